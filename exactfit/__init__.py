@@ -1,0 +1,77 @@
+"""exactfit: globally optimal square-loss fits of small ReLU networks, with certificates.
+
+Public API: :class:`FitProblem`, :class:`ReluNetwork`, :class:`Unit`, :func:`solve`,
+:func:`verify`, :class:`Result`, :class:`Status`, :class:`Limit`, and the solver registry
+(:func:`available_solvers`, :func:`get_solver`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exactfit.problem import (
+    FitProblem,
+    InvalidInstance,
+    ReluNetwork,
+    Unit,
+    exact_loss,
+    loss,
+)
+from exactfit.result import Limit, Result, Status
+from exactfit.solvers import available as available_solvers
+from exactfit.solvers import choose_auto, get_solver
+from exactfit.verify import Verdict, verify
+
+__all__ = [
+    "FitProblem",
+    "InvalidInstance",
+    "Limit",
+    "ReluNetwork",
+    "Result",
+    "Status",
+    "Unit",
+    "Verdict",
+    "available_solvers",
+    "exact_loss",
+    "get_solver",
+    "loss",
+    "solve",
+    "verify",
+]
+
+__version__ = "0.1.0"
+
+
+def solve(
+    problem: FitProblem, solver: str = "auto", *, time_limit: float | None = None, **options: Any
+) -> Result:
+    """Fit ``problem`` to global optimality (or as far as ``time_limit`` allows).
+
+    Parameters
+    ----------
+    problem : FitProblem
+    solver : str
+        A registry name (``"enum"``, ``"scip"``, ``"ortools"``, ``"brute"``) or ``"auto"``:
+        enumeration when the estimated number of activation cells is within budget, else SCIP.
+        The choice is recorded in ``result.stats["auto"]``.
+    time_limit : float, optional
+        Seconds; when reached the result is FEASIBLE (or NO_SOLUTION), never OPTIMAL.
+    **options
+        Passed to the solver (e.g. ``max_cells``, ``certify`` for enumeration).
+    """
+    note = None
+    if solver == "auto":
+        solver, why = choose_auto(problem, **options)
+        note = f"auto chose {solver}: {why}"
+    impl = get_solver(solver)
+    reason = impl.unsupported(problem)
+    if reason is not None:
+        raise InvalidInstance(f"solver {solver!r} cannot take this instance: {reason}")
+    result = impl.solve(problem, time_limit=time_limit, **options)
+    if note is not None:
+        import dataclasses
+
+        stats = dict(result.stats)
+        stats["auto"] = note
+        result = dataclasses.replace(result, stats=stats)
+    return result

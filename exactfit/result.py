@@ -1,0 +1,181 @@
+"""Solver results that tell the truth.
+
+A :class:`Result` carries the status of a solve, the returned network, its loss *recomputed by
+exactfit* (never a backend's internal number), and a proven lower bound on the optimum.
+
+Status rules
+------------
+* ``OPTIMAL``: the solver proved optimality and the proven bound meets the recomputed objective,
+  ``objective − bound ≤ OPT_ATOL + OPT_RTOL·|objective|``.
+* ``FEASIBLE``: a network is returned but optimality is not proven, usually because a limit
+  stopped the search (``limit`` says which); ``bound`` is the best proven bound, if any.
+* ``NO_SOLUTION``: stopped by a limit before any network was found.
+* ``INFEASIBLE``: the class is empty (cannot happen for the fitting problem, kept for sources).
+* ``ERROR``: the backend failed or answered with a status we do not know (kept in ``message``).
+
+A limit is never reported as OPTIMAL.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from exactfit.problem import FitProblem, ReluNetwork, exact_loss, network_violations
+
+__all__ = ["OPT_ATOL", "OPT_RTOL", "Limit", "Result", "Status", "bound_meets", "finalize"]
+
+#: Relative tolerance within which a proven bound "meets" the objective.  Chosen above the
+#: ~5e-10 relative error of SCIP at feasibility tolerance 1e-9 and at the 1e-7 agreement the
+#: solvers are tested to.
+OPT_RTOL = 1e-7
+#: Absolute tolerance (matters only when the optimum is 0, e.g. realizable data).
+OPT_ATOL = 1e-9
+
+
+class Status(enum.Enum):
+    """Outcome of a solve."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    NO_SOLUTION = "no_solution"
+    INFEASIBLE = "infeasible"
+    ERROR = "error"
+
+
+class Limit(enum.Enum):
+    """What stopped a solve early."""
+
+    TIME = "time"
+    NODES = "nodes"
+    BUDGET = "budget"
+    INTERRUPT = "interrupt"
+
+
+def bound_meets(objective: float, bound: float | None) -> bool:
+    """Whether a proven lower ``bound`` certifies ``objective`` as optimal (see module doc)."""
+    if bound is None or not math.isfinite(bound):
+        return False
+    return objective - bound <= OPT_ATOL + OPT_RTOL * abs(objective)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    status : Status
+    objective : float or None
+        Loss of ``network`` recomputed by exactfit (exactly, then rounded to float).
+    bound : float or None
+        A proven lower bound on the optimum (``None`` when nothing is proven).
+    network : ReluNetwork or None
+    solver : str
+        Registry name of the solver.
+    wall_s : float
+        Wall-clock seconds.
+    limit : Limit or None
+        What stopped the solve when it stopped early.
+    stats : mapping
+        Solver-specific counters (nodes, cells, QPs, ...), JSON-serialisable.
+    message : str
+        A human-readable note (why the status is what it is, a backend's raw status, ...).
+    objective_exact : Fraction or None
+        The exact rational loss of ``network``.
+    """
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    network: ReluNetwork | None
+    solver: str
+    wall_s: float
+    limit: Limit | None = None
+    stats: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    message: str = ""
+    objective_exact: Fraction | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
+        if self.status is Status.OPTIMAL:
+            if self.network is None or self.objective is None:
+                raise ValueError("an OPTIMAL result needs a network and its objective")
+            if not bound_meets(self.objective, self.bound):
+                raise ValueError(
+                    f"refusing OPTIMAL: bound {self.bound!r} does not meet objective "
+                    f"{self.objective!r} within the documented tolerance"
+                )
+            if self.limit is not None:
+                raise ValueError("a result stopped by a limit cannot be OPTIMAL")
+        if self.status is Status.FEASIBLE and (self.network is None or self.objective is None):
+            raise ValueError("a FEASIBLE result needs a network and its objective")
+        if self.status in (Status.NO_SOLUTION, Status.INFEASIBLE) and self.network is not None:
+            raise ValueError(f"a {self.status.value} result cannot carry a network")
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap ``(objective − bound) / max(|objective|, |bound|)``; 0 when both are 0."""
+        if self.objective is None or self.bound is None or not math.isfinite(self.bound):
+            return None
+        diff = max(self.objective - self.bound, 0.0)
+        scale = max(abs(self.objective), abs(self.bound))
+        if diff <= OPT_ATOL:
+            return 0.0
+        return diff / scale
+
+    @property
+    def is_optimal(self) -> bool:
+        return self.status is Status.OPTIMAL
+
+
+def finalize(
+    problem: FitProblem,
+    network: ReluNetwork | None,
+    *,
+    bound: float | None,
+    solver: str,
+    wall_s: float,
+    proven: bool,
+    limit: Limit | None = None,
+    stats: Mapping[str, Any] | None = None,
+    message: str = "",
+) -> Result:
+    """Build a truthful :class:`Result` from a solver's raw outcome.
+
+    The objective is recomputed exactly from ``network``.  ``proven`` says the solver finished
+    its proof; the status is OPTIMAL only if, in addition, ``bound`` meets the recomputed
+    objective.  A network outside the problem's class is an internal error and raises.
+    """
+    stats = dict(stats or {})
+    if network is None:
+        status = Status.NO_SOLUTION
+        return Result(status, None, bound, None, solver, wall_s, limit, stats, message)
+    bad = network_violations(problem, network)
+    if bad:
+        raise RuntimeError(f"solver {solver} returned a network outside the class: {bad[0]}")
+    exact = exact_loss(problem, network)
+    objective = float(exact)
+    if bound is not None and math.isfinite(bound) and bound > objective:
+        # A proven lower bound can exceed the true loss of a feasible point only by the
+        # backend's tolerances; clip it to stay a valid statement, and say so.
+        if bound - objective > OPT_ATOL + OPT_RTOL * abs(objective):
+            note = f"backend bound {bound!r} exceeded the recomputed loss {objective!r}; clipped"
+            message = f"{message}; {note}" if message else note
+        bound = objective
+    if proven and limit is None and bound_meets(objective, bound):
+        status = Status.OPTIMAL
+    else:
+        status = Status.FEASIBLE
+        if proven and limit is None:
+            note = (
+                f"solver claimed optimality but its bound {bound!r} does not meet the "
+                f"recomputed loss {objective!r}"
+            )
+            message = f"{message}; {note}" if message else note
+    return Result(status, objective, bound, network, solver, wall_s, limit, stats, message, exact)

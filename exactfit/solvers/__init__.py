@@ -1,0 +1,103 @@
+"""Exact fitting solvers, looked up by name.
+
+Each solver lives in its own module and is imported only when asked for, so a missing optional
+backend never breaks the others.  A solver is an object with a ``name``, a method
+``unsupported(problem) -> str | None`` (a reason it cannot take the problem, or ``None``) and a
+method ``solve(problem, *, time_limit=None, **options) -> Result``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Protocol
+
+from exactfit.problem import FitProblem
+from exactfit.result import Result
+
+__all__ = ["REGISTRY", "Solver", "UnknownSolver", "available", "get_solver", "choose_auto"]
+
+
+class Solver(Protocol):
+    name: str
+
+    def unsupported(self, problem: FitProblem) -> str | None: ...
+
+    def solve(
+        self, problem: FitProblem, *, time_limit: float | None = None, **options: Any
+    ) -> Result: ...
+
+
+class UnknownSolver(ValueError):
+    """Raised for a solver name that is not registered or whose backend is not installed."""
+
+
+#: name -> (module, class, one-line description)
+REGISTRY: dict[str, tuple[str, str, str]] = {
+    "enum": (
+        "exactfit.solvers.enum",
+        "EnumSolver",
+        "enumeration of activation cells with exact per-cell QPs (low dimension)",
+    ),
+    "scip": (
+        "exactfit.solvers.scip",
+        "ScipSolver",
+        "MIQP with SOS1 complementarity through PySCIPOpt",
+    ),
+    "ortools": (
+        "exactfit.solvers.ortools_mathopt",
+        "OrtoolsSolver",
+        "MIQP with indicator constraints through OR-Tools MathOpt (GSCIP)",
+    ),
+    "brute": (
+        "exactfit.solvers.brute",
+        "BruteSolver",
+        "all 2^(nk) activation patterns with exact face enumeration (tiny n only)",
+    ),
+}
+
+
+def get_solver(name: str) -> Solver:
+    """The solver registered under ``name``; raises :class:`UnknownSolver` if unavailable."""
+    if name not in REGISTRY:
+        raise UnknownSolver(
+            f"unknown solver {name!r}; expected one of {', '.join(sorted(REGISTRY))} or 'auto'"
+        )
+    module, cls, _ = REGISTRY[name]
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise UnknownSolver(
+            f"solver {name!r} is not available: {exc}; install the project's dependencies "
+            "(pip install .)"
+        ) from exc
+    return getattr(mod, cls)()
+
+
+def available() -> dict[str, str | None]:
+    """Map each registered name to ``None`` if it imports, else the reason it does not."""
+    out: dict[str, str | None] = {}
+    for name in REGISTRY:
+        try:
+            get_solver(name)
+            out[name] = None
+        except UnknownSolver as exc:
+            out[name] = str(exc)
+    return out
+
+
+def choose_auto(problem: FitProblem, **options: Any) -> tuple[str, str]:
+    """Pick a solver for ``problem``: ``(name, reason)``.
+
+    Enumeration when it takes the problem and its estimated cell count is within budget,
+    SCIP otherwise.
+    """
+    try:
+        enum = get_solver("enum")
+    except UnknownSolver as exc:
+        return "scip", f"enumeration unavailable ({exc})"
+    reason = enum.unsupported(problem)
+    if reason is None and hasattr(enum, "over_budget"):
+        reason = enum.over_budget(problem, options.get("max_cells"))
+    if reason is None:
+        return "enum", "estimated cell count within the enumeration budget"
+    return "scip", reason

@@ -1,0 +1,96 @@
+"""Independent, exact re-evaluation of a solution against an instance.
+
+``verify`` trusts nothing the solver said: it recomputes the loss of the network in rational
+arithmetic, checks that the network lies in the instance's class (dimensions, number of units,
+output signs, bias, the norm bound compared exactly as ``Σ w² ≤ B²``), and checks the solver's
+claims against that exact value: the claimed objective must equal the exact loss up to float
+rounding, a claimed bound may not exceed it, and a claim of optimality needs a bound that meets it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from exactfit.problem import FitProblem, ReluNetwork, exact_loss, network_violations
+from exactfit.result import OPT_ATOL, OPT_RTOL, Result, Status, bound_meets
+
+__all__ = ["CLAIM_RTOL", "Check", "Verdict", "verify"]
+
+#: A claimed objective is a float rounding of the exact loss; allow float round-off only.
+CLAIM_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named check: whether it passed and what was seen."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of :func:`verify`.
+
+    Attributes
+    ----------
+    ok : bool
+        All checks passed.
+    exact_loss : Fraction or None
+        The exact loss of the network (``None`` if the network could not be evaluated).
+    checks : tuple of Check
+    """
+
+    ok: bool
+    exact_loss: Fraction | None
+    checks: tuple[Check, ...]
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.passed)
+
+
+def _claims(solution: Any) -> tuple[ReluNetwork | None, str | None, float | None, float | None]:
+    if isinstance(solution, Result):
+        return solution.network, solution.status.value, solution.objective, solution.bound
+    if isinstance(solution, ReluNetwork):
+        return solution, None, None, None
+    # A SolutionFile from exactfit.io (duck-typed to avoid an import cycle).
+    return solution.network, solution.status, solution.objective, solution.bound
+
+
+def verify(problem: FitProblem, solution: Result | ReluNetwork | Any) -> Verdict:
+    """Check ``solution`` (a Result, a SolutionFile or a bare network) against ``problem``."""
+    network, status, claimed, bound = _claims(solution)
+    checks: list[Check] = []
+    if network is None:
+        ok = status in (Status.NO_SOLUTION.value, Status.INFEASIBLE.value, Status.ERROR.value)
+        checks.append(Check("network", ok, f"no network; status {status}"))
+        return Verdict(ok, None, tuple(checks))
+    bad = network_violations(problem, network)
+    checks.append(Check("class", not bad, "; ".join(bad) if bad else "network is in the class"))
+    if network.d != problem.d:
+        return Verdict(False, None, tuple(checks))
+    exact = exact_loss(problem, network)
+    value = float(exact)
+    checks.append(Check("exact loss", True, f"{exact} ≈ {value:.12g}"))
+    if claimed is not None:
+        err = abs(claimed - value)
+        ok = err <= CLAIM_RTOL * max(1.0, abs(value))
+        checks.append(
+            Check("claimed objective", ok, f"claimed {claimed!r}, exact {value!r}, |Δ| = {err:.3g}")
+        )
+    if bound is not None:
+        ok = bound - value <= OPT_ATOL + OPT_RTOL * abs(value)
+        checks.append(
+            Check("bound ≤ loss", ok, f"bound {bound!r} vs exact loss {value!r}")
+        )
+    if status == Status.OPTIMAL.value:
+        ok = bound_meets(value, bound)
+        checks.append(
+            Check("optimality claim", ok, f"bound {bound!r} {'meets' if ok else 'misses'} the loss")
+        )
+    return Verdict(all(c.passed for c in checks), exact, tuple(checks))

@@ -1,0 +1,1 @@
+"""Reductions from combinatorial problems to ReLU fitting problems, with exact value maps."""
