@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from exactfit.errors import InputError
+
 __all__ = [
     "FitProblem",
     "InvalidInstance",
@@ -43,7 +45,7 @@ __all__ = [
 ]
 
 
-class InvalidInstance(ValueError):
+class InvalidInstance(InputError):
     """Raised when data do not describe a valid fitting problem or network.
 
     The message is one line naming what was expected, what was found and how to fix it.

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from exactfit.errors import InputError
+
 __all__ = ["CNF", "Graph", "Hypergraph", "InvalidSource"]
 
 
-class InvalidSource(ValueError):
+class InvalidSource(InputError):
     """Raised when data do not describe a valid source instance (one-line message)."""
 
 
