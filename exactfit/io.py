@@ -1,0 +1,374 @@
+"""Reading and writing instances and solutions.
+
+Instance JSON (``exactfit-instance/1``)::
+
+    {"format": "exactfit-instance/1", "X": [[...], ...], "y": [...], "sample_weight": [...],
+     "units": 1, "bias": true, "output_signs": null | "nonnegative" | [1, -1],
+     "weight_bound": null | B, "meta": {...}}
+
+Numbers are JSON numbers or exact rationals written as strings ``"p/q"``.  Writers keep every
+value exact: integers as integers, dyadic rationals that a float represents exactly as JSON
+floats (Python prints the shortest string that round-trips), anything else as ``"p/q"``.
+
+Solution JSON (``exactfit-solution/1``) is what ``exactfit solve --json`` prints; see
+:func:`solution_to_dict`.  CSV input: a header row, one column is the target, the others are
+features.  Every writer is atomic: it writes a temporary file beside the target and renames it,
+so an error never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, TextIO
+
+from exactfit.errors import InputError
+from exactfit.problem import FitProblem, InvalidInstance, ReluNetwork, Unit, to_fraction
+from exactfit.result import Result
+
+__all__ = [
+    "INSTANCE_FORMAT",
+    "SOLUTION_FORMAT",
+    "SolutionFile",
+    "atomic_write",
+    "dump_number",
+    "instance_to_dict",
+    "problem_from_dict",
+    "read_csv",
+    "read_instance",
+    "read_solution",
+    "read_text",
+    "solution_to_dict",
+    "write_instance",
+    "write_solution",
+]
+
+INSTANCE_FORMAT = "exactfit-instance/1"
+SOLUTION_FORMAT = "exactfit-solution/1"
+
+
+# ---------------------------------------------------------------------------- plumbing
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a file, or standard input for ``"-"``; a missing file is an :class:`InputError`."""
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory; expected a file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[TextIO]:
+    """Open a temporary file beside ``path``; rename it over ``path`` only on success.
+
+    ``"-"`` writes to standard output.
+    """
+    if str(path) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{path}: directory {directory} does not exist; create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def dump_number(value: int | float | Fraction) -> int | float | str:
+    """JSON form of a number that loses nothing: int, exactly-representable float, or "p/q"."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInstance(f"cannot write the non-finite number {value!r}")
+        return value
+    f = Fraction(value)
+    if f.denominator == 1:
+        return int(f)
+    as_float = float(f)
+    if Fraction(as_float) == f:
+        return as_float
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{source}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except InvalidInstance as exc:
+        raise InvalidInstance(f"{source}: {exc}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise InvalidInstance(f"found {name} in the JSON; expected finite numbers only")
+
+
+# ---------------------------------------------------------------------------- instances
+def instance_to_dict(problem: FitProblem) -> dict[str, Any]:
+    """The instance JSON object for ``problem`` (exact)."""
+    signs = problem.output_signs
+    return {
+        "format": INSTANCE_FORMAT,
+        "X": [[dump_number(v) for v in row] for row in problem.X],
+        "y": [dump_number(v) for v in problem.y],
+        "sample_weight": [dump_number(v) for v in problem.sample_weight],
+        "units": problem.units,
+        "bias": problem.bias,
+        "output_signs": list(signs) if isinstance(signs, tuple) else signs,
+        "weight_bound": None if problem.weight_bound is None else dump_number(problem.weight_bound),
+        "meta": _jsonable(dict(problem.meta)),
+    }
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, Fraction):
+        return dump_number(obj)
+    return obj
+
+
+_INSTANCE_KEYS = {
+    "format",
+    "X",
+    "y",
+    "sample_weight",
+    "units",
+    "bias",
+    "output_signs",
+    "weight_bound",
+    "meta",
+}
+
+
+def problem_from_dict(data: Any, source: str = "instance") -> FitProblem:
+    """Validate an instance JSON object and build the :class:`FitProblem`."""
+    if not isinstance(data, dict):
+        raise InvalidInstance(
+            f"{source}: expected a JSON object with keys X and y, found {type(data).__name__}"
+        )
+    fmt = data.get("format", INSTANCE_FORMAT)
+    if fmt != INSTANCE_FORMAT:
+        raise InvalidInstance(f"{source}: expected format {INSTANCE_FORMAT!r}, found {fmt!r}")
+    unknown = sorted(set(data) - _INSTANCE_KEYS)
+    if unknown:
+        raise InvalidInstance(
+            f"{source}: unknown key {unknown[0]!r}; expected keys {sorted(_INSTANCE_KEYS)}"
+        )
+    for key in ("X", "y"):
+        if key not in data:
+            raise InvalidInstance(f"{source}: missing key {key!r}; an instance needs X and y")
+    units = data.get("units", 1)
+    bias = data.get("bias", True)
+    if not isinstance(bias, bool):
+        raise InvalidInstance(f"{source}: bias must be true or false, found {bias!r}")
+    try:
+        return FitProblem(
+            X=data["X"],
+            y=data["y"],
+            sample_weight=data.get("sample_weight"),
+            units=units,
+            bias=bias,
+            output_signs=data.get("output_signs"),
+            weight_bound=data.get("weight_bound"),
+            meta=data.get("meta") or {},
+        )
+    except InvalidInstance as exc:
+        raise InvalidInstance(f"{source}: {exc}") from None
+
+
+def read_instance(path: str | os.PathLike[str], *, target: str | None = None) -> FitProblem:
+    """Read an instance JSON file (``"-"`` for stdin), or a CSV file when it ends in ``.csv``."""
+    if str(path).lower().endswith(".csv"):
+        return read_csv(path, target=target)
+    return problem_from_dict(_parse_json(read_text(path), str(path)), str(path))
+
+
+def write_instance(problem: FitProblem, path: str | os.PathLike[str]) -> None:
+    """Write ``problem`` as instance JSON, atomically."""
+    text = json.dumps(instance_to_dict(problem), indent=None, separators=(",", ":"))
+    with atomic_write(path) as fh:
+        fh.write(text + "\n")
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    *,
+    target: str | None = None,
+    units: int = 1,
+    bias: bool = True,
+    output_signs: Any = None,
+    weight_bound: Any = None,
+) -> FitProblem:
+    """Read a CSV with a header row; ``target`` names the label column (default: the last).
+
+    Every other column is a feature.  Cells are numbers or ``p/q`` rationals.
+    """
+    text = read_text(path)
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    if len(rows) < 2:
+        raise InvalidInstance(f"{path}: expected a header row and at least one data row")
+    header = [h.strip() for h in rows[0]]
+    if target is None:
+        col = len(header) - 1
+    elif target in header:
+        col = header.index(target)
+    else:
+        raise InvalidInstance(
+            f"{path}: no column named {target!r}; columns are {header}; pass --target COLUMN"
+        )
+    if len(header) < 2:
+        raise InvalidInstance(f"{path}: expected a target column and at least one feature column")
+    X, y = [], []
+    for lineno, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise InvalidInstance(
+                f"{path}: line {lineno} has {len(row)} cells but the header has {len(header)}"
+            )
+        vals = [to_fraction(cell, f"{path}: line {lineno}, column {header[i]!r}")
+                for i, cell in enumerate(row)]
+        y.append(vals[col])
+        X.append(vals[:col] + vals[col + 1:])
+    meta = {"source": {"csv": str(path), "target": header[col]}}
+    return FitProblem(X, y, None, units, bias, output_signs, weight_bound, meta)
+
+
+# ---------------------------------------------------------------------------- solutions
+@dataclass(frozen=True)
+class SolutionFile:
+    """A solution as read from JSON: the solver's claims plus its network."""
+
+    status: str
+    objective: float | None
+    bound: float | None
+    network: ReluNetwork | None
+    solver: str
+    wall_s: float | None
+    stats: Mapping[str, Any]
+
+
+def network_to_dict(network: ReluNetwork) -> dict[str, Any]:
+    return {
+        "units": [
+            {"a": u.a, "w": [dump_number(v) for v in u.w], "b": dump_number(u.b)}
+            for u in network.units
+        ]
+    }
+
+
+def solution_to_dict(result: Result) -> dict[str, Any]:
+    """The solution JSON object of design.md for ``result``."""
+    out: dict[str, Any] = {
+        "format": SOLUTION_FORMAT,
+        "status": result.status.value,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "limit": None if result.limit is None else result.limit.value,
+        "network": None if result.network is None else network_to_dict(result.network),
+        "solver": result.solver,
+        "wall_s": result.wall_s,
+        "stats": _jsonable(dict(result.stats)),
+    }
+    if result.objective_exact is not None:
+        q = result.objective_exact
+        out["objective_exact"] = f"{q.numerator}/{q.denominator}"
+    if result.message:
+        out["message"] = result.message
+    return out
+
+
+def write_solution(result: Result, path: str | os.PathLike[str]) -> None:
+    """Write the solution JSON for ``result``, atomically."""
+    text = json.dumps(solution_to_dict(result), indent=2)
+    with atomic_write(path) as fh:
+        fh.write(text + "\n")
+
+
+def _network_from(data: Any, source: str) -> ReluNetwork:
+    if not isinstance(data, dict) or not isinstance(data.get("units"), list):
+        raise InvalidInstance(f"{source}: network must be an object with a list 'units'")
+    units = []
+    for j, u in enumerate(data["units"]):
+        if not isinstance(u, dict) or "w" not in u or "a" not in u:
+            raise InvalidInstance(f"{source}: network unit {j} needs keys 'a' and 'w' (and 'b')")
+        w = u["w"]
+        if not isinstance(w, list):
+            raise InvalidInstance(f"{source}: network unit {j}: 'w' must be a list of numbers")
+        units.append(
+            Unit(
+                u["a"],
+                tuple(_param(v, f"{source}: unit {j} w[{i}]") for i, v in enumerate(w)),
+                _param(u.get("b", 0), f"{source}: unit {j} b"),
+            )
+        )
+    return ReluNetwork(tuple(units))
+
+
+def _param(v: Any, what: str) -> float | Fraction:
+    # Keep floats as floats (their exact binary value is what was written); strings become
+    # exact rationals.
+    if isinstance(v, float):
+        to_fraction(v, what)
+        return v
+    return to_fraction(v, what)
+
+
+def _opt_float(data: dict[str, Any], key: str, source: str) -> float | None:
+    v = data.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise InvalidInstance(f"{source}: {key} must be a number or null, found {v!r}")
+    return float(v)
+
+
+def read_solution(path: str | os.PathLike[str]) -> SolutionFile:
+    """Read a solution JSON file (``"-"`` for stdin)."""
+    source = str(path)
+    data = _parse_json(read_text(path), source)
+    if not isinstance(data, dict):
+        raise InvalidInstance(f"{source}: expected a JSON object, found {type(data).__name__}")
+    fmt = data.get("format")
+    if fmt != SOLUTION_FORMAT:
+        raise InvalidInstance(f"{source}: expected format {SOLUTION_FORMAT!r}, found {fmt!r}")
+    status = data.get("status")
+    valid = {"optimal", "feasible", "no_solution", "infeasible", "error"}
+    if status not in valid:
+        raise InvalidInstance(f"{source}: status must be one of {sorted(valid)}, found {status!r}")
+    net = data.get("network")
+    return SolutionFile(
+        status=status,
+        objective=_opt_float(data, "objective", source),
+        bound=_opt_float(data, "bound", source),
+        network=None if net is None else _network_from(net, source),
+        solver=str(data.get("solver", "")),
+        wall_s=_opt_float(data, "wall_s", source),
+        stats=data.get("stats") or {},
+    )

@@ -1,0 +1,526 @@
+"""Complete enumeration of the chambers of a central hyperplane arrangement.
+
+For lifted points ``z_1, …, z_n ∈ R^D`` the hyperplanes ``H_i = {θ : z_i·θ = 0}`` cut parameter
+space into open polyhedral cones, the *chambers*.  A chamber is named by its sign vector
+``s ∈ {−1, +1}`` over the distinct hyperplanes (``s_g = sign(z_g·θ)`` for θ inside).  Closed
+chambers cover ``R^D``, which is what makes enumeration an exact algorithm for ReLU fitting.
+
+Two enumerators, both complete:
+
+* :class:`GenericEnumerator` (floating point, vectorised, streamed in work units that can be
+  sharded).  Valid when the distinct normals are in general position, which it *checks* with a
+  safety margin as it goes and otherwise raises :class:`NotGeneric`.  It realises the bijection
+  behind Cover's count ``2·Σ_{i<D} C(m−1, i)``: with ``A'`` the arrangement without its last
+  hyperplane ``H_last`` (normal ``u``), the chambers with ``s_last = +1`` are the chambers of
+  ``A'`` meeting ``{u·θ > 0}``; those are (i) for every ray ``r`` of ``A'`` (an intersection of
+  ``D−1`` hyperplanes ``T``) oriented with ``u·r > 0``, the unique chamber at ``r`` on which a
+  generic functional ``φ`` attains its minimum over the affine chart ``u·θ = 1`` at ``r``
+  (signs on ``T`` from the Lagrange multipliers of ``φ = λu + Σ_T α_t z_t``), and (ii) the chambers
+  of the restriction of ``A'`` to ``u^⊥`` meeting ``{φ < 0}``, recursively.  The other half of
+  the chambers are the negatives.  Rays are visited by sweeping great circles (intersections of
+  ``D−2`` hyperplanes), so the active-set sums ``Σ_{s_g=+} Δ_g`` arrive by prefix sums at O(1)
+  amortised cost per chamber.
+* :func:`exact_chambers` (exact integer arithmetic, any data, any dimension): incremental
+  deletion–restriction with interior witness points.  Adding hyperplane ``H`` splits exactly the
+  chambers met by ``H``, which correspond one-to-one to the chambers of the arrangement restricted
+  to ``H`` (computed recursively, one dimension lower); every other chamber keeps the side of its
+  witness.  Used for degenerate data (repeated, collinear, coplanar or lattice points).
+
+See ``docs/solvers/enumeration.md`` for the proofs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = [
+    "GenericEnumerator",
+    "Hyperplanes",
+    "NotGeneric",
+    "cover_count",
+    "exact_chambers",
+    "hyperplanes",
+]
+
+#: Relative margin below which a float sign, gap or multiplier counts as "possibly zero".  All
+#: normals are unit vectors, so the quantities tested are O(1); float error is ~1e-15, and a
+#: value above this margin has a certain sign.  Below it the enumerator refuses (NotGeneric).
+MARGIN = 1e-11
+#: Smallest singular value accepted for the D−2 normals defining a circle.
+RANK_MARGIN = 1e-7
+
+
+class NotGeneric(Exception):
+    """The float enumerator met a (near-)degenerate configuration; use the exact one."""
+
+
+def cover_count(m: int, dim: int) -> int:
+    """Chambers of ``m`` hyperplanes through the origin of ``R^dim`` in general position.
+
+    ``2·Σ_{i<dim} C(m−1, i)`` (Cover 1965), an upper bound for any central arrangement of
+    ``m`` distinct hyperplanes; 1 when ``m = 0``.
+    """
+    if m == 0:
+        return 1
+    return 2 * sum(math.comb(m - 1, i) for i in range(min(dim, m)))
+
+
+# ----------------------------------------------------------------------- distinct hyperplanes
+def _primitive(vec: Sequence[Fraction]) -> tuple[tuple[int, ...], int]:
+    """Primitive integer vector on the line of ``vec`` with first nonzero entry > 0, and the
+    orientation ``±1`` with ``vec = λ·sign·primitive`` (λ > 0); ``((), 0)`` for the zero vector."""
+    den = 1
+    for v in vec:
+        den = den * v.denominator // math.gcd(den, v.denominator)
+    ints = [int(v * den) for v in vec]
+    g = 0
+    for v in ints:
+        g = math.gcd(g, v)
+    if g == 0:
+        return (), 0
+    ints = [v // g for v in ints]
+    lead = next(v for v in ints if v != 0)
+    sign = 1 if lead > 0 else -1
+    return tuple(sign * v for v in ints), sign
+
+
+@dataclass(frozen=True)
+class Hyperplanes:
+    """The distinct hyperplanes ``{θ : z_i·θ = 0}`` of a set of lifted points.
+
+    Attributes
+    ----------
+    exact : tuple of tuple of int
+        Primitive integer normal of each distinct hyperplane (first nonzero entry positive).
+    normals : (m, D) float array
+        The same normals scaled to unit length.
+    group : (n,) int array
+        Index of the hyperplane of each point, ``−1`` for ``z_i = 0`` (never active).
+    orient : (n,) int array
+        ``z_i = λ_i·orient_i·normal_{group_i}`` with ``λ_i > 0``; 0 for ``z_i = 0``.  A point is
+        active in the chamber with signs ``s`` iff ``orient_i·s_{group_i} = +1``.
+    """
+
+    exact: tuple[tuple[int, ...], ...]
+    normals: np.ndarray
+    group: np.ndarray
+    orient: np.ndarray
+
+    @property
+    def m(self) -> int:
+        return len(self.exact)
+
+    def active(self, signs: np.ndarray) -> np.ndarray:
+        """Boolean activity ``(…, n)`` of the points for chamber signs ``(…, m)`` (bool = +)."""
+        signs = np.asarray(signs, dtype=bool)
+        if self.m == 0:
+            return np.zeros((*signs.shape[:-1], len(self.group)), dtype=bool)
+        g = np.where(self.group >= 0, self.group, 0)
+        s = signs[..., g]
+        return np.where(self.orient > 0, s, np.where(self.orient < 0, ~s, False))
+
+
+def hyperplanes(points: Sequence[Sequence[Fraction]]) -> Hyperplanes:
+    """Group exact points ``z_i`` by the hyperplane ``z_i·θ = 0`` they define."""
+    index: dict[tuple[int, ...], int] = {}
+    exact: list[tuple[int, ...]] = []
+    group = np.full(len(points), -1, dtype=np.int64)
+    orient = np.zeros(len(points), dtype=np.int64)
+    for i, z in enumerate(points):
+        prim, sign = _primitive(z)
+        if sign == 0:
+            continue
+        g = index.get(prim)
+        if g is None:
+            g = index[prim] = len(exact)
+            exact.append(prim)
+        group[i] = g
+        orient[i] = sign
+    dim = len(points[0]) if len(points) else 0
+    if exact:
+        normals = np.array([[float(v) for v in e] for e in exact], dtype=float)
+        # Scaling via floats of huge integers can overflow: normalise by the largest entry first.
+        normals = np.array(
+            [[float(Fraction(v, max(abs(x) for x in e))) for v in e] for e in exact],
+            dtype=float,
+        )
+        normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    else:
+        normals = np.zeros((0, dim))
+    return Hyperplanes(tuple(exact), normals, group, orient)
+
+
+# ------------------------------------------------------------------------ exact enumerator
+def _dot(a: Sequence[int], b: Sequence[int]) -> int:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def _int_primitive(vec: Sequence[int]) -> tuple[tuple[int, ...], int]:
+    g = 0
+    for v in vec:
+        g = math.gcd(g, v)
+    if g == 0:
+        return (), 0
+    lead = next(v for v in vec if v != 0)
+    sign = 1 if lead > 0 else -1
+    return tuple(sign * v // g for v in vec), sign
+
+
+def _shrink(vec: list[int]) -> list[int]:
+    g = 0
+    for v in vec:
+        g = math.gcd(g, v)
+    return [v // g for v in vec] if g > 1 else vec
+
+
+def _chambers_distinct(
+    normals: list[tuple[int, ...]], dim: int
+) -> list[tuple[tuple[int, ...], list[int]]]:
+    """Chambers of distinct (pairwise non-parallel, nonzero) integer normals in ``Z^dim``.
+
+    Returns ``(signs, witness)`` pairs, ``witness`` an integer point strictly inside.
+    """
+    cells: dict[tuple[int, ...], list[int]] = {(): [0] * dim}
+    for k, z in enumerate(normals):
+        before = normals[:k]
+        # Integer basis of z^⊥: e_l·z_a − e_a·z_l for l ≠ a (a = first nonzero coordinate).
+        a = next(i for i, v in enumerate(z) if v != 0)
+        basis = []
+        for l in range(dim):
+            if l == a:
+                continue
+            b = [0] * dim
+            b[l] = z[a]
+            b[a] = -z[l]
+            basis.append(b)
+        restricted = [[_dot(b, h) for b in basis] for h in before]
+        sub = _chambers_any(restricted, dim - 1)
+        new: dict[tuple[int, ...], list[int]] = {}
+        cut = set()
+        zz = _dot(z, z)
+        for _, qr in sub:
+            q = [sum(qr[l] * basis[l][c] for l in range(dim - 1)) for c in range(dim)]
+            vals = [_dot(h, q) for h in before]
+            key = tuple(1 if v > 0 else -1 for v in vals)
+            cut.add(key)
+            # q ± ε z keeps every old sign when ε·|h·z| < |h·q|; take ε = num/den rational.
+            num, den = 1, 1
+            for h, v in zip(before, vals, strict=True):
+                hz = _dot(h, z)
+                if hz != 0 and Fraction(abs(v), 2 * abs(hz)) < Fraction(num, den):
+                    num, den = abs(v), 2 * abs(hz)
+            if not before:
+                num, den = 1, zz
+            plus = _shrink([den * qc + num * zc for qc, zc in zip(q, z, strict=True)])
+            minus = _shrink([den * qc - num * zc for qc, zc in zip(q, z, strict=True)])
+            new[(*key, 1)] = plus
+            new[(*key, -1)] = minus
+        for key, p in cells.items():
+            if key in cut:
+                continue
+            side = _dot(z, p)
+            new[(*key, 1 if side > 0 else -1)] = p
+        cells = new
+    return list(cells.items())
+
+
+def _chambers_any(vectors: list[list[int]], dim: int) -> list[tuple[tuple[int, ...], list[int]]]:
+    """Chambers for arbitrary integer normals (zero or parallel ones allowed, zero → sign 0)."""
+    index: dict[tuple[int, ...], int] = {}
+    distinct: list[tuple[int, ...]] = []
+    groups = []
+    for v in vectors:
+        prim, sign = _int_primitive(v)
+        if sign == 0:
+            groups.append((-1, 0))
+            continue
+        g = index.get(prim)
+        if g is None:
+            g = index[prim] = len(distinct)
+            distinct.append(prim)
+        groups.append((g, sign))
+    if dim == 0:
+        return [((0,) * len(vectors), [])]
+    out = []
+    for signs, wit in _chambers_distinct(distinct, dim):
+        out.append((tuple(0 if g < 0 else s * signs[g] for g, s in groups), wit))
+    return out
+
+
+def exact_chambers(normals: Sequence[Sequence[int]]) -> np.ndarray:
+    """All chambers of the central arrangement with the given distinct integer normals.
+
+    Exact and complete for any normals (they must be pairwise non-parallel and nonzero, as
+    produced by :func:`hyperplanes`).  Returns a boolean array ``(cells, m)``, True where
+    ``s_g = +1``, rows in a deterministic order.
+    """
+    normals = [tuple(int(v) for v in z) for z in normals]
+    if not normals:
+        return np.zeros((1, 0), dtype=bool)
+    dim = len(normals[0])
+    cells = _chambers_distinct(normals, dim)
+    signs = np.array([s for s, _ in cells], dtype=np.int8) > 0
+    order = np.lexsort(signs.T[::-1])
+    return signs[order]
+
+
+# ------------------------------------------------------------------ generic float enumerator
+@dataclass(frozen=True)
+class _Level:
+    """One level of the recursion: a subspace ``V`` (orthonormal basis ``Q``, D×dim), the
+    functional ``u`` whose positive side is counted, the generic functional ``phi`` and the
+    normals of ``A'`` projected into ``V`` (coordinates, shape (m−1, dim))."""
+
+    dim: int
+    Q: np.ndarray
+    u: np.ndarray
+    phi: np.ndarray
+    W: np.ndarray
+    wnorm: np.ndarray
+
+
+class GenericEnumerator:
+    """Float enumeration of the chambers of ``m`` unit normals in general position in ``R^D``.
+
+    Parameters
+    ----------
+    normals : (m, D) array
+        Unit normals of distinct hyperplanes; ``m ≥ D`` and rank ``D`` are required.
+    seed : int
+        Seed of the generic functionals ``φ`` (any seed gives the same set of chambers).
+
+    Notes
+    -----
+    Work is split into *units* (one great circle each, plus one unit for the base level); a
+    unit yields cells as ``(keys, sums)`` where ``sums[c] = Σ_{g: s_g=+} delta[g]`` for a
+    caller-supplied ``delta`` (m, P).  Every chamber ``C`` of the ``P`` half (``s_last = +``)
+    is yielded together with ``−C``.  Keys are int64 codes of ``(level, T, negated)``,
+    independent of how units are batched or sharded; :meth:`signs` rebuilds sign vectors.
+    """
+
+    def __init__(self, normals: np.ndarray, seed: int = 20240601) -> None:
+        W = np.asarray(normals, dtype=float)
+        m, D = W.shape
+        if m < D:
+            raise NotGeneric(f"{m} hyperplanes in dimension {D}: not essential")
+        sv = np.linalg.svd(W, compute_uv=False)
+        if sv[-1] < RANK_MARGIN * sv[0]:
+            raise NotGeneric("normals do not span parameter space")
+        self.m, self.D = m, D
+        self.W = W
+        rng = np.random.default_rng(seed)
+        levels: list[_Level] = []
+        Q = np.eye(D)
+        u = W[-1].copy()
+        Wp = W[:-1]
+        for level in range(D):
+            dim = D - level
+            g = rng.standard_normal(D)
+            phi = Q.T @ g
+            phi /= np.linalg.norm(phi)
+            Wl = Wp @ Q
+            levels.append(_Level(dim, Q, u, phi, Wl, np.linalg.norm(Wl, axis=1)))
+            if dim == 1:
+                break
+            # next subspace: u^⊥ inside V (coordinates), functional −φ restricted there
+            _, _, vt = np.linalg.svd(u[None, :])
+            Qn = vt[1:].T  # dim × (dim−1)
+            un = -(Qn.T @ phi)
+            nu = np.linalg.norm(un)
+            if nu < MARGIN:
+                raise NotGeneric("generic functional degenerate")
+            Q = Q @ Qn
+            u = un / nu
+        self.levels = levels
+        # radix for keys
+        self._radix = m + 1
+
+    # ---------------------------------------------------------------- work units
+    def units(self) -> list[tuple[int, np.ndarray]]:
+        """Work units: ``(level, T')`` with ``T'`` an array of (dim−2)-subsets (one row per
+        circle) for levels with dim ≥ 2, and the base level with an empty array."""
+        out = []
+        mm = self.m - 1
+        for li, L in enumerate(self.levels):
+            if L.dim >= 2:
+                r = L.dim - 2
+                if r == 0:
+                    out.append((li, np.zeros((1, 0), dtype=np.int64)))
+                else:
+                    combos = np.fromiter(
+                        itertools.chain.from_iterable(itertools.combinations(range(mm), r)),
+                        dtype=np.int64,
+                    ).reshape(-1, r)
+                    out.append((li, combos))
+            else:
+                out.append((li, np.zeros((1, 0), dtype=np.int64)))
+        return out
+
+    def n_work(self) -> int:
+        return sum(len(t) for _, t in self.units())
+
+    def work_items(
+        self, shard: int = 0, num_shards: int = 1, batch: int = 64
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """Batches ``(level, T'-rows)`` of this shard's circles (round-robin over circles)."""
+        pos = 0
+        for li, rows in self.units():
+            idx = np.arange(pos, pos + len(rows))
+            pos += len(rows)
+            mine = rows[(idx % num_shards) == shard]
+            for s in range(0, len(mine), batch):
+                yield li, mine[s : s + batch]
+
+    # ---------------------------------------------------------------- keys
+    def encode(self, level: int, T: np.ndarray, neg: np.ndarray) -> np.ndarray:
+        key = np.full(len(T), level, dtype=np.int64)
+        for c in range(self.D - 1):
+            col = T[:, c] + 1 if c < T.shape[1] else np.zeros(len(T), dtype=np.int64)
+            key = key * self._radix + col
+        return key * 2 + neg.astype(np.int64)
+
+    def decode(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys = np.asarray(keys, dtype=np.int64)
+        neg = (keys % 2).astype(bool)
+        k = keys // 2
+        cols = []
+        for _ in range(self.D - 1):
+            cols.append(k % self._radix - 1)
+            k = k // self._radix
+        T = np.stack(cols[::-1], axis=1) if cols else np.zeros((len(keys), 0), dtype=np.int64)
+        return k, T, neg
+
+    # ---------------------------------------------------------------- sweeping
+    def sweep(self, level: int, Tp: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cells of a batch of circles: ``(keys, sums)``, both chambers ``C`` and ``−C``.
+
+        ``delta`` (m, P): per-hyperplane contribution; ``sums`` = Σ over ``s_g = +``.
+        """
+        L = self.levels[level]
+        mm = self.m - 1
+        dl = delta[:-1]
+        last = delta[-1]
+        total = delta.sum(axis=0)
+        if L.dim == 1:
+            val = L.W[:, 0] * L.u[0]
+            if np.any(np.abs(val) <= MARGIN * L.wnorm):
+                raise NotGeneric("a hyperplane contains the base line")
+            s = val > 0
+            sums = (dl * s[:, None]).sum(axis=0) + last
+            T = np.full((1, self.D - 1), -1, dtype=np.int64)
+            keys = np.concatenate(
+                [self.encode(level, T, np.array([False])), self.encode(level, T, np.array([True]))]
+            )
+            return keys, np.stack([sums, total - sums])
+        B = len(Tp)
+        r = Tp.shape[1]
+        if r == 0:
+            E = np.broadcast_to(np.eye(L.dim)[None], (B, 2, 2)).copy()
+        else:
+            _, sv, vt = np.linalg.svd(L.W[Tp])  # (B, r, dim)
+            smin = sv[:, -1] / np.maximum(L.wnorm[Tp].max(axis=1), 1e-300)
+            if np.any(smin < RANK_MARGIN):
+                raise NotGeneric("D−1 normals nearly dependent")
+            E = vt[:, r:, :]  # (B, 2, dim)
+        uE = np.einsum("bkd,d->bk", E, L.u)
+        nuE = np.linalg.norm(uE, axis=1)
+        if np.any(nuE < MARGIN):
+            raise NotGeneric("a circle lies in the counted hyperplane")
+        e1 = uE / nuE[:, None]
+        f1 = np.stack([-e1[:, 1], e1[:, 0]], axis=1)
+        ev = np.einsum("bk,bkd->bd", e1, E)
+        fv = np.einsum("bk,bkd->bd", f1, E)
+        a = ev @ L.W.T  # (B, mm)
+        b = fv @ L.W.T
+        inT = np.zeros((B, mm), dtype=bool)
+        if r:
+            np.put_along_axis(inT, Tp, True, axis=1)
+        nab = np.hypot(a, b)
+        rel = L.wnorm[None, :]
+        if np.any((nab <= MARGIN * rel) & ~inT):
+            raise NotGeneric("D normals linearly dependent")
+        if np.any((np.abs(b) <= MARGIN * nab) & ~inT):
+            raise NotGeneric("a ray lies in the counted hyperplane")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau = np.arctan(-a / b)
+        tau = np.where(inT, np.inf, tau)
+        order = np.argsort(tau, axis=1, kind="stable")
+        ts = np.take_along_axis(tau, order, axis=1)
+        nvalid = mm - r
+        if nvalid > 1:
+            gaps = np.diff(ts[:, :nvalid], axis=1)
+            if np.any(gaps <= MARGIN):
+                raise NotGeneric("three hyperplanes share a ray")
+        pos = np.take_along_axis(b > 0, order, axis=1) & ~np.take_along_axis(inT, order, axis=1)
+        neg = np.take_along_axis(b < 0, order, axis=1) & ~np.take_along_axis(inT, order, axis=1)
+        Ds = dl[order]  # (B, mm, P)
+        P = dl.shape[1]
+        cpos = np.cumsum(Ds * pos[:, :, None], axis=1)
+        prefix_pos = np.concatenate([np.zeros((B, 1, P)), cpos[:, :-1]], axis=1)
+        cneg = np.cumsum((Ds * neg[:, :, None])[:, ::-1], axis=1)[:, ::-1]
+        suffix_neg = np.concatenate([cneg[:, 1:], np.zeros((B, 1, P))], axis=1)
+        base = prefix_pos + suffix_neg  # (B, mm, P) sums just at the crossing, crossing excluded
+        maxT = Tp.max(axis=1) if r else np.full(B, -1)
+        out = (order > maxT[:, None]) & ~np.take_along_axis(inT, order, axis=1)
+        bi, ki = np.nonzero(out)
+        if len(bi) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, P))
+        j = order[bi, ki]
+        T = np.concatenate([Tp[bi], j[:, None]], axis=1)  # sorted: j > max T'
+        t = ts[bi, ki]
+        ray = np.cos(t)[:, None] * ev[bi] + np.sin(t)[:, None] * fv[bi]
+        lam_alpha = self._kkt(L, T, ray)
+        alpha = lam_alpha[:, 1:]
+        sums = base[bi, ki] + last
+        sel = alpha > 0
+        sums = sums + np.einsum("ct,ctp->cp", sel.astype(float), dl[T])
+        full_T = np.full((len(T), self.D - 1), -1, dtype=np.int64)
+        full_T[:, : T.shape[1]] = T
+        kp = self.encode(level, full_T, np.zeros(len(T), dtype=bool))
+        kn = self.encode(level, full_T, np.ones(len(T), dtype=bool))
+        return np.concatenate([kp, kn]), np.concatenate([sums, total[None, :] - sums])
+
+    def _kkt(self, L: _Level, T: np.ndarray, ray: np.ndarray) -> np.ndarray:
+        """Solve ``φ = λu + Σ_T α_t w_t`` for each ray; checks the multipliers' margin."""
+        M = np.concatenate(
+            [np.broadcast_to(L.u, (len(T), L.dim))[:, :, None], np.transpose(L.W[T], (0, 2, 1))],
+            axis=2,
+        )
+        sol = np.linalg.solve(M, np.broadcast_to(L.phi, (len(T), L.dim))[:, :, None])[:, :, 0]
+        alpha = sol[:, 1:] * L.wnorm[T]
+        scale = np.maximum(1.0, np.abs(sol[:, :1]))
+        if np.any(np.abs(alpha) <= MARGIN * scale):
+            raise NotGeneric("generic functional orthogonal to an edge")
+        return sol
+
+    # ---------------------------------------------------------------- reconstruction
+    def signs(self, keys: np.ndarray) -> np.ndarray:
+        """Sign vectors (bool, True = +) of the chambers with the given keys, shape (c, m)."""
+        level, T, neg = self.decode(keys)
+        out = np.zeros((len(keys), self.m), dtype=bool)
+        for li in np.unique(level):
+            sel = np.nonzero(level == li)[0]
+            L = self.levels[int(li)]
+            r = L.dim - 1
+            if r == 0:
+                val = L.W[:, 0] * L.u[0]
+                s = np.broadcast_to(val > 0, (len(sel), self.m - 1))
+            else:
+                Ts = T[sel, :r]
+                _, _, vt = np.linalg.svd(L.W[Ts])
+                ray = vt[:, -1, :]
+                ray = ray * np.sign(ray @ L.u)[:, None]
+                s = (ray @ L.W.T) > 0
+                alpha = self._kkt(L, Ts, ray)[:, 1:]
+                s = s.copy()
+                np.put_along_axis(s, Ts, alpha > 0, axis=1)
+            out[sel, :-1] = s
+            out[sel, -1] = True
+        out[neg] = ~out[neg]
+        return out

@@ -1,0 +1,369 @@
+"""The exact per-cell problem: a convex quadratic over a polyhedral cone.
+
+On the closure of an activation cell the loss is ``q(θ) = θᵀGθ − 2hᵀθ + Y`` (``Y = Σ c_i y_i²``)
+and the cell is ``K = {θ : Aθ ≥ 0}``.  The cell optimum ``min_K q`` is attained and equals
+``q(θ_T)`` for the tight set ``T`` of any KKT point: ``θ_T`` minimises ``q`` on the subspace
+``{A_T θ = 0}``, is feasible, and ``2(Gθ_T − h) = A_Tᵀμ`` with ``μ ≥ 0``.  Both solvers below
+are the primal active-set method started at the apex ``θ = 0`` (always feasible): on the current
+working set take the minimum-norm minimiser on its subspace, step until a constraint blocks,
+drop a constraint with a negative multiplier at subspace optima.  :func:`solve_cone_qp` runs it
+in floats (tolerances documented there); :func:`exact_cone_qp` runs it in rationals with Bland's
+rule, which gives the exact rational optimum and its KKT certificate.
+
+With a norm bound ``‖w‖ ≤ B`` (bias excluded) the cell problem stays convex;
+:func:`ball_cone_qp` solves it through the Lagrangian ``q + ν(‖w‖² − B²)``: for every ν ≥ 0 its
+cone minimum minus ``νB²`` is a lower bound (weak duality) and ``‖w(ν)‖`` is non-increasing in ν,
+so bisection on ν meets primal and dual values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = [
+    "ConeQP",
+    "ExactConeQP",
+    "ball_cone_qp",
+    "exact_cone_qp",
+    "ls_values",
+    "solve_cone_qp",
+]
+
+#: Float tolerances of the active-set method, relative to unit constraint rows and to the
+#: scale of the gradient: a step shorter than STEP_TOL·(1 + ‖θ‖) counts as zero, a multiplier
+#: above −MULT_TOL·scale as nonnegative.
+STEP_TOL = 1e-12
+MULT_TOL = 1e-10
+#: Eigenvalues of the reduced Hessian below EIG_CUT·‖G‖₂ are treated as zero (pseudo-inverse).
+EIG_CUT = 1e-12
+
+
+@dataclass(frozen=True)
+class ConeQP:
+    """A float cell optimum: point ``theta``, value ``q(θ) − Y`` as ``value`` (add ``Y``),
+    tight set ``working`` (row indices), multipliers and KKT residual."""
+
+    theta: np.ndarray
+    value: float
+    working: tuple[int, ...]
+    multipliers: np.ndarray
+    kkt_residual: float
+    iterations: int
+
+
+def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """``hᵀG⁺h`` for a stack of PSD matrices (…, D, D) and vectors (…, D).
+
+    ``min_θ θᵀGθ − 2hᵀθ = −hᵀG⁺h`` (``h`` lies in the range of ``G`` for least-squares data).
+    Uses a batched solve and falls back to an eigendecomposition (pseudo-inverse, relative
+    eigenvalue cut 1e-12) for singular or ill-conditioned members.
+    """
+    G = np.asarray(G, dtype=float)
+    h = np.asarray(h, dtype=float)
+    out = np.empty(h.shape[:-1])
+    diag = np.einsum("...ii->...i", G)
+    scale = np.maximum(diag.max(axis=-1), 1e-300)
+    det = np.linalg.det(G / scale[..., None, None])
+    good = np.abs(det) > 1e-9
+    if np.any(good):
+        try:
+            x = np.linalg.solve(G[good], h[good][..., None])[..., 0]
+            out[good] = np.einsum("...i,...i->...", h[good], x)
+        except np.linalg.LinAlgError:
+            good[:] = False
+    bad = ~good
+    if np.any(bad):
+        w, V = np.linalg.eigh(G[bad])
+        cut = 1e-12 * np.maximum(w[..., -1:], 1e-300)
+        proj = np.einsum("...ji,...j->...i", V, h[bad])
+        inv = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
+        out[bad] = np.einsum("...i,...i->...", proj * proj, inv)
+    return out
+
+
+def _null(A: np.ndarray, D: int) -> np.ndarray:
+    if len(A) == 0:
+        return np.eye(D)
+    _, s, vt = np.linalg.svd(A)
+    r = int(np.sum(s > 1e-12 * max(s[0], 1e-300)))
+    return vt[r:].T
+
+
+def solve_cone_qp(
+    G: np.ndarray, h: np.ndarray, A: np.ndarray, max_iter: int | None = None
+) -> ConeQP:
+    """Minimise ``θᵀGθ − 2hᵀθ`` subject to ``Aθ ≥ 0`` (float primal active set).
+
+    ``A`` should have unit rows.  Deterministic: the same inputs give bit-identical output.
+    """
+    n, D = A.shape
+    theta = np.zeros(D)
+    W: list[int] = []
+    max_iter = max_iter or 20 * (n + D) + 50
+    it = 0
+    bland = False
+    gscale = max(float(np.abs(h).max(initial=0.0)), float(np.abs(G).max(initial=0.0)), 1e-300)
+    mu = np.zeros(0)
+    gnorm = max(float(np.linalg.norm(G, 2)) if G.size else 0.0, 1e-300)
+    while True:
+        it += 1
+        if it > max_iter:
+            if not bland:
+                bland, it = True, 0
+                continue
+            raise RuntimeError("active-set method did not converge")
+        N = _null(A[W], D) if W else np.eye(D)
+        if N.shape[1] == 0:
+            p = np.zeros(D)
+        else:
+            Hr = N.T @ G @ N
+            gr = N.T @ (h - G @ theta)
+            # Minimum-norm minimiser; eigenvalues are cut relative to ‖G‖ (not to the reduced
+            # matrix, whose own scale can be pure rounding when G vanishes on the subspace).
+            w, V = np.linalg.eigh(0.5 * (Hr + Hr.T))
+            keep = w > EIG_CUT * gnorm
+            p = N @ (V[:, keep] @ ((V[:, keep].T @ gr) / w[keep]))
+        if np.linalg.norm(p) <= STEP_TOL * (1.0 + np.linalg.norm(theta)):
+            grad = 2.0 * (G @ theta - h)
+            if not W:
+                mu = np.zeros(0)
+                break
+            mu = np.linalg.lstsq(A[W].T, grad, rcond=None)[0]
+            if mu.min() >= -MULT_TOL * gscale:
+                break
+            drop = int(np.flatnonzero(mu < -MULT_TOL * gscale)[0]) if bland else int(np.argmin(mu))
+            W.pop(drop)
+            continue
+        Ap = A @ p
+        At = np.maximum(A @ theta, 0.0)
+        block = Ap < -1e-14 * np.linalg.norm(p)
+        if W:
+            block[W] = False
+        alpha, add = 1.0, -1
+        if np.any(block):
+            idx = np.flatnonzero(block)
+            ratios = At[idx] / -Ap[idx]
+            k = int(np.argmin(ratios))
+            if ratios[k] < 1.0:
+                alpha = float(ratios[k])
+                ties = idx[ratios <= ratios[k]]
+                add = int(ties.min()) if bland else int(idx[k])
+        theta = theta + alpha * p
+        if add >= 0:
+            W.append(add)
+    grad = 2.0 * (G @ theta - h)
+    resid = grad - (A[W].T @ mu if W else 0.0)
+    res = float(np.abs(resid).max(initial=0.0))
+    viol = float(max(0.0, -(A @ theta).min(initial=0.0)))
+    value = float(theta @ G @ theta - 2.0 * h @ theta)
+    return ConeQP(theta, value, tuple(W), mu, max(res, viol), it)
+
+
+def ball_cone_qp(
+    G: np.ndarray, h: np.ndarray, A: np.ndarray, E: np.ndarray, B2: float
+) -> tuple[ConeQP, float, float]:
+    """Minimise ``θᵀGθ − 2hᵀθ`` on ``{Aθ ≥ 0, θᵀEθ ≤ B²}`` (E = diag of the weight coordinates).
+
+    Returns ``(qp, lower, nu)``: the solution at the final multiplier ν (its weight part
+    satisfies ``‖w‖² ≤ B²`` up to float rounding; callers clip exactly), a lower bound on the
+    cell minimum (``min_K q + ν‖w‖² − νB²`` by weak duality) and ν.
+    """
+    base = solve_cone_qp(G, h, A)
+    if base.theta @ E @ base.theta <= B2:
+        return base, base.value, 0.0
+    scale = max(float(np.abs(G).max(initial=0.0)), 1e-12)
+    lo, hi = 0.0, scale
+    sol_hi = solve_cone_qp(G + hi * E, h, A)
+    while sol_hi.theta @ E @ sol_hi.theta > B2:
+        lo, hi = hi, hi * 4.0
+        sol_hi = solve_cone_qp(G + hi * E, h, A)
+        if hi > 1e30:
+            break
+    best_low = -np.inf
+    best = sol_hi
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        sol = solve_cone_qp(G + mid * E, h, A)
+        low = sol.value - mid * B2
+        best_low = max(best_low, low)
+        if sol.theta @ E @ sol.theta > B2:
+            lo = mid
+        else:
+            hi, best = mid, sol
+        primal = float(best.theta @ G @ best.theta - 2.0 * h @ best.theta)
+        if hi - lo <= 1e-15 * hi or primal - best_low <= 1e-13 * (abs(primal) + scale):
+            break
+    primal = float(best.theta @ G @ best.theta - 2.0 * h @ best.theta)
+    low_hi = best.value - hi * B2
+    best_low = max(best_low, low_hi)
+    out = ConeQP(
+        best.theta, primal, best.working, best.multipliers, best.kkt_residual, best.iterations
+    )
+    return out, min(best_low, primal), hi
+
+
+# ----------------------------------------------------------------------------- exact version
+Vec = list[Fraction]
+Mat = list[list[Fraction]]
+
+
+def _rref(M: Mat) -> tuple[Mat, list[int]]:
+    """Reduced row echelon form (nonzero rows only) and pivot columns."""
+    R = [row[:] for row in M]
+    pivots: list[int] = []
+    r = 0
+    cols = len(R[0]) if R else 0
+    for c in range(cols):
+        piv = next((i for i in range(r, len(R)) if R[i][c] != 0), None)
+        if piv is None:
+            continue
+        R[r], R[piv] = R[piv], R[r]
+        inv = 1 / R[r][c]
+        R[r] = [v * inv for v in R[r]]
+        for i in range(len(R)):
+            if i != r and R[i][c] != 0:
+                f = R[i][c]
+                R[i] = [a - f * b for a, b in zip(R[i], R[r], strict=True)]
+        pivots.append(c)
+        r += 1
+        if r == len(R):
+            break
+    return R[:r], pivots
+
+
+def _nullspace(A: Mat, D: int) -> Mat:
+    """Basis of ``{x : Ax = 0}`` as columns (returned as a list of vectors)."""
+    if not A:
+        return [[Fraction(int(i == j)) for i in range(D)] for j in range(D)]
+    R, piv = _rref(A)
+    free = [c for c in range(D) if c not in piv]
+    basis = []
+    for f in free:
+        x = [Fraction(0)] * D
+        x[f] = Fraction(1)
+        for row, pc in zip(R, piv, strict=True):
+            x[pc] = -row[f]
+        basis.append(x)
+    return basis
+
+
+def _solve_square(M: Mat, v: Vec) -> Vec:
+    n = len(M)
+    aug = [[*M[i], v[i]] for i in range(n)]
+    R, piv = _rref(aug)
+    if len(piv) != n or piv[-1] >= n:
+        raise ZeroDivisionError("singular system")
+    return [R[i][n] for i in range(n)]
+
+
+def _min_norm(M: Mat, v: Vec, D: int) -> Vec:
+    """Minimum-norm solution of the consistent system ``Mx = v``."""
+    if not M:
+        return [Fraction(0)] * D
+    R, piv = _rref([[*row, vi] for row, vi in zip(M, v, strict=True)])
+    if piv and piv[-1] == D:
+        raise ValueError("inconsistent system")
+    rows = [r[:D] for r in R]
+    rhs = [r[D] for r in R]
+    if not rows:
+        return [Fraction(0)] * D
+    gram = [
+        [sum((a * b for a, b in zip(r1, r2, strict=True)), Fraction(0)) for r2 in rows]
+        for r1 in rows
+    ]
+    y = _solve_square(gram, rhs)
+    return [sum((rows[k][j] * y[k] for k in range(len(rows))), Fraction(0)) for j in range(D)]
+
+
+def _matvec(M: Mat, x: Vec) -> Vec:
+    return [sum((a * b for a, b in zip(row, x, strict=True)), Fraction(0)) for row in M]
+
+
+@dataclass(frozen=True)
+class ExactConeQP:
+    """The exact cell optimum: point, value ``q(θ) − Y``, tight set, multipliers, and whether
+    the KKT conditions hold exactly (they always do when the method terminates)."""
+
+    theta: tuple[Fraction, ...]
+    value: Fraction
+    working: tuple[int, ...]
+    multipliers: tuple[Fraction, ...]
+    certified: bool
+
+
+def exact_cone_qp(
+    G: Sequence[Sequence[Fraction]],
+    h: Sequence[Fraction],
+    A: Sequence[Sequence[Fraction]],
+    start: Sequence[int] = (),
+    max_iter: int = 100000,
+) -> ExactConeQP:
+    """Minimise ``θᵀGθ − 2hᵀθ`` on ``{Aθ ≥ 0}`` exactly (rational primal active set, Bland).
+
+    ``start`` is ignored except as documentation of the float working set; the exact run
+    starts at the apex with an empty working set so that its result does not depend on it.
+    """
+    del start
+    G = [[Fraction(v) for v in row] for row in G]
+    h = [Fraction(v) for v in h]
+    A = [[Fraction(v) for v in row] for row in A]
+    D = len(h)
+    theta = [Fraction(0)] * D
+    W: list[int] = []
+    mu: list[Fraction] = []
+    for _ in range(max_iter):
+        AW = [A[i] for i in W]
+        N = _nullspace(AW, D)
+        g0 = [a - b for a, b in zip(h, _matvec(G, theta), strict=True)]
+        # p minimises q(θ + p) on {A_W p = 0}: A_W p = 0 and Nᵀ(Gp − g0) = 0; take min norm.
+        NG = [[sum((nv[k] * G[k][j] for k in range(D)), Fraction(0)) for j in range(D)] for nv in N]
+        M = AW + NG
+        v = [Fraction(0)] * len(AW) + [
+            sum((a * b for a, b in zip(nv, g0, strict=True)), Fraction(0)) for nv in N
+        ]
+        p = _min_norm(M, v, D)
+        if all(x == 0 for x in p):
+            grad = [2 * (a - b) for a, b in zip(_matvec(G, theta), h, strict=True)]
+            if not W:
+                mu = []
+                break
+            # A_W has independent rows: μ = (A_W A_Wᵀ)^{-1} A_W grad
+            gram = [
+                [sum((a * b for a, b in zip(r1, r2, strict=True)), Fraction(0)) for r2 in AW]
+                for r1 in AW
+            ]
+            mu = _solve_square(gram, _matvec(AW, grad))
+            neg = [k for k, m in enumerate(mu) if m < 0]
+            if not neg:
+                break
+            drop = min(neg, key=lambda k: W[k])
+            W.pop(drop)
+            continue
+        Ap = _matvec(A, p)
+        At = _matvec(A, theta)
+        alpha, add = Fraction(1), -1
+        for i, (ap, at) in enumerate(zip(Ap, At, strict=True)):
+            if i in W or ap >= 0:
+                continue
+            r = at / -ap
+            if r < alpha or (r == alpha and add >= 0 and i < add):
+                alpha, add = r, i
+        theta = [t + alpha * x for t, x in zip(theta, p, strict=True)]
+        if add >= 0:
+            W.append(add)
+    else:
+        raise RuntimeError("exact active-set method did not terminate")
+    grad = [2 * (a - b) for a, b in zip(_matvec(G, theta), h, strict=True)]
+    AW = [A[i] for i in W]
+    stat = [
+        g - sum((AW[k][j] * mu[k] for k in range(len(W))), Fraction(0)) for j, g in enumerate(grad)
+    ]
+    feasible = all(v >= 0 for v in _matvec(A, theta))
+    certified = feasible and all(m >= 0 for m in mu) and all(s == 0 for s in stat)
+    value = sum((theta[i] * G[i][j] * theta[j] for i in range(D) for j in range(D)), Fraction(0))
+    value -= 2 * sum((a * b for a, b in zip(h, theta, strict=True)), Fraction(0))
+    return ExactConeQP(tuple(theta), value, tuple(W), tuple(mu), certified)

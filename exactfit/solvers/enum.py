@@ -1,0 +1,799 @@
+"""Enumeration solver ``enum``: every activation cell, batched bounds, exact cell optima.
+
+Mathematics (details and proofs in ``docs/solvers/enumeration.md``).  With lifted points
+``z_i`` and ``θ = (w, b)``, each chamber of the central arrangement ``{z_i·θ = 0}`` has an
+active set ``S`` and on its closure the single-unit loss is the convex quadratic
+``q_S(θ) = Σ_{i∈S} c_i(z_i·θ − y_i)² + Σ_{i∉S} c_i y_i²``.  Closed chambers cover parameter
+space, so ``opt = min_S min_{closure} q_S``.  For ``k`` units (Arora et al. 2018) the output signs
+are fixed per sign vector, each unit takes one chamber, and the loss on the product of closed
+chambers is a joint convex quadratic.
+
+Algorithm: (1) enumerate all chambers (:mod:`exactfit.solvers.arrangement`), computing for each
+the unconstrained least-squares value ``Y − hᵀG⁺h`` of its quadratic, a lower bound on the cell
+optimum; (2) visit cells (or unit-cell combinations) in increasing bound order and solve each
+cell's cone QP (:mod:`exactfit.solvers.cellqp`), keeping the incumbent with the smallest
+``(value, key)``; (3) stop when the next bound exceeds the incumbent by more than the safety
+margin ``PRUNE_MARGIN·Y`` (float error allowance of the batched bounds, documented).  Every
+pruned cell's bound then exceeds the optimum found, which is therefore optimal.
+
+The cell loop is split into shards (cell ranges of the enumeration's work units):
+:meth:`EnumSolver.solve_shards` maps the pure function :func:`solve_shard` over shards with any
+``map`` and merges the picklable partial results; ``solve`` is the one-shard case, and the
+winner ``min (value, key)`` does not depend on the sharding.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, TextIO
+
+import numpy as np
+
+from exactfit.errors import BudgetExceeded
+from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
+from exactfit.result import Limit, Result, finalize
+from exactfit.solvers.arrangement import (
+    GenericEnumerator,
+    Hyperplanes,
+    NotGeneric,
+    cover_count,
+    exact_chambers,
+    hyperplanes,
+)
+from exactfit.solvers.cellqp import ball_cone_qp, exact_cone_qp, ls_values, solve_cone_qp
+
+__all__ = ["DEFAULT_MAX_CELLS", "PRUNE_MARGIN", "EnumSolver", "merge_shards", "solve_shard"]
+
+#: Default budget: estimated cells (unit-cell combinations for k ≥ 2) above which enum refuses.
+DEFAULT_MAX_CELLS = 5_000_000
+#: A cell is pruned only when its float bound exceeds the incumbent by more than
+#: ``PRUNE_MARGIN·(Σ c y²)``: an allowance for the rounding of batched normal equations.
+PRUNE_MARGIN = 1e-9
+#: Chamber counts up to this use the exact integer enumerator directly.
+EXACT_CELLS = 4000
+#: Incumbents with float loss below this fraction of Σ c y² are checked for an exact zero fit.
+REALIZABLE_TOL = 1e-9
+
+
+def _estimate(problem: FitProblem, hp: Hyperplanes | None = None) -> tuple[int, int]:
+    """``(per-unit cells, total cells or combinations)`` by Cover's bound."""
+    if hp is None:
+        hp = hyperplanes(_lifted_exact(problem))
+    c1 = cover_count(hp.m, problem.lifted_dim)
+    k = problem.units
+    if k == 1:
+        return c1, c1
+    total = 0
+    for a in problem.sign_vectors():
+        p = sum(1 for s in a if s > 0)
+        total += math.comb(c1 + p - 1, p) * math.comb(c1 + k - p - 1, k - p)
+    return c1, total
+
+
+def _lifted_exact(problem: FitProblem) -> list[tuple[Fraction, ...]]:
+    if problem.bias:
+        return [(*x, Fraction(1)) for x in problem.X]
+    return [tuple(x) for x in problem.X]
+
+
+# --------------------------------------------------------------------------------- setup
+@dataclass
+class _Setup:
+    problem: FitProblem
+    Z: np.ndarray  # (n, D) float lifted points
+    hp: Hyperplanes
+    F: np.ndarray  # (n, P) features: c·zzᵀ (upper triangle), c·y·z
+    Y: float
+    D: int
+    iu: tuple[np.ndarray, np.ndarray]
+    E: np.ndarray  # weight coordinates for the norm bound
+
+    @classmethod
+    def build(cls, problem: FitProblem) -> _Setup:
+        Z = problem.lifted()
+        D = Z.shape[1]
+        hp = hyperplanes(_lifted_exact(problem))
+        iu = np.triu_indices(D)
+        c, y = problem.cf, problem.yf
+        zz = (Z[:, :, None] * Z[:, None, :])[:, iu[0], iu[1]]
+        # last column counts active points (exact in floats), to spot near-empty cells
+        F = np.hstack([c[:, None] * zz, (c * y)[:, None] * Z, np.ones((len(Z), 1))])
+        E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
+        return cls(problem, Z, hp, F, float(c @ (y * y)), D, iu, E)
+
+    # Per-hyperplane contributions: active sums of F for chamber signs s are
+    # base + Σ_{s_g=+} delta_g (points opposite to their hyperplane's normal are active at −).
+    def deltas(self) -> tuple[np.ndarray, np.ndarray]:
+        m, P = self.hp.m, self.F.shape[1]
+        plus = np.zeros((m, P))
+        minus = np.zeros((m, P))
+        g, o = self.hp.group, self.hp.orient
+        np.add.at(plus, g[o > 0], self.F[o > 0])
+        np.add.at(minus, g[o < 0], self.F[o < 0])
+        return plus - minus, minus.sum(axis=0)
+
+    def unpack(self, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        D = self.D
+        nt = len(self.iu[0])
+        G = np.zeros((*sums.shape[:-1], D, D))
+        G[..., self.iu[0], self.iu[1]] = sums[..., :nt]
+        G[..., self.iu[1], self.iu[0]] = sums[..., :nt]
+        return G, sums[..., nt : nt + D]
+
+    def bounds(self, sums: np.ndarray) -> np.ndarray:
+        G, h = self.unpack(sums)
+        return self.Y - ls_values(G, h)
+
+    def constraint_rows(self, signs: np.ndarray) -> np.ndarray:
+        return np.where(signs[:, None], self.hp.normals, -self.hp.normals)
+
+
+# ----------------------------------------------------------------------------- enumerators
+class _ExactCells:
+    """All chambers from the exact enumerator; keys are row numbers."""
+
+    def __init__(self, hp: Hyperplanes, D: int) -> None:
+        if hp.m == 0:
+            self.table = np.zeros((1, 0), dtype=bool)
+        else:
+            self.table = exact_chambers(hp.exact)
+        del D
+
+    def blocks(
+        self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray, size: int = 4096
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        keys = np.arange(len(self.table), dtype=np.int64)
+        keys = keys[keys % num_shards == shard]
+        for s in range(0, len(keys), size):
+            k = keys[s : s + size]
+            yield k, base + self.table[k].astype(float) @ delta
+
+    def signs(self, keys: np.ndarray) -> np.ndarray:
+        return self.table[np.asarray(keys, dtype=np.int64)]
+
+    def all_keys(self) -> np.ndarray:
+        return np.arange(len(self.table), dtype=np.int64)
+
+
+class _GenericCells:
+    def __init__(self, hp: Hyperplanes, D: int) -> None:
+        self.gen = GenericEnumerator(hp.normals)
+
+    def blocks(
+        self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        batch = max(16, 65536 // max(self.gen.m, 1))
+        for level, Tp in self.gen.work_items(shard, num_shards, batch=batch):
+            keys, sums = self.gen.sweep(level, Tp, delta)
+            yield keys, sums + base
+
+    def signs(self, keys: np.ndarray) -> np.ndarray:
+        return self.gen.signs(keys)
+
+    def all_keys(self) -> np.ndarray:
+        delta = np.zeros((self.gen.m, 1))
+        out = [k for k, _ in self.blocks(0, 1, delta, np.zeros(1))]
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def _cells(setup: _Setup, mode: str):
+    if mode == "exact":
+        return _ExactCells(setup.hp, setup.D)
+    return _GenericCells(setup.hp, setup.D)
+
+
+def _choose_mode(setup: _Setup) -> str:
+    if cover_count(setup.hp.m, setup.D) <= EXACT_CELLS or setup.hp.m < setup.D:
+        return "exact"
+    return "generic"
+
+
+# ----------------------------------------------------------------------------- progress
+class _Progress:
+    """A one-line progress display on a stream, only when enabled."""
+
+    def __init__(self, enabled: bool, stream: TextIO, total: int | None, label: str) -> None:
+        self.enabled, self.stream, self.total, self.label = enabled, stream, total, label
+        self.last = 0.0
+        self.t0 = time.monotonic()
+
+    def update(self, done: int, extra: str = "", force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < 0.2:
+            return
+        self.last = now
+        frac = f" {100.0 * done / self.total:5.1f}%" if self.total else ""
+        self.stream.write(f"\r{self.label}: {done:,} cells{frac} {extra} {now - self.t0:6.1f}s")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _progress_enabled(progress: bool | None, stream: TextIO) -> bool:
+    if progress is not None:
+        return bool(progress)
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+# ---------------------------------------------------------------------------- cell optima
+@dataclass
+class _Best:
+    value: float
+    key: tuple[int, ...]
+    theta: np.ndarray  # (k, D)
+    lower: float
+    patterns: list[np.ndarray]  # per unit: chamber signs over hyperplanes
+    kkt: float
+    signs: tuple[int, ...]
+    exact_theta: list[list[Fraction]] | None = None  # set when an exact zero fit was proven
+
+    def better(self, value: float, key: tuple[int, ...]) -> bool:
+        return (value, key) < (self.value, self.key)
+
+
+def _single_cell(
+    setup: _Setup, signs: np.ndarray, a: int
+) -> tuple[float, np.ndarray, float, float]:
+    """Canonical cell optimum for output sign ``a``: (value, θ, lower bound, KKT residual).
+
+    Deterministic: the same cell gives bit-identical output in any shard.
+    """
+    act = setup.hp.active(signs)
+    sums = act.astype(float) @ setup.F
+    G, h = setup.unpack(sums)
+    h = a * h
+    A = setup.constraint_rows(signs)
+    if setup.problem.weight_bound is not None:
+        B2 = float(setup.problem.weight_bound) ** 2
+        qp, low, _ = ball_cone_qp(G, h, A, setup.E, B2)
+        return setup.Y + qp.value, qp.theta, setup.Y + low, qp.kkt_residual
+    qp = solve_cone_qp(G, h, A)
+    return setup.Y + qp.value, qp.theta, setup.Y + qp.value, qp.kkt_residual
+
+
+def _joint_system(
+    setup: _Setup, a: tuple[int, ...], acts: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    D, k = setup.D, len(a)
+    Gs = np.zeros((k * D, k * D))
+    hs = np.zeros(k * D)
+    for j in range(k):
+        for l in range(j, k):
+            both = acts[j] & acts[l]
+            Gb, hb = setup.unpack(both.astype(float) @ setup.F)
+            Gs[j * D : (j + 1) * D, l * D : (l + 1) * D] = a[j] * a[l] * Gb
+            Gs[l * D : (l + 1) * D, j * D : (j + 1) * D] = a[j] * a[l] * Gb
+            if l == j:
+                hs[j * D : (j + 1) * D] = a[j] * hb
+    return Gs, hs
+
+
+def _joint_cell(
+    setup: _Setup, a: tuple[int, ...], patterns: list[np.ndarray]
+) -> tuple[float, np.ndarray, float, float]:
+    D, k, m = setup.D, len(a), setup.hp.m
+    acts = [setup.hp.active(s) for s in patterns]
+    G, h = _joint_system(setup, a, acts)
+    A = np.zeros((k * m, k * D))
+    for j, s in enumerate(patterns):
+        A[j * m : (j + 1) * m, j * D : (j + 1) * D] = setup.constraint_rows(s)
+    qp = solve_cone_qp(G, h, A)
+    return setup.Y + qp.value, qp.theta.reshape(k, D), setup.Y + qp.value, qp.kkt_residual
+
+
+# ------------------------------------------------------------------------------ shard work
+@dataclass
+class ShardResult:
+    """Picklable outcome of one shard."""
+
+    shard: int
+    not_generic: bool
+    best: _Best | None
+    cells: int
+    combos: int
+    visited: int
+    pruned: int
+    qps: int
+    enumerated: bool  # every cell of the shard has a bound
+    lower: float | None  # valid lower bound on the shard's cells when stopped early
+    limit: str | None
+    realizable: bool
+    seconds: float
+    visited_low: float = math.inf  # least lower bound of the visited cells' optima
+
+
+def _check_stop(deadline: float | None) -> bool:
+    return deadline is not None and time.time() >= deadline
+
+
+def solve_shard(
+    problem: FitProblem,
+    shard: int = 0,
+    num_shards: int = 1,
+    mode: str | None = None,
+    deadline: float | None = None,
+    progress: bool | None = False,
+    progress_stream: TextIO | None = None,
+    callback: Callable[[dict[str, Any]], None] | None = None,
+) -> ShardResult:
+    """Solve shard ``shard`` of ``num_shards`` (a pure function of its arguments).
+
+    ``mode`` is ``"exact"`` or ``"generic"`` (default: chosen from the size); a generic shard
+    that meets a degenerate configuration returns ``not_generic=True`` and no answer.
+    ``deadline`` is an absolute ``time.time()``; ``callback`` receives a dict after every batch
+    (a test hook: raising ``KeyboardInterrupt`` there acts like Ctrl-C).
+    """
+    t0 = time.time()
+    setup = _Setup.build(problem)
+    mode = mode or _choose_mode(setup)
+    stream = progress_stream if progress_stream is not None else sys.stderr
+    est = _estimate(problem, setup.hp)[1]
+    bar = _Progress(_progress_enabled(progress, stream), stream, max(1, est // num_shards), "enum")
+    k = problem.units
+    zero = _Best(
+        setup.Y, (-1,), np.zeros((k, setup.D)), setup.Y, [], 0.0, problem.sign_vectors()[0]
+    )
+    state = {
+        "best": zero,
+        "cells": 0,
+        "combos": 0,
+        "visited": 0,
+        "pruned": 0,
+        "qps": 0,
+        "enumerated": False,
+        "lower": None,
+        "limit": None,
+        "realizable": False,
+        "visited_low": math.inf,
+    }
+    try:
+        cells = _cells(setup, mode)
+        if k == 1:
+            _search_single(setup, cells, shard, num_shards, deadline, bar, callback, state)
+        else:
+            _search_multi(setup, cells, shard, num_shards, deadline, bar, callback, state)
+    except NotGeneric:
+        bar.close()
+        return ShardResult(
+            shard, True, None, 0, 0, 0, 0, 0, False, None, None, False, time.time() - t0
+        )
+    except KeyboardInterrupt:
+        state["limit"] = "interrupt"
+    bar.close()
+    return ShardResult(
+        shard,
+        False,
+        state["best"],
+        state["cells"],
+        state["combos"],
+        state["visited"],
+        state["pruned"],
+        state["qps"],
+        state["enumerated"],
+        state["lower"],
+        state["limit"],
+        state["realizable"],
+        time.time() - t0,
+        state["visited_low"],
+    )
+
+
+def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, state) -> None:
+    delta, base = setup.deltas()
+    keys_l, bounds_l = [], []
+    for keys, sums in cells.blocks(shard, num_shards, delta, base):
+        # Prefix sums carry absolute rounding of the order of the total; for cells with few
+        # active points that is large relative to their own sums: recompute those directly.
+        few = sums[:, -1] < 2 * setup.D - 0.5
+        if np.any(few):
+            act = setup.hp.active(cells.signs(keys[few]))
+            sums[few] = act.astype(float) @ setup.F
+        keys_l.append(keys)
+        bounds_l.append(setup.bounds(sums))
+        state["cells"] += len(keys)
+        bar.update(state["cells"], "enumerated")
+        if callback is not None:
+            callback({"phase": "enumerate", "cells": state["cells"]})
+        if _check_stop(deadline):
+            state["limit"] = "time"
+            return
+    keys = np.concatenate(keys_l) if keys_l else np.zeros(0, dtype=np.int64)
+    bounds = np.concatenate(bounds_l) if bounds_l else np.zeros(0)
+    state["enumerated"] = True
+    order = np.lexsort((keys, bounds))
+    keys, bounds = keys[order], bounds[order]
+    margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
+    state["lower"] = float(bounds[0] - margin) if len(bounds) else None
+    svs = setup.problem.sign_vectors()
+    pos, batch = 0, 64
+    try:
+        while pos < len(keys):
+            best = state["best"]
+            if bounds[pos] - margin > best.value:
+                break
+            stop = min(len(keys), pos + batch)
+            sub = np.searchsorted(bounds[pos:stop], best.value + margin, side="right")
+            stop = pos + max(int(sub), 1)
+            signs = cells.signs(keys[pos:stop])
+            for r in range(stop - pos):
+                if bounds[pos + r] - margin > state["best"].value:
+                    stop = pos + r
+                    break
+                state["visited"] += 1
+                # The bound Y − hᵀG⁺h does not depend on the output sign: solve both.
+                for v, a in enumerate(svs):
+                    value, theta, low, kkt = _single_cell(setup, signs[r], a[0])
+                    state["qps"] += 1
+                    state["visited_low"] = min(state["visited_low"], low)
+                    key = (int(keys[pos + r]), v)
+                    if state["best"].better(value, key):
+                        state["best"] = _Best(value, key, theta[None, :], low, [signs[r]], kkt, a)
+                        if value <= REALIZABLE_TOL * setup.Y and _prove_zero(setup, state):
+                            return
+            pos = stop
+            state["lower"] = float(bounds[pos] - margin) if pos < len(keys) else None
+            batch = min(batch * 2, 4096)
+            bar.update(state["cells"], f"visited {state['visited']:,}")
+            if callback is not None:
+                callback({"phase": "search", "visited": state["visited"]})
+            if _check_stop(deadline):
+                state["limit"] = "time"
+                return
+    finally:
+        state["pruned"] = len(keys) - state["visited"]
+
+
+def _prove_zero(setup: _Setup, state: dict[str, Any]) -> bool:
+    """Realizable short-circuit: if the incumbent's cell has exact optimum 0, keep the exact
+    zero-loss network and report it (the loss is ≥ 0, so it is optimal)."""
+    best = state["best"]
+    theta, value, _ = _certify(setup, best)
+    if theta is None or value != 0:
+        return False
+    best.exact_theta = theta
+    state["realizable"] = True
+    state["lower"] = 0.0
+    return True
+
+
+def _combos(C: int, a: tuple[int, ...], chunk: int = 8192) -> Iterator[np.ndarray]:
+    """Unit-cell index tuples for sign vector ``a`` (+ units first), non-decreasing within
+    each group of equal sign (units of equal sign are interchangeable)."""
+    p = sum(1 for s in a if s > 0)
+    q = len(a) - p
+    it = (
+        tuple(x) + tuple(y)
+        for x in itertools.combinations_with_replacement(range(C), p)
+        for y in itertools.combinations_with_replacement(range(C), q)
+    )
+    while True:
+        block = list(itertools.islice(it, chunk))
+        if not block:
+            return
+        yield np.array(block, dtype=np.int64).reshape(len(block), len(a))
+
+
+def _search_multi(setup, cells, shard, num_shards, deadline, bar, callback, state) -> None:
+    keys1 = cells.all_keys()
+    keys1.sort()
+    table = cells.signs(keys1)  # (C, m)
+    C = len(table)
+    state["cells"] = C
+    acts = setup.hp.active(table)  # (C, n)
+    Fc = acts.astype(float) @ setup.F
+    D = setup.D
+    svs = setup.problem.sign_vectors()
+    k = setup.problem.units
+    recs = []  # (bounds, v, combos)
+    chunk_id = 0
+    nt = len(setup.iu[0])
+    for v, a in enumerate(svs):
+        av = np.array(a, dtype=float)
+        for combo in _combos(C, a):
+            chunk_id += 1
+            if chunk_id % num_shards != shard:
+                continue
+            B = len(combo)
+            G = np.zeros((B, k * D, k * D))
+            h = np.zeros((B, k * D))
+            for j in range(k):
+                Gj, hj = setup.unpack(Fc[combo[:, j]])
+                G[:, j * D : (j + 1) * D, j * D : (j + 1) * D] = Gj
+                h[:, j * D : (j + 1) * D] = av[j] * hj
+                for l in range(j + 1, k):
+                    both = acts[combo[:, j]] & acts[combo[:, l]]
+                    sums = both.astype(float) @ setup.F[:, :nt]
+                    Gb, _ = setup.unpack(np.hstack([sums, np.zeros((B, D))]))
+                    Gb = av[j] * av[l] * Gb
+                    G[:, j * D : (j + 1) * D, l * D : (l + 1) * D] = Gb
+                    G[:, l * D : (l + 1) * D, j * D : (j + 1) * D] = Gb
+            recs.append((setup.Y - ls_values(G, h), np.full(B, v), combo))
+            state["combos"] += B
+            bar.update(state["combos"], "combinations")
+            if callback is not None:
+                callback({"phase": "enumerate", "combos": state["combos"]})
+            if _check_stop(deadline):
+                state["limit"] = "time"
+                return
+    if not recs:
+        state["enumerated"] = True
+        return
+    bounds = np.concatenate([r[0] for r in recs])
+    vs = np.concatenate([r[1] for r in recs])
+    combos = np.concatenate([r[2] for r in recs])
+    state["enumerated"] = True
+    order = np.lexsort((*(combos[:, j] for j in range(k - 1, -1, -1)), vs, bounds))
+    bounds, vs, combos = bounds[order], vs[order], combos[order]
+    margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
+    state["lower"] = float(bounds[0] - margin)
+    try:
+        for r in range(len(bounds)):
+            best = state["best"]
+            if bounds[r] - margin > best.value:
+                break
+            a = svs[int(vs[r])]
+            pats = [table[c] for c in combos[r]]
+            value, theta, low, kkt = _joint_cell(setup, a, pats)
+            state["qps"] += 1
+            state["visited_low"] = min(state["visited_low"], low)
+            state["visited"] += 1
+            key = (int(vs[r]), *(int(keys1[c]) for c in combos[r]))
+            if best.better(value, key):
+                state["best"] = _Best(value, key, theta, low, pats, kkt, a)
+                if value <= REALIZABLE_TOL * setup.Y and _prove_zero(setup, state):
+                    break
+            state["lower"] = float(bounds[r + 1] - margin) if r + 1 < len(bounds) else None
+            if r % 64 == 0:
+                bar.update(state["combos"], f"visited {state['visited']:,}")
+                if callback is not None:
+                    callback({"phase": "search", "visited": state["visited"]})
+                if _check_stop(deadline):
+                    state["limit"] = "time"
+                    return
+    finally:
+        state["pruned"] = len(bounds) - state["visited"]
+
+
+# ------------------------------------------------------------------------------- results
+def _network(
+    setup: _Setup, best: _Best, exact_theta: list[list[Fraction]] | None = None
+) -> ReluNetwork:
+    d = setup.problem.d
+    units = []
+    for j, aj in enumerate(best.signs):
+        th = exact_theta[j] if exact_theta is not None else [float(v) for v in best.theta[j]]
+        b = th[d] if setup.problem.bias else 0.0
+        units.append(Unit(int(aj), tuple(th[:d]), b))
+    return clip_to_bound(setup.problem, ReluNetwork(tuple(units)))
+
+
+def _certify(
+    setup: _Setup, best: _Best
+) -> tuple[list[list[Fraction]] | None, Fraction | None, str]:
+    """Exact rational optimum of the winning cell (or combination) from its KKT system."""
+    problem = setup.problem
+    if not best.patterns:
+        return None, problem.null_loss(), "zero network (no cell improved on it)"
+    Zx = _lifted_exact(problem)
+    D, k = setup.D, len(best.signs)
+    c, y = problem.sample_weight, problem.y
+    acts = [setup.hp.active(p) for p in best.patterns]
+    G = [[Fraction(0)] * (k * D) for _ in range(k * D)]
+    h = [Fraction(0)] * (k * D)
+    for i, z in enumerate(Zx):
+        for j in range(k):
+            if not acts[j][i]:
+                continue
+            aj = best.signs[j]
+            for t in range(D):
+                h[j * D + t] += aj * c[i] * y[i] * z[t]
+            for l in range(k):
+                if not acts[l][i]:
+                    continue
+                al = best.signs[l]
+                for t in range(D):
+                    for u in range(D):
+                        G[j * D + t][l * D + u] += aj * al * c[i] * z[t] * z[u]
+    A = []
+    for j, pat in enumerate(best.patterns):
+        for g, normal in enumerate(setup.hp.exact):
+            row = [Fraction(0)] * (k * D)
+            sgn = 1 if pat[g] else -1
+            for t in range(D):
+                row[j * D + t] = Fraction(sgn * normal[t])
+            A.append(row)
+    sol = exact_cone_qp(G, h, A)
+    value = problem.null_loss() + sol.value
+    theta = [list(sol.theta[j * D : (j + 1) * D]) for j in range(k)]
+    if not sol.certified:
+        return None, None, "exact KKT check failed"
+    if problem.weight_bound is not None:
+        B2 = problem.weight_bound**2
+        if any(sum((v * v for v in th[: problem.d]), Fraction(0)) > B2 for th in theta):
+            return None, None, "norm bound active at the optimum: no rational certificate"
+    return theta, value, "exact KKT certificate"
+
+
+def merge_shards(
+    problem: FitProblem,
+    parts: Iterable[ShardResult],
+    *,
+    wall_s: float,
+    certify: bool = False,
+    mode: str = "",
+) -> Result:
+    """Combine shard outcomes into one :class:`Result` (winner = min ``(value, key)``)."""
+    parts = sorted(parts, key=lambda p: p.shard)
+    setup = _Setup.build(problem)
+    best = min((p.best for p in parts if p.best is not None), key=lambda b: (b.value, b.key))
+    limit = next((p.limit for p in parts if p.limit == "interrupt"), None) or next(
+        (p.limit for p in parts if p.limit), None
+    )
+    realizable = any(p.realizable for p in parts)
+    stats: dict[str, Any] = {
+        "cells": parts[0].cells if problem.units > 1 else sum(p.cells for p in parts),
+        "cells_pruned": sum(p.pruned for p in parts),
+        "qps": sum(p.qps for p in parts),
+        "pattern": [np.flatnonzero(setup.hp.active(pt)).tolist() for pt in best.patterns],
+        "kkt_residual": best.kkt,
+        "enumerator": mode,
+        "shards": len(parts),
+    }
+    if problem.units > 1:
+        stats["combinations"] = sum(p.combos for p in parts)
+    message = ""
+    exact_theta = None
+    if certify and limit is None:
+        exact_theta, value, note = _certify(setup, best)
+        if value is not None:
+            stats["objective_exact"] = f"{value.numerator}/{value.denominator}"
+        stats["certificate"] = note
+    if exact_theta is None and best.exact_theta is not None:
+        exact_theta = best.exact_theta
+        stats.setdefault("objective_exact", "0/1")
+    network = _network(setup, best, exact_theta)
+    if limit is None:
+        proven = True
+        # Pruned cells have bounds above the incumbent; visited ones were solved.
+        bound = 0.0 if realizable else min([best.lower, *(p.visited_low for p in parts)])
+        if realizable:
+            message = "realizable: an exact zero-loss network was found"
+    else:
+        proven = False
+        lows = [p.lower if p.enumerated else None for p in parts]
+        if realizable:
+            bound = 0.0
+        elif any(v is None for v in lows) and not all(p.enumerated for p in parts):
+            bound = None
+        else:
+            vals = [v for v in lows if v is not None]
+            bound = min([best.value, *vals, *(p.visited_low for p in parts)])
+        message = f"stopped by {limit} after {stats['qps']} cell QPs"
+    return finalize(
+        problem,
+        network,
+        bound=bound,
+        solver="enum",
+        wall_s=wall_s,
+        proven=proven,
+        limit=Limit(limit) if limit else None,
+        stats=stats,
+        message=message,
+    )
+
+
+class EnumSolver:
+    """Exact enumeration of activation cells (see the module docstring)."""
+
+    name = "enum"
+
+    def unsupported(self, problem: FitProblem) -> str | None:
+        if problem.weight_bound is not None and problem.units > 1:
+            return "the norm bound is supported for a single unit only; use --solver scip"
+        return None
+
+    def estimate_cells(self, problem: FitProblem) -> int:
+        """Cover's bound on the cells (unit-cell combinations for k ≥ 2) to enumerate."""
+        return _estimate(problem)[1]
+
+    def over_budget(self, problem: FitProblem, max_cells: int | None = None) -> str | None:
+        """``None`` within budget, else one line naming the estimate."""
+        limit = DEFAULT_MAX_CELLS if max_cells is None else int(max_cells)
+        est = self.estimate_cells(problem)
+        if est <= limit:
+            return None
+        what = "cells" if problem.units == 1 else "cell combinations"
+        return (
+            f"estimated {est:,} {what} exceed the enumeration budget of {limit:,} "
+            "(raise --max-cells or use --solver scip)"
+        )
+
+    def solve(
+        self,
+        problem: FitProblem,
+        *,
+        time_limit: float | None = None,
+        certify: bool = False,
+        max_cells: int | None = None,
+        progress: bool | None = None,
+        progress_stream: TextIO | None = None,
+        callback: Callable[[dict[str, Any]], None] | None = None,
+        **options: Any,
+    ) -> Result:
+        """Solve to proven optimality (or until ``time_limit`` seconds / Ctrl-C)."""
+        return self.solve_shards(
+            problem,
+            1,
+            time_limit=time_limit,
+            certify=certify,
+            max_cells=max_cells,
+            progress=progress,
+            progress_stream=progress_stream,
+            callback=callback,
+            **options,
+        )
+
+    def solve_shards(
+        self,
+        problem: FitProblem,
+        num_shards: int,
+        map_fn: Callable[..., Iterable[ShardResult]] = map,
+        *,
+        time_limit: float | None = None,
+        certify: bool = False,
+        max_cells: int | None = None,
+        progress: bool | None = None,
+        progress_stream: TextIO | None = None,
+        callback: Callable[[dict[str, Any]], None] | None = None,
+        **options: Any,
+    ) -> Result:
+        """Run :func:`solve_shard` for shards ``0..num_shards−1`` through ``map_fn`` and merge.
+
+        The result (objective and network) is the same for any ``num_shards`` and any map
+        (builtin ``map``, ``ProcessPoolExecutor.map``, a dask client's map + gather).
+        """
+        unknown = set(options) - {"seed"}
+        if unknown:
+            raise TypeError(f"enum: unknown options {sorted(unknown)}")
+        reason = self.unsupported(problem)
+        if reason is not None:
+            raise ValueError(reason)
+        over = self.over_budget(problem, max_cells)
+        if over is not None:
+            raise BudgetExceeded(over)
+        t0 = time.time()
+        deadline = None if time_limit is None else t0 + float(time_limit)
+        setup = _Setup.build(problem)
+        mode = _choose_mode(setup)
+        n = int(num_shards)
+        show = progress if n == 1 else False
+        if n > 1:
+            progress_stream = None  # streams do not travel to other processes
+
+        def run(mode: str) -> list[ShardResult]:
+            args = [
+                (problem, i, n, mode, deadline, show, progress_stream, callback) for i in range(n)
+            ]
+            return list(map_fn(_shard_star, args))
+
+        parts = run(mode)
+        if any(p.not_generic for p in parts):
+            mode = "exact"
+            parts = run(mode)
+        return merge_shards(problem, parts, wall_s=time.time() - t0, certify=certify, mode=mode)
+
+
+def _shard_star(args: tuple) -> ShardResult:
+    return solve_shard(*args)

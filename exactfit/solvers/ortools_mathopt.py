@@ -1,0 +1,444 @@
+"""Mixed-integer QP through OR-Tools MathOpt (SCIP via GSCIP), with indicator constraints.
+
+Model
+-----
+For a fixed sign vector ``a ∈ {±1}^k`` (one model per vector from
+:meth:`FitProblem.sign_vectors`; only the number of ``+1`` matters) and lifted points ``z_i``
+(``(x_i, 1)`` with a bias, ``x_i`` without), with ``θ_j = (w_j, b_j)`` and the pre-activation
+``u_ij = θ_j·z_i`` (a linear expression, not a variable):
+
+    minimise    Σ_i c_i r_i²                          (quadratic objective; GSCIP takes it)
+    subject to  r_i = Σ_j a_j h_ij − y_i,   |r_i| ≤ √(Σ_l c_l y_l² / c_i)
+                h_ij − g_ij = u_ij,   h_ij, g_ij ≥ 0   (positive and negative part of u_ij)
+                s_ij = 1  ⇒  g_ij ≤ 0                  (indicator)
+                s_ij = 0  ⇒  h_ij ≤ 0                  (indicator)
+                s_ij ∈ {0, 1}
+                ‖w_j‖² ≤ B²                           (only with a weight bound; convex)
+                b_j ≥ b_{j+1}  (w_j1 ≥ w_{j+1,1} bias-free) for units of equal sign
+
+So ``s = 1`` gives ``h = u ≥ 0`` and ``s = 0`` gives ``h = 0 ≥ u``: ``h_ij = σ(u_ij)`` exactly,
+with no bound on the weights and hence no big-M constant (an invalid M silently produces a
+wrong "optimum").  MathOpt has no SOS1 API, so indicators are the exact choice here; GSCIP
+rejects indicators whose implied constraint is an equality ("ranged implied constraints"),
+and one-variable implied constraints let SCIP use ``g``/``h`` themselves as slacks.
+
+The residual bounds are valid: the zero network is feasible with loss ``N = Σ c_l y_l²``, so
+every solution at least as good has ``c_i r_i² ≤ N`` (the cap is widened by 1e-9 relative
+against rounding).  Symmetry breaking is valid because units of equal output sign are
+interchangeable, so any network can be permuted into the ordered form.
+
+Status and bound
+----------------
+The bound is the minimum over the sign models of each model's proven bound: the dual bound
+when the model finished or stopped at a limit, the incumbent loss when SCIP's objective limit
+(set to the best loss found by earlier models) made the model infeasible, and the trivial bound
+0 for a model the shared time limit never reached.  Every MathOpt ``TerminationReason`` and
+``Limit`` is mapped explicitly (:func:`classify`); anything unexpected is ERROR with the raw
+termination kept.  The returned network's loss is recomputed exactly by
+:func:`exactfit.result.finalize`, which reports OPTIMAL only if every model terminated OPTIMAL
+(or was cut off) and the bound meets that loss.
+
+Backends and pitfalls
+---------------------
+* In the pip wheel only GSCIP takes integer variables together with a quadratic objective,
+  quadratic constraints and indicators; HiGHS and CP-SAT reject quadratic objectives, Glop
+  integer variables.  The option ``backend`` exists so that this is reported clearly:
+  MathOpt turns the backend's refusal into an ``AttributeError`` about ``canonical_code``
+  (its error conversion is broken), and the real message sits in ``__context__``; we unwrap it
+  into :class:`MathOptUnsupported`.
+* ``SolveParameters.cutoff_limit`` cannot be used: a cut-off termination carries
+  ``LIMIT_CUTOFF``, which the Python ``Limit`` enum of this wheel does not know, and parsing the
+  result fails.  GSCIP's own ``GScipParameters.objective_limit`` (SCIP's ``limits/objective``)
+  works and ends a cut-off model as INFEASIBLE.
+* ``best_bound_limit`` and ``objective_limit`` of ``SolveParameters`` are rejected by GSCIP.
+* Tolerances: ``numerics/feastol = 1e-9`` through ``SolveParameters.gscip.real_params``;
+  at SCIP's default 1e-6 the objective's epigraph row (GSCIP reformulates the quadratic
+  objective) takes slack and the reported value falls up to ~1e-6 relative below the truth.
+* Gap: with SCIP's zero gap limit the last ~1e-8 relative gap of the quadratic objective is
+  never closed (seen: n = 6, 100 000+ nodes); the gap limits are set to half of the tolerance
+  within which :func:`finalize` accepts a bound as meeting the objective.  MathOpt then reports
+  SCIP's GAP_LIMIT as ``TerminationReason.OPTIMAL``; finalize re-checks the bound.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from exactfit.errors import InputError
+from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
+from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, finalize
+
+__all__ = [
+    "BACKENDS",
+    "MathOptUnsupported",
+    "OrtoolsSolver",
+    "build_model",
+    "classify",
+    "mathopt_error_message",
+]
+
+#: MathOpt solver types that ``backend=`` may name.  Only GSCIP can take the model; the others
+#: are accepted so that their refusal is reported with MathOpt's own reason.
+BACKENDS = ("gscip", "highs", "cp_sat", "glop", "pdlp", "glpk", "osqp", "ecos", "scs", "gurobi")
+
+_OPTIONS = {
+    "backend",
+    "objective",
+    "feastol",
+    "node_limit",
+    "seed",
+    "symmetry",
+    "verbose",
+    "progress",
+}
+
+
+class MathOptUnsupported(InputError):
+    """The chosen MathOpt backend cannot take the model (MathOpt's reason in the message)."""
+
+
+def mathopt_error_message(exc: BaseException) -> tuple[str, str] | None:
+    """The real ``(status code name, message)`` behind a MathOpt solve failure, or ``None``.
+
+    MathOpt (ortools 9.15) converts the C++ ``StatusNotOk`` with a helper that reads a
+    non-existent ``canonical_code`` attribute, so what escapes is ``AttributeError:
+    'StatusNotOk' object has no attribute 'canonical_code'``; the original exception, with the
+    message that explains the failure, is its ``__context__``.  A ``StatusNotOk`` passed
+    directly (a fixed MathOpt, or a caller catching it first) is handled too.
+    """
+    inner: BaseException | None = exc
+    if isinstance(exc, AttributeError) and "canonical_code" in str(exc):
+        inner = exc.__context__
+    if inner is None or type(inner).__name__ != "StatusNotOk":
+        return None
+    message = str(getattr(inner, "message", "") or inner)
+    code = "UNKNOWN"
+    status = getattr(inner, "status", None)
+    if status is not None:
+        try:
+            code = status.code().name
+        except Exception:  # an unfamiliar status object: keep the text, lose only the code
+            code = "UNKNOWN"
+    return code, message
+
+
+def classify(termination: Any, *, objective_limit: bool) -> tuple[str, Limit | None, str]:
+    """Map a MathOpt ``Termination`` to ``(kind, limit, raw)``.
+
+    ``kind`` is ``"optimal"`` (this sign model is solved to optimality), ``"limit"`` (stopped
+    by ``limit``, with or without a solution), ``"cutoff"`` (infeasible under the objective
+    limit: every solution of this model is no better than the limit) or ``"error"``.  ``raw``
+    is the termination as MathOpt printed it, kept for messages and statistics.
+    """
+    from ortools.math_opt.python import mathopt
+
+    reason = termination.reason
+    raw = f"{reason.name}" + (f"/{termination.limit.name}" if termination.limit else "")
+    if termination.detail:
+        raw += f" ({termination.detail})"
+    TR, L = mathopt.TerminationReason, mathopt.Limit
+    limits = {L.TIME: Limit.TIME, L.NODE: Limit.NODES, L.INTERRUPTED: Limit.INTERRUPT}
+    if reason == TR.OPTIMAL:
+        return "optimal", None, raw
+    if reason in (TR.FEASIBLE, TR.NO_SOLUTION_FOUND):
+        if termination.limit in limits:
+            return "limit", limits[termination.limit], raw
+        # ITERATION, SOLUTION, MEMORY, OBJECTIVE, NORM, SLOW_PROGRESS, OTHER, UNDETERMINED:
+        # none of them is requested by this solver, so their appearance is unexplained.
+        return "error", None, raw
+    if reason == TR.INFEASIBLE and objective_limit:
+        return "cutoff", None, raw
+    # INFEASIBLE without a cut-off (the zero network is always feasible), UNBOUNDED and
+    # INFEASIBLE_OR_UNBOUNDED (the loss is ≥ 0), IMPRECISE, NUMERICAL_ERROR, OTHER_ERROR, and
+    # any reason a future MathOpt adds.
+    return "error", None, raw
+
+
+def build_model(
+    problem: FitProblem,
+    signs: Sequence[int],
+    *,
+    objective: str = "quadratic",
+    symmetry: bool = True,
+) -> tuple[Any, list[list[Any]], list[Any | None]]:
+    """The MathOpt model for one sign vector: ``(model, W variables, b variables or None)``.
+
+    See the module docstring for the formulation.  ``objective="epigraph"`` minimises ``t``
+    subject to the quadratic constraint ``t ≥ Σ c_i r_i²`` instead of a quadratic objective.
+    """
+    from ortools.math_opt.python import mathopt
+
+    n, d, k = problem.n, problem.d, problem.units
+    X, y, c = problem.Xf, problem.yf, problem.cf
+    inf = math.inf
+    m = mathopt.Model(name="exactfit")
+    W = [[m.add_variable(lb=-inf, ub=inf, name=f"w{j}_{t}") for t in range(d)] for j in range(k)]
+    b = [m.add_variable(lb=-inf, ub=inf, name=f"b{j}") if problem.bias else None for j in range(k)]
+    R = []
+    null = float(problem.null_loss())
+    for i in range(n):
+        terms = []
+        for j in range(k):
+            h = m.add_variable(lb=0.0, ub=inf, name=f"h{i}_{j}")
+            g = m.add_variable(lb=0.0, ub=inf, name=f"g{i}_{j}")
+            s = m.add_binary_variable(name=f"s{i}_{j}")
+            u = mathopt.fast_sum(float(X[i, t]) * W[j][t] for t in range(d) if X[i, t] != 0.0)
+            if b[j] is not None:
+                u = u + b[j]
+            m.add_linear_constraint(h - g - u == 0.0, name=f"split{i}_{j}")
+            # One-variable implied constraints: SCIP uses g (resp. h) itself as the slack.
+            m.add_indicator_constraint(indicator=s, implied_constraint=g <= 0.0)
+            m.add_indicator_constraint(indicator=s, activate_on_zero=True, implied_constraint=h <= 0.0)
+            terms.append(signs[j] * h)
+        rmax = math.sqrt(null / float(c[i])) * (1 + 1e-9) + 1e-9
+        r = m.add_variable(lb=-rmax, ub=rmax, name=f"r{i}")
+        m.add_linear_constraint(r - mathopt.fast_sum(terms) == -float(y[i]), name=f"res{i}")
+        R.append(r)
+    loss = mathopt.fast_sum(float(c[i]) * R[i] * R[i] for i in range(n))
+    if objective == "quadratic":
+        m.minimize(loss)
+    else:
+        t = m.add_variable(lb=0.0, ub=inf, name="t")
+        m.add_quadratic_constraint(t - loss >= 0.0, name="epigraph")
+        m.minimize(t)
+    if problem.weight_bound is not None:
+        b2 = float(problem.weight_bound) ** 2
+        for j in range(k):
+            m.add_quadratic_constraint(
+                mathopt.fast_sum(W[j][t] * W[j][t] for t in range(d)) <= b2, name=f"norm{j}"
+            )
+    if symmetry:
+        for j in range(k - 1):
+            if signs[j] == signs[j + 1]:
+                first = b[j] if problem.bias else W[j][0]
+                second = b[j + 1] if problem.bias else W[j + 1][0]
+                m.add_linear_constraint(first - second >= 0.0, name=f"sym{j}")
+    return m, W, b
+
+
+def _solver_type(backend: str) -> Any:
+    from ortools.math_opt.python import mathopt
+
+    return getattr(mathopt.SolverType, backend.upper())
+
+
+class OrtoolsSolver:
+    """MIQP with indicator constraints, solved by SCIP through OR-Tools MathOpt (GSCIP)."""
+
+    name = "ortools"
+
+    def unsupported(self, problem: FitProblem, *, backend: str = "gscip") -> str | None:
+        """``None``: GSCIP takes every fitting problem (the weight bound is a convex
+        quadratic constraint).  For another ``backend`` the reason it cannot."""
+        if backend == "gscip":
+            return None
+        return (
+            f"MathOpt backend {backend!r} cannot take integer variables with a quadratic "
+            "objective and indicator constraints; only 'gscip' can in the ortools wheel"
+        )
+
+    def solve(
+        self, problem: FitProblem, *, time_limit: float | None = None, **options: Any
+    ) -> Result:
+        """Solve ``problem``; see the module docstring for the model and the status rules.
+
+        Options: ``backend`` (default ``"gscip"``; others raise :class:`MathOptUnsupported`
+        with MathOpt's reason), ``objective`` (``"quadratic"`` | ``"epigraph"``), ``feastol``
+        (default 1e-9), ``node_limit`` (per sign model), ``seed``, ``symmetry`` (default
+        true), ``verbose`` (SCIP log on stdout).
+        """
+        unknown = sorted(set(options) - _OPTIONS)
+        if unknown:
+            raise InputError(
+                f"ortools: unknown option {unknown[0]!r}; ortools takes "
+                f"{sorted(_OPTIONS - {'progress'})}"
+            )
+        backend = str(options.get("backend", "gscip")).lower()
+        if backend not in BACKENDS:
+            raise InputError(
+                f"ortools: backend must be one of {list(BACKENDS)}, found {backend!r}"
+            )
+        objective = options.get("objective", "quadratic")
+        if objective not in ("quadratic", "epigraph"):
+            raise InputError(
+                f"ortools: objective must be 'quadratic' or 'epigraph', found {objective!r}"
+            )
+        feastol = float(options.get("feastol", 1e-9))
+        if not (0 < feastol < 1e-3):
+            raise InputError(f"ortools: feastol must be in (0, 1e-3), found {feastol!r}")
+        node_limit = options.get("node_limit")
+        if node_limit is not None and (isinstance(node_limit, bool) or int(node_limit) < 1):
+            raise InputError(f"ortools: node_limit must be a positive integer, found {node_limit!r}")
+        if time_limit is not None and not (time_limit > 0):
+            raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
+
+        start = time.perf_counter()
+        deadline = None if time_limit is None else start + time_limit
+        best_net: ReluNetwork | None = None
+        best_val = math.inf
+        bounds: list[float] = []
+        limit: Limit | None = None
+        models: list[dict[str, Any]] = []
+        nodes = 0
+        for signs in problem.sign_vectors():
+            if best_val == 0.0:
+                bounds.append(0.0)  # an exact fit: nothing can do better than a zero loss
+                models.append({"signs": list(signs), "termination": "skipped: exact fit found"})
+                continue
+            remaining = None if deadline is None else deadline - time.perf_counter()
+            if limit is not None or (remaining is not None and remaining <= 0):
+                # Not explored: only the trivial bound (the loss is a sum of squares).
+                bounds.append(0.0)
+                limit = limit or Limit.TIME
+                models.append({"signs": list(signs), "termination": "skipped: time limit"})
+                continue
+            out = self._solve_signs(
+                problem, signs, remaining, best_val, backend, objective, feastol, options
+            )
+            models.append(out["stats"])
+            nodes += out["stats"].get("nodes", 0)
+            if out["kind"] == "error":
+                return Result(
+                    Status.ERROR,
+                    None,
+                    None,
+                    None,
+                    self.name,
+                    time.perf_counter() - start,
+                    stats={"models": models, "nodes": nodes},
+                    message=f"MathOpt/{backend} terminated with {out['raw']} for signs {signs}",
+                )
+            if out["kind"] == "limit":
+                limit = out["limit"]
+            net = out["network"]
+            if net is not None:
+                val = float(exact_loss(problem, net))
+                if val < best_val:
+                    best_val, best_net = val, net
+            bounds.append(out["bound"])
+        bound = max(min(bounds), 0.0) if bounds else None
+        stats = {
+            "models": models,
+            "nodes": nodes,
+            "backend": backend,
+            "objective": objective,
+            "sign_models": len(problem.sign_vectors()),
+        }
+        return finalize(
+            problem,
+            best_net,
+            bound=bound,
+            solver=self.name,
+            wall_s=time.perf_counter() - start,
+            proven=limit is None,
+            limit=limit,
+            stats=stats,
+        )
+
+    def _solve_signs(
+        self,
+        problem: FitProblem,
+        signs: tuple[int, ...],
+        time_limit: float | None,
+        incumbent: float,
+        backend: str,
+        objective: str,
+        feastol: float,
+        options: dict[str, Any],
+    ) -> dict[str, Any]:
+        from ortools.math_opt.python import mathopt
+
+        model, W, b = build_model(
+            problem, signs, objective=objective, symmetry=bool(options.get("symmetry", True))
+        )
+        params = mathopt.SolveParameters(enable_output=bool(options.get("verbose", False)))
+        if time_limit is not None:
+            params.time_limit = datetime.timedelta(seconds=max(time_limit, 1e-3))
+        if options.get("node_limit") is not None:
+            params.node_limit = int(options["node_limit"])
+        if options.get("seed") is not None:
+            params.random_seed = int(options["seed"])
+        use_limit = backend == "gscip" and math.isfinite(incumbent)
+        if backend == "gscip":
+            params.gscip.real_params["numerics/feastol"] = feastol
+            # SCIP cannot close the last ~1e-8 of relative gap of the quadratic objective (its
+            # outer approximation works at feastol); with a zero gap limit it branches until
+            # the time limit.  Stop at half the tolerance within which finalize accepts a
+            # bound as meeting the objective, so OPTIMAL stays a statement finalize re-checks.
+            params.relative_gap_tolerance = OPT_RTOL / 2
+            params.absolute_gap_tolerance = OPT_ATOL / 2
+            if use_limit:
+                # SCIP's limits/objective: only solutions at least this good are accepted; a
+                # model with none ends INFEASIBLE, which proves its optimum ≥ the incumbent.
+                params.gscip.objective_limit = incumbent
+        try:
+            result = mathopt.solve(model, _solver_type(backend), params=params)
+        except AttributeError as exc:
+            real = mathopt_error_message(exc)
+            if real is None:
+                raise
+            code, message = real
+            if backend != "gscip" or "not support" in message or code == "UNIMPLEMENTED":
+                raise MathOptUnsupported(
+                    f"ortools: MathOpt backend {backend!r} cannot take the fitting model: "
+                    f"{message} [{code}]; use backend 'gscip'"
+                ) from exc.__context__
+            # SCIP itself failed while solving (e.g. "unresolved numerical troubles in LP"):
+            # not the user's fault and not a status; report it as ERROR with SCIP's words.
+            return {
+                "kind": "error",
+                "limit": None,
+                "raw": f"failure: {message} [{code}]",
+                "network": None,
+                "bound": 0.0,
+                "stats": {"signs": list(signs), "termination": f"failure: {message}"},
+            }
+
+        term = result.termination
+        kind, limit, raw = classify(term, objective_limit=use_limit)
+        stats = {
+            "signs": list(signs),
+            "termination": raw,
+            "nodes": int(result.solve_stats.node_count),
+            "solve_s": result.solve_stats.solve_time.total_seconds(),
+            "dual_bound": _finite_or_none(term.objective_bounds.dual_bound),
+            "primal_bound": _finite_or_none(term.objective_bounds.primal_bound),
+        }
+        network = None
+        if kind in ("optimal", "limit") and result.has_primal_feasible_solution():
+            values = result.variable_values()
+            wv = [[values[v] for v in row] for row in W]
+            bv = [values[v] if v is not None else 0.0 for v in b]
+            network = clip_to_bound(problem, _network(problem, signs, wv, bv))
+        if kind == "cutoff":
+            bound = incumbent
+        else:
+            dual = term.objective_bounds.dual_bound
+            bound = max(dual, 0.0) if math.isfinite(dual) else 0.0
+        return {
+            "kind": kind,
+            "limit": limit,
+            "raw": raw,
+            "network": network,
+            "bound": bound,
+            "stats": stats,
+        }
+
+
+def _finite_or_none(v: float) -> float | None:
+    return float(v) if math.isfinite(v) else None
+
+
+def _network(
+    problem: FitProblem, signs: Sequence[int], W: list[list[float]], b: list[float]
+) -> ReluNetwork:
+    return ReluNetwork(
+        tuple(
+            Unit(int(signs[j]), tuple(float(v) for v in W[j]), float(b[j]) if problem.bias else 0.0)
+            for j in range(len(signs))
+        )
+    )

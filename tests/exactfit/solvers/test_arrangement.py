@@ -1,0 +1,154 @@
+"""Chamber enumeration: completeness against Cover's count and against brute-force LP
+realisability of every sign pattern, on generic and degenerate point sets."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from ortools.linear_solver import pywraplp
+
+from exactfit.solvers.arrangement import (
+    GenericEnumerator,
+    NotGeneric,
+    cover_count,
+    exact_chambers,
+    hyperplanes,
+)
+
+
+def _points(rows) -> list[tuple[Fraction, ...]]:
+    return [tuple(Fraction(v) for v in r) for r in rows]
+
+
+def _generic_cells(normals: np.ndarray, shard: int = 0, num_shards: int = 1, delta=None):
+    gen = GenericEnumerator(normals)
+    delta = np.eye(len(normals)) if delta is None else delta
+    keys, sums = [], []
+    for level, rows in gen.work_items(shard, num_shards):
+        k, s = gen.sweep(level, rows, delta)
+        keys.append(k)
+        sums.append(s)
+    return gen, np.concatenate(keys), np.concatenate(sums)
+
+
+def _realisable(normals: list[tuple[int, ...]], signs: tuple[int, ...]) -> bool:
+    """Is there θ with s_g·(n_g·θ) ≥ 1 for all g (an open chamber)?  LP by GLOP."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    D = len(normals[0])
+    th = [solver.NumVar(-solver.infinity(), solver.infinity(), f"t{j}") for j in range(D)]
+    for nrm, s in zip(normals, signs, strict=True):
+        solver.Add(sum(s * v * t for v, t in zip(nrm, th, strict=True)) >= 1)
+    solver.Minimize(0)
+    return solver.Solve() == pywraplp.Solver.OPTIMAL
+
+
+def _brute(normals: list[tuple[int, ...]]) -> set[tuple[int, ...]]:
+    return {
+        s
+        for s in itertools.product((-1, 1), repeat=len(normals))
+        if _realisable(normals, s)
+    }
+
+
+def test_cover_count_closed_form():
+    # 2·Σ_{i<D} C(m−1, i); the (n, d) table of docs/solvers.md with a bias (D = d + 1)
+    assert cover_count(20, 3) == 382
+    assert cover_count(40, 4) == 19840
+    assert cover_count(80, 3) == 6322
+    assert cover_count(80, 4) == 164480
+    assert cover_count(5, 1) == 2
+    assert cover_count(3, 5) == 8  # m < D: all 2^m patterns
+    assert cover_count(0, 3) == 1
+
+
+@pytest.mark.parametrize(("n", "D", "seed"), [(5, 2, 0), (9, 3, 1), (12, 3, 2), (9, 4, 3), (9, 5, 4)])
+def test_generic_and_exact_match_cover_in_general_position(n, D, seed):
+    rng = np.random.default_rng(seed)
+    hp = hyperplanes(_points(rng.standard_normal((n, D)).tolist()))
+    assert hp.m == n
+    exact = exact_chambers(hp.exact)
+    gen, keys, sums = _generic_cells(hp.normals)
+    signs = gen.signs(keys)
+    assert len(exact) == len(keys) == cover_count(n, D)
+    assert len(np.unique(keys)) == len(keys)
+    assert {tuple(r) for r in exact.tolist()} == {tuple(r) for r in signs.tolist()}
+    # the prefix-sum sweep reports Σ_{s_g=+} delta_g for exactly those signs
+    np.testing.assert_allclose(sums, signs.astype(float), atol=1e-9)
+
+
+def test_generic_shards_partition_the_cells():
+    rng = np.random.default_rng(7)
+    hp = hyperplanes(_points(rng.standard_normal((14, 3)).tolist()))
+    _, whole, _ = _generic_cells(hp.normals)
+    parts = [_generic_cells(hp.normals, i, 3)[1] for i in range(3)]
+    joined = np.concatenate(parts)
+    assert len(joined) == len(whole)
+    assert set(joined.tolist()) == set(whole.tolist())
+
+
+def test_exact_matches_lp_brute_force_on_random_small_sets():
+    rng = np.random.default_rng(11)
+    for _ in range(4):
+        hp = hyperplanes(_points(rng.integers(-3, 4, (6, 3)).tolist()))
+        cells = {tuple(1 if v else -1 for v in r) for r in exact_chambers(hp.exact).tolist()}
+        assert cells == _brute(list(hp.exact))
+
+
+DEGENERATE = {
+    # repeated points and a negative multiple (same hyperplane, opposite orientation)
+    "duplicates": [[1, 0, 1], [1, 0, 1], [-1, 0, -1], [0, 1, 1], [2, 0, 2]],
+    # collinear points with a bias: lifted (x, 1) all lie in a plane → arrangement not essential
+    "collinear": [[0, 0, 1], [1, 1, 1], [2, 2, 1], [3, 3, 1], [-1, -1, 1]],
+    # coplanar lifted points in R^4
+    "coplanar": [[0, 0, 0, 1], [1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 0, 1], [2, 1, 0, 1], [0, 0, 1, 1]],
+    # 0/±1 lattice without bias (as reductions produce): e_v, −e_v, e_u + e_v, −(e_u + e_v)
+    "lattice": [
+        [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1],
+        [1, 1, 0], [-1, -1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1],
+    ],
+    # three lines through one point (three hyperplanes sharing a ray) plus a generic one
+    "concurrent": [[1, 0, 0], [0, 1, 0], [1, 1, 0], [1, 2, 3]],
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEGENERATE))
+def test_exact_matches_lp_brute_force_on_degenerate_sets(name):
+    hp = hyperplanes(_points(DEGENERATE[name]))
+    table = exact_chambers(hp.exact)
+    cells = [tuple(1 if v else -1 for v in r) for r in table.tolist()]
+    assert len(set(cells)) == len(cells)  # each chamber once
+    assert set(cells) == _brute(list(hp.exact))
+    assert len(cells) <= cover_count(hp.m, len(hp.exact[0]))
+
+
+def test_lattice_cube_counts():
+    # the coordinate hyperplanes of R^3 have the 8 octants as chambers
+    hp = hyperplanes(_points([[1, 0, 0], [0, 1, 0], [0, 0, 1]]))
+    assert len(exact_chambers(hp.exact)) == 8
+    # the braid arrangement x_i = x_j in R^3 (normals e_i − e_j) has 3! = 6 chambers
+    hp = hyperplanes(_points([[1, -1, 0], [0, 1, -1], [1, 0, -1]]))
+    assert len(exact_chambers(hp.exact)) == math.factorial(3)
+    # braid arrangement in R^4: 4! = 24 chambers (6 hyperplanes, 3 through each 2-flat)
+    rows = [[1 if t == i else -1 if t == j else 0 for t in range(4)] for i, j in itertools.combinations(range(4), 2)]
+    hp = hyperplanes(_points(rows))
+    assert len(exact_chambers(hp.exact)) == 24
+
+
+def test_hyperplane_grouping():
+    hp = hyperplanes(_points([[2, 4], [1, 2], [-1, -2], [0, 0], [3, 1]]))
+    assert hp.exact == ((1, 2), (3, 1))
+    assert hp.group.tolist() == [0, 0, 0, -1, 1]
+    assert hp.orient.tolist() == [1, 1, -1, 0, 1]
+    act = hp.active(np.array([True, False]))
+    assert act.tolist() == [True, True, False, False, False]
+
+
+@pytest.mark.parametrize("name", ["concurrent", "lattice", "coplanar"])
+def test_generic_refuses_degenerate_input(name):
+    hp = hyperplanes(_points(DEGENERATE[name]))
+    with pytest.raises(NotGeneric):
+        _generic_cells(hp.normals)

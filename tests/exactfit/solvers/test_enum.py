@@ -1,0 +1,321 @@
+"""The enumeration solver: agreement with brute force and SCIP, degenerate data, exact
+certificates, budget refusal, progress display, interrupts, time limits and sharding."""
+
+from __future__ import annotations
+
+import io
+from concurrent.futures import ProcessPoolExecutor
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exactfit import FitProblem, Limit, Status, get_solver
+from exactfit.errors import BudgetExceeded
+from exactfit.problem import exact_loss, network_violations
+from exactfit.solvers import choose_auto
+from exactfit.solvers.enum import EnumSolver
+
+REL = 1e-7
+ENUM = EnumSolver()
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= REL * max(abs(a), abs(b), 1.0)
+
+
+def planted(seed: int, n: int, d: int, k: int = 1, **kw) -> FitProblem:
+    """Planted ReLU units plus noise, rounded to 3 decimals (short exact decimals)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)).round(3)
+    W = rng.standard_normal((k, d))
+    b = rng.standard_normal(k) * 0.5
+    a = np.where(np.arange(k) % 2 == 0, 1.0, -1.0)
+    y = (np.maximum(X @ W.T + b, 0) @ a + 0.2 * rng.standard_normal(n)).round(3)
+    return FitProblem(X.tolist(), y.tolist(), units=k, **kw)
+
+
+small = st.integers(-3, 3).map(lambda v: Fraction(v, 2))
+
+
+@st.composite
+def tiny_problems(draw, k: int = 1, max_n: int = 6, max_d: int = 2):
+    n = draw(st.integers(1, max_n))
+    d = draw(st.integers(1, max_d))
+    X = draw(st.lists(st.lists(small, min_size=d, max_size=d), min_size=n, max_size=n))
+    y = draw(st.lists(small, min_size=n, max_size=n))
+    weighted = draw(st.booleans())
+    c = (
+        draw(st.lists(st.integers(1, 4).map(Fraction), min_size=n, max_size=n))
+        if weighted
+        else None
+    )
+    bias = draw(st.booleans())
+    signs = draw(st.sampled_from([None, "nonnegative"])) if k == 1 else None
+    return FitProblem(X, y, sample_weight=c, units=k, bias=bias, output_signs=signs)
+
+
+# ------------------------------------------------------------------- agreement: brute force
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
+def test_single_unit_matches_brute_force(problem):
+    re = ENUM.solve(problem, certify=True)
+    rb = get_solver("brute").solve(problem)
+    assert re.status is Status.OPTIMAL
+    assert close(re.objective, rb.objective)
+    # the exact certificate is the exact loss of the returned network
+    assert Fraction(re.stats["objective_exact"]) == exact_loss(problem, re.network)
+    assert not network_violations(problem, re.network)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(k=2, max_n=4, max_d=1))
+def test_two_units_match_brute_force(problem):
+    re = ENUM.solve(problem, certify=True)
+    rb = get_solver("brute").solve(problem)
+    assert re.status is Status.OPTIMAL
+    assert close(re.objective, rb.objective)
+    assert Fraction(re.stats["objective_exact"]) == exact_loss(problem, re.network)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_two_units_planted_match_brute_force(seed):
+    problem = planted(seed, 5, 1, k=2)
+    re = ENUM.solve(problem)
+    rb = get_solver("brute").solve(problem)
+    assert re.status is Status.OPTIMAL and rb.status is Status.OPTIMAL
+    assert close(re.objective, rb.objective)
+    assert len(re.stats["pattern"]) == 2
+
+
+# ------------------------------------------------------------------------ agreement: SCIP
+@pytest.mark.parametrize(
+    ("seed", "n", "d", "kw"),
+    [
+        (1, 15, 2, {}),
+        (2, 12, 2, {"bias": False}),
+        (3, 7, 3, {}),
+        (4, 12, 2, {"sample_weight": [1 + (i % 3) for i in range(12)]}),
+        (5, 10, 2, {"weight_bound": "1/2"}),
+        (6, 10, 2, {"weight_bound": 2, "bias": False}),
+        (7, 6, 1, {"units": 2}),
+    ],
+)
+def test_matches_scip(seed, n, d, kw):
+    kw = dict(kw)
+    k = kw.pop("units", 1)
+    problem = planted(seed, n, d, k=k, **kw)
+    re = ENUM.solve(problem)
+    rs = get_solver("scip").solve(problem, time_limit=20)
+    assert re.status is Status.OPTIMAL
+    assert not network_violations(problem, re.network)
+    if rs.status is Status.OPTIMAL:
+        assert close(re.objective, rs.objective)
+    else:  # SCIP stopped: its incumbent cannot beat a proven optimum
+        assert re.objective <= rs.objective * (1 + REL)
+
+
+def test_weight_bound_is_respected_and_bound_is_valid():
+    problem = planted(8, 12, 2, weight_bound="1/4")
+    unbounded = ENUM.solve(problem.with_changes(weight_bound=None))
+    r = ENUM.solve(problem)
+    assert r.status is Status.OPTIMAL
+    assert r.objective >= unbounded.objective * (1 - REL)
+    w2 = sum(Fraction(v) ** 2 for v in r.network.units[0].w)
+    assert w2 <= Fraction(1, 16)
+    assert r.bound <= r.objective
+
+
+# ------------------------------------------------------------------------- degenerate data
+DEGENERATE = {
+    "duplicates": ([[0, 1], [0, 1], [1, 0], [1, 0], [1, 1], [2, 2]], [1, 2, 0, 3, 1, -1]),
+    "collinear": ([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4], [-1, -1]], [0, 1, 3, 2, 5, 1]),
+    "lattice": (
+        [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1], [-1, 0, 0]],
+        [0, 1, 1, 1, 0, 0, 0, 1],
+    ),
+    "one-dimensional": ([[1], [2], [2], [-1], [0], [3]], [1, 2, 1, 0, 3, 2]),
+}
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("name", sorted(DEGENERATE))
+def test_degenerate_data_match_brute_force(name, bias):
+    X, y = DEGENERATE[name]
+    problem = FitProblem(X, y, bias=bias)
+    re = ENUM.solve(problem, certify=True)
+    reference = problem
+    if name == "collinear":
+        # x_i = t_i·(1, 1), so w·x = (w₁ + w₂)·t: the same class as 1-D data t_i.  (The brute
+        # solver itself is compared on the 1-D problem: its rank-deficient 2-D run is unreliable.)
+        reference = FitProblem([[row[0]] for row in X], y, bias=bias)
+    rb = get_solver("brute").solve(reference)
+    assert re.status is Status.OPTIMAL and rb.status is Status.OPTIMAL
+    assert close(re.objective, rb.objective)
+    assert Fraction(re.stats["objective_exact"]) == exact_loss(problem, re.network)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_nonpositive_labels_give_the_null_loss_exactly(bias):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((15, 2)).round(3).tolist()
+    y = [-abs(v) for v in rng.standard_normal(15).round(3)]
+    y[0] = 0
+    c = [1 + (i % 4) for i in range(15)]
+    problem = FitProblem(X, y, sample_weight=c, bias=bias, output_signs="nonnegative")
+    r = ENUM.solve(problem, certify=True)
+    expected = sum(Fraction(ci) * Fraction(yi) ** 2 for ci, yi in zip(c, y, strict=True))
+    assert r.status is Status.OPTIMAL
+    assert Fraction(r.stats["objective_exact"]) == expected
+    assert exact_loss(problem, r.network) == expected
+
+
+def test_realizable_two_units_short_circuit():
+    # y = σ(x) + σ(−x) = |x| on integers: an exact fit with two units (no bias)
+    X = [[-2], [-1], [0], [1], [2], [3]]
+    y = [2, 1, 0, 1, 2, 3]
+    problem = FitProblem(X, y, units=2, bias=False, output_signs="nonnegative")
+    r = ENUM.solve(problem)
+    assert r.status is Status.OPTIMAL
+    assert exact_loss(problem, r.network) == 0
+    assert r.bound == 0.0
+
+
+# ----------------------------------------------------------------------------- certificate
+@pytest.mark.parametrize("seed", range(20))
+def test_certificate_equals_exact_loss(seed):
+    rng = np.random.default_rng(100 + seed)
+    n, d = int(rng.integers(6, 25)), int(rng.integers(1, 3))
+    problem = planted(seed, n, d, bias=bool(seed % 3), output_signs=None if seed % 2 else "nonnegative")
+    r = ENUM.solve(problem, certify=True)
+    assert r.status is Status.OPTIMAL
+    assert r.stats["certificate"] == "exact KKT certificate"
+    value = Fraction(r.stats["objective_exact"])
+    assert value == exact_loss(problem, r.network)
+    assert close(float(value), r.objective)
+    assert r.stats["kkt_residual"] < 1e-8 * max(1.0, r.objective)
+    assert {"cells", "cells_pruned", "qps", "pattern"} <= set(r.stats)
+
+
+def test_certificate_on_the_triangle_maxcut_instance():
+    # Max-Cut reduction of the triangle (docs/reductions.md §1): opt = 5057/119 exactly
+    A = 13
+    X, y, c = [], [], []
+    for v in range(3):
+        e = [0, 0, 0]
+        e[v] = 1
+        X += [e, [-t for t in e]]
+        y += [1, 1]
+        c += [A, A]
+    for u, v in [(0, 1), (1, 2), (0, 2)]:
+        e = [0, 0, 0]
+        e[u] = e[v] = 1
+        X += [e, [-t for t in e]]
+        y += [0, 0]
+        c += [1, 1]
+    problem = FitProblem(X, y, sample_weight=c, bias=False)
+    r = ENUM.solve(problem, certify=True)
+    assert r.status is Status.OPTIMAL
+    assert r.stats["objective_exact"] == "5057/119"
+    assert exact_loss(problem, r.network) == Fraction(5057, 119)
+
+
+# ------------------------------------------------------------------------ budget and auto
+def test_over_budget_refusal_names_the_estimate():
+    problem = planted(0, 60, 3)
+    est = ENUM.estimate_cells(problem)
+    assert est == 2 * sum(__import__("math").comb(59, i) for i in range(4))
+    reason = ENUM.over_budget(problem, 1000)
+    assert reason is not None and f"{est:,}" in reason and "scip" in reason
+    assert ENUM.over_budget(problem, est) is None
+    with pytest.raises(BudgetExceeded, match="scip"):
+        ENUM.solve(problem, max_cells=1000)
+
+
+def test_auto_picks_enum_within_budget_and_scip_above():
+    problem = planted(0, 20, 2)
+    assert choose_auto(problem)[0] == "enum"
+    assert choose_auto(problem, max_cells=10)[0] == "scip"
+
+
+def test_k_units_estimate_counts_combinations():
+    problem = planted(0, 20, 2, k=2)
+    c1 = 382
+    # signs (+,+) and (−,−): multisets of 2 cells; (+,−): ordered pairs
+    assert ENUM.estimate_cells(problem) == 2 * (c1 * (c1 + 1) // 2) + c1 * c1
+
+
+# ---------------------------------------------------------------- progress, interrupt, limit
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal():
+    problem = planted(1, 40, 2)
+    quiet = io.StringIO()
+    ENUM.solve(problem, progress_stream=quiet)  # progress=None: decided by isatty()
+    assert quiet.getvalue() == ""
+    tty = _Tty()
+    ENUM.solve(problem, progress_stream=tty)
+    assert "enum:" in tty.getvalue() and "cells" in tty.getvalue()
+    forced = io.StringIO()
+    ENUM.solve(problem, progress=True, progress_stream=forced)
+    assert "enum:" in forced.getvalue()
+    off = _Tty()
+    ENUM.solve(problem, progress=False, progress_stream=off)
+    assert off.getvalue() == ""
+
+
+@pytest.mark.parametrize("phase", ["enumerate", "search"])
+def test_interrupt_returns_the_incumbent(phase):
+    problem = planted(2, 60, 2)
+
+    def hook(event):
+        if event["phase"] == phase:
+            raise KeyboardInterrupt
+
+    r = ENUM.solve(problem, callback=hook)
+    assert r.status is Status.FEASIBLE
+    assert r.limit is Limit.INTERRUPT
+    assert r.network is not None and not network_violations(problem, r.network)
+    full = ENUM.solve(problem)
+    assert r.objective >= full.objective * (1 - REL)
+    if r.bound is not None:
+        assert r.bound <= full.objective * (1 + REL)
+    if phase == "enumerate":
+        assert r.bound is None  # not every cell has a bound yet
+
+
+def test_time_limit_gives_feasible_never_optimal():
+    problem = planted(3, 80, 3)
+    r = ENUM.solve(problem, time_limit=1e-6)
+    assert r.status is Status.FEASIBLE
+    assert r.limit is Limit.TIME
+    assert r.objective <= float(problem.null_loss()) * (1 + REL)
+
+
+# ------------------------------------------------------------------------------- sharding
+def _same(a, b) -> None:
+    assert a.objective == b.objective
+    assert a.network == b.network
+    assert a.status is b.status
+
+
+@pytest.mark.parametrize(("n", "d", "k"), [(60, 2, 1), (30, 1, 1), (12, 1, 2)])
+def test_shards_with_builtin_map_give_the_same_result(n, d, k):
+    problem = planted(4, n, d, k=k)
+    single = ENUM.solve(problem)
+    for shards in (2, 3):
+        _same(single, ENUM.solve_shards(problem, shards))
+
+
+def test_shards_through_a_process_pool_give_the_same_result():
+    problem = planted(5, 70, 2)
+    single = ENUM.solve(problem)
+    with ProcessPoolExecutor(2) as pool:
+        sharded = ENUM.solve_shards(problem, 4, map_fn=pool.map)
+    _same(single, sharded)
+    assert sharded.stats["shards"] == 4

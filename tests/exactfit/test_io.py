@@ -1,0 +1,117 @@
+"""Instance and solution files: exact round trips, CSV, atomic writes, one-line errors."""
+
+import json
+from fractions import Fraction as F
+
+import pytest
+
+from exactfit.errors import InputError
+from exactfit.generate import planted_fit
+from exactfit.io import (
+    dump_number,
+    read_csv,
+    read_instance,
+    read_solution,
+    write_instance,
+    write_solution,
+)
+from exactfit.problem import FitProblem, InvalidInstance, ReluNetwork, Unit
+from exactfit.result import finalize
+
+
+@pytest.mark.parametrize(
+    ("value", "dumped"),
+    [(F(3), 3), (F(1, 4), 0.25), (F(1, 3), "1/3"), (F(-2, 7), "-2/7"), (0.1, 0.1)],
+)
+def test_dump_number_is_exact(value, dumped):
+    assert dump_number(value) == dumped
+    assert F(dumped) == F(value) if not isinstance(dumped, float) else F(dumped) == F(value)
+
+
+def test_instance_round_trip_is_exact(tmp_path):
+    p = FitProblem(
+        [["1/3", 0.1], [2, "-5/7"]], ["1/9", 2], sample_weight=[1, "3/2"], units=2, bias=False,
+        output_signs=[1, -1], weight_bound="7/3", meta={"seed": 4},
+    )
+    path = tmp_path / "p.json"
+    write_instance(p, path)
+    q = read_instance(path)
+    assert (q.X, q.y, q.sample_weight) == (p.X, p.y, p.sample_weight)
+    assert (q.units, q.bias, q.output_signs, q.weight_bound) == (2, False, (1, -1), F(7, 3))
+    assert dict(q.meta) == {"seed": 4}
+
+
+def test_solution_round_trip(tmp_path):
+    p = planted_fit(6, 1, seed=2)
+    net = ReluNetwork((Unit(1, (0.5,), -0.25),))
+    r = finalize(p, net, bound=0.0, solver="test", wall_s=0.1, proven=False)
+    path = tmp_path / "s.json"
+    write_solution(r, path)
+    s = read_solution(path)
+    assert s.network == net
+    assert s.objective == r.objective and s.status == "feasible" and s.bound == 0.0
+
+
+def test_csv(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("a,label,b\n1,2,3\n0.5,1/3,-1\n")
+    p = read_csv(path, target="label")
+    assert p.X == ((F(1), F(3)), (F(1, 2), F(-1)))
+    assert p.y == (F(2), F(1, 3))
+    assert read_instance(path).y == (F(3), F(-1))  # default target: last column
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "malformed JSON at line 1 column 2"),
+        ('{"X": [[1]], "y": [NaN]}', "found NaN in the JSON"),
+        ('{"X": [[1], [1, 2]], "y": [1, 2]}', "ragged rows"),
+        ('{"X": [[1]]}', "missing key 'y'"),
+        ('{"X": [[1]], "y": [1], "unitz": 2}', "unknown key 'unitz'"),
+        ('[1, 2]', "expected a JSON object"),
+        ('{"format": "other/2", "X": [[1]], "y": [1]}', "expected format 'exactfit-instance/1'"),
+        ('{"X": [[1]], "y": [1], "bias": "no"}', "bias must be true or false"),
+    ],
+)
+def test_bad_instances(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        read_instance(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file():
+    with pytest.raises(InputError, match="no such file"):
+        read_instance("/nonexistent/x.json")
+
+
+def test_csv_errors(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n1,2\n3\n")
+    with pytest.raises(InvalidInstance, match="line 3 has 1 cells but the header has 2"):
+        read_csv(path)
+    with pytest.raises(InvalidInstance, match="no column named 'z'"):
+        read_csv(path, target="z")
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    path = tmp_path / "out.json"
+    p = FitProblem([[1]], [1], meta={"bad": object()})
+    with pytest.raises(TypeError):
+        write_instance(p, path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_solution_json_fields(tmp_path):
+    p = planted_fit(5, 1, seed=1)
+    r = finalize(p, ReluNetwork((Unit(1, (1.0,), 0.0),)), bound=None, solver="x", wall_s=0.0,
+                 proven=False)
+    path = tmp_path / "s.json"
+    write_solution(r, path)
+    data = json.loads(path.read_text())
+    assert data["format"] == "exactfit-solution/1"
+    assert set(data) >= {"status", "objective", "bound", "network", "solver", "wall_s", "stats"}
+    assert data["objective_exact"] == f"{r.objective_exact.numerator}/{r.objective_exact.denominator}"
