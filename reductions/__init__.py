@@ -1,1 +1,19 @@
-"""Reductions from combinatorial problems to ReLU fitting problems, with exact value maps."""
+"""Reductions from combinatorial problems to ReLU fitting problems, with exact value maps.
+
+``reductions.check(reduction, source) -> CheckReport`` solves both sides exactly and checks the
+predicted relation; ``reductions.get_reduction(name, **params)`` builds a registered reduction.
+"""
+
+from reductions.base import Chain, Interval, Reduction, get_reduction, reduction_names
+from reductions.check import CheckReport, check, check_random
+
+__all__ = [
+    "Chain",
+    "CheckReport",
+    "Interval",
+    "Reduction",
+    "check",
+    "check_random",
+    "get_reduction",
+    "reduction_names",
+]

@@ -144,7 +144,6 @@ def hyperplanes(points: Sequence[Sequence[Fraction]]) -> Hyperplanes:
         orient[i] = sign
     dim = len(points[0]) if len(points) else 0
     if exact:
-        normals = np.array([[float(v) for v in e] for e in exact], dtype=float)
         # Scaling via floats of huge integers can overflow: normalise by the largest entry first.
         normals = np.array(
             [[float(Fraction(v, max(abs(x) for x in e))) for v in e] for e in exact],
@@ -157,8 +156,179 @@ def hyperplanes(points: Sequence[Sequence[Fraction]]) -> Hyperplanes:
 
 
 # ------------------------------------------------------------------------ exact enumerator
-def _dot(a: Sequence[int], b: Sequence[int]) -> int:
-    return sum(x * y for x, y in zip(a, b, strict=True))
+#: Integer arrays stay int64 while every entry is below this (products then fit in int64);
+#: beyond it they switch to Python integers (object arrays), which never overflow.
+_INT_SAFE = 2**28
+
+
+def _as_exact(a: np.ndarray) -> np.ndarray:
+    """``a`` as int64 when all entries are small, else as an object array of Python ints."""
+    a = np.asarray(a)
+    if a.size == 0:
+        return np.zeros(a.shape, dtype=np.int64)
+    big = max(abs(int(v)) for v in a.flat) if a.dtype == object else int(np.abs(a).max())
+    if big < _INT_SAFE:
+        return a.astype(np.int64)
+    out = np.empty(a.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, v in enumerate(a.flat):
+        flat[i] = int(v)
+    return out
+
+
+def _row_gcd_shrink(a: np.ndarray) -> np.ndarray:
+    """Divide each integer row by the gcd of its entries (keeps witnesses small)."""
+    if a.size == 0:
+        return a
+    if a.dtype != object:
+        g = np.gcd.reduce(a, axis=1)
+        g[g == 0] = 1
+        return a // g[:, None]
+    rows = []
+    for row in a:
+        g = 0
+        for v in row:
+            g = math.gcd(g, int(v))
+        rows.append([int(v) // g for v in row] if g > 1 else [int(v) for v in row])
+    return _as_exact(np.array(rows, dtype=object))
+
+
+def _mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact integer matrix product (int64 when safe, Python ints otherwise)."""
+    if a.dtype == object or b.dtype == object:
+        return _as_exact(np.dot(a.astype(object), b.astype(object)))
+    if a.size and b.size:
+        bound = int(np.abs(a).max()) * int(np.abs(b).max()) * max(a.shape[-1], 1)
+        if bound >= 2**62:
+            return _as_exact(np.dot(a.astype(object), b.astype(object)))
+    return a @ b
+
+
+def _sign(a: np.ndarray) -> np.ndarray:
+    if a.dtype == object:
+        return np.array([[(v > 0) - (v < 0) for v in row] for row in a], dtype=np.int8).reshape(
+            a.shape
+        )
+    return np.sign(a).astype(np.int8)
+
+
+def _chambers_distinct(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Chambers of distinct (pairwise non-parallel, nonzero) integer normals, rows of
+    ``normals`` (N, dim).  Returns ``(signs (C, N) int8 in ±1, witnesses (C, dim))``, each
+    witness an integer point strictly inside its chamber."""
+    N, dim = normals.shape
+    if dim == 1:  # a single hyperplane {0} (distinct normals on a line coincide): two rays
+        sgn = 1 if int(normals[0, 0]) > 0 else -1
+        return np.array([[1], [-1]], dtype=np.int8), _as_exact(np.array([[sgn], [-sgn]]))
+    signs = np.zeros((1, 0), dtype=np.int8)
+    wit = _as_exact(np.zeros((1, dim), dtype=np.int64))
+    for k in range(N):
+        z = normals[k]
+        before = normals[:k]
+        # Integer basis of z^⊥: e_l·z_a − e_a·z_l for l ≠ a (a = first nonzero coordinate).
+        a = int(np.flatnonzero(z != 0)[0])
+        basis = np.zeros((dim - 1, dim), dtype=normals.dtype)
+        others = [c for c in range(dim) if c != a]
+        for r, c in enumerate(others):
+            basis[r, c] = z[a]
+            basis[r, a] = -z[c]
+        basis = _as_exact(basis)
+        restricted = _mul(before, basis.T)  # (k, dim−1)
+        _, sub_wit = _chambers_any(restricted, dim - 1)
+        q = _mul(sub_wit, basis)  # (r, dim): interior points of the restricted chambers
+        zcol = z.reshape(-1, 1)
+        if k == 0:
+            num = np.ones(len(q), dtype=np.int64)
+            den = np.full(len(q), 1, dtype=np.int64)
+            keys_cut = np.zeros((len(q), 0), dtype=np.int8)
+        else:
+            vals = _mul(q, before.T)  # (r, k), no zeros: q is interior to its restricted chamber
+            keys_cut = _sign(vals)
+            hz = _mul(before, zcol)[:, 0]
+            # ε = |v_j| / (2|h_j·z|) at (approximately) the least ratio keeps every old sign:
+            # a float argmin is within 1e-12 of the least ratio, and the factor 2 absorbs it.
+            absv = np.abs(vals)
+            absz = np.abs(hz)
+            nz = np.flatnonzero(absz != 0)
+            if len(nz) == 0:
+                num = np.ones(len(q), dtype=np.int64)
+                den = np.ones(len(q), dtype=np.int64)
+            elif vals.dtype == object or hz.dtype == object:
+                j = np.array(
+                    [
+                        min(nz, key=lambda t, row=row: Fraction(int(row[t]), int(absz[t])))
+                        for row in absv
+                    ]
+                )
+                num = absv[np.arange(len(q)), j]
+                den = 2 * absz[j]
+            else:
+                ratio = absv[:, nz].astype(float) / absz[nz].astype(float)[None, :]
+                j = nz[np.argmin(ratio, axis=1)]
+                num = absv[np.arange(len(q)), j]
+                den = 2 * absz[j]
+        num = _as_exact(np.asarray(num).reshape(-1, 1))
+        den = _as_exact(np.asarray(den).reshape(-1, 1))
+        zrow = _as_exact(z.reshape(1, -1))
+        if q.dtype == object or den.dtype == object or num.dtype == object or zrow.dtype == object:
+            qo, do, no, zo = (x.astype(object) for x in (q, den, num, zrow))
+            plus, minus = do * qo + no * zo, do * qo - no * zo
+        else:
+            big = int(np.abs(q).max(initial=0)) * int(np.abs(den).max(initial=0)) + int(
+                np.abs(num).max(initial=0)
+            ) * int(np.abs(z).max(initial=0))
+            if big >= 2**62:
+                qo, do, no, zo = (x.astype(object) for x in (q, den, num, zrow))
+                plus, minus = do * qo + no * zo, do * qo - no * zo
+            else:
+                plus, minus = den * q + num * zrow, den * q - num * zrow
+        plus = _row_gcd_shrink(_as_exact(plus))
+        minus = _row_gcd_shrink(_as_exact(minus))
+        cut = {row.tobytes() for row in keys_cut}
+        is_cut = np.fromiter((row.tobytes() in cut for row in signs), dtype=bool, count=len(signs))
+        keep = ~is_cut
+        side = _sign(_mul(wit[keep], zcol))[:, 0]
+        r = len(q)
+        new_signs = np.concatenate(
+            [
+                np.hstack([signs[keep], side.reshape(-1, 1)]),
+                np.hstack([keys_cut, np.ones((r, 1), dtype=np.int8)]),
+                np.hstack([keys_cut, -np.ones((r, 1), dtype=np.int8)]),
+            ]
+        )
+        parts = [wit[keep], plus, minus]
+        if any(x.dtype == object for x in parts):
+            parts = [x.astype(object) for x in parts]
+        signs, wit = new_signs, np.concatenate(parts)
+    return signs, wit
+
+
+def _chambers_any(vectors: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Chambers for arbitrary integer normals (rows; zero or parallel ones allowed, a zero
+    normal gets sign 0).  Returns ``(signs (C, len(vectors)), witnesses (C, dim))``."""
+    index: dict[tuple[int, ...], int] = {}
+    distinct: list[tuple[int, ...]] = []
+    group, orient = [], []
+    for v in vectors:
+        prim, sign = _int_primitive([int(x) for x in v])
+        if sign == 0:
+            group.append(0)
+            orient.append(0)
+            continue
+        g = index.get(prim)
+        if g is None:
+            g = index[prim] = len(distinct)
+            distinct.append(prim)
+        group.append(g)
+        orient.append(sign)
+    if dim == 0:
+        return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, 0)))
+    if not distinct:
+        return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, dim)))
+    signs, wit = _chambers_distinct(_as_exact(np.array(distinct, dtype=object)))
+    g = np.array(group, dtype=np.int64)
+    o = np.array(orient, dtype=np.int8)
+    return (signs[:, g] * o[None, :]).astype(np.int8), wit
 
 
 def _int_primitive(vec: Sequence[int]) -> tuple[tuple[int, ...], int]:
@@ -172,87 +342,6 @@ def _int_primitive(vec: Sequence[int]) -> tuple[tuple[int, ...], int]:
     return tuple(sign * v // g for v in vec), sign
 
 
-def _shrink(vec: list[int]) -> list[int]:
-    g = 0
-    for v in vec:
-        g = math.gcd(g, v)
-    return [v // g for v in vec] if g > 1 else vec
-
-
-def _chambers_distinct(
-    normals: list[tuple[int, ...]], dim: int
-) -> list[tuple[tuple[int, ...], list[int]]]:
-    """Chambers of distinct (pairwise non-parallel, nonzero) integer normals in ``Z^dim``.
-
-    Returns ``(signs, witness)`` pairs, ``witness`` an integer point strictly inside.
-    """
-    cells: dict[tuple[int, ...], list[int]] = {(): [0] * dim}
-    for k, z in enumerate(normals):
-        before = normals[:k]
-        # Integer basis of z^⊥: e_l·z_a − e_a·z_l for l ≠ a (a = first nonzero coordinate).
-        a = next(i for i, v in enumerate(z) if v != 0)
-        basis = []
-        for l in range(dim):
-            if l == a:
-                continue
-            b = [0] * dim
-            b[l] = z[a]
-            b[a] = -z[l]
-            basis.append(b)
-        restricted = [[_dot(b, h) for b in basis] for h in before]
-        sub = _chambers_any(restricted, dim - 1)
-        new: dict[tuple[int, ...], list[int]] = {}
-        cut = set()
-        zz = _dot(z, z)
-        for _, qr in sub:
-            q = [sum(qr[l] * basis[l][c] for l in range(dim - 1)) for c in range(dim)]
-            vals = [_dot(h, q) for h in before]
-            key = tuple(1 if v > 0 else -1 for v in vals)
-            cut.add(key)
-            # q ± ε z keeps every old sign when ε·|h·z| < |h·q|; take ε = num/den rational.
-            num, den = 1, 1
-            for h, v in zip(before, vals, strict=True):
-                hz = _dot(h, z)
-                if hz != 0 and Fraction(abs(v), 2 * abs(hz)) < Fraction(num, den):
-                    num, den = abs(v), 2 * abs(hz)
-            if not before:
-                num, den = 1, zz
-            plus = _shrink([den * qc + num * zc for qc, zc in zip(q, z, strict=True)])
-            minus = _shrink([den * qc - num * zc for qc, zc in zip(q, z, strict=True)])
-            new[(*key, 1)] = plus
-            new[(*key, -1)] = minus
-        for key, p in cells.items():
-            if key in cut:
-                continue
-            side = _dot(z, p)
-            new[(*key, 1 if side > 0 else -1)] = p
-        cells = new
-    return list(cells.items())
-
-
-def _chambers_any(vectors: list[list[int]], dim: int) -> list[tuple[tuple[int, ...], list[int]]]:
-    """Chambers for arbitrary integer normals (zero or parallel ones allowed, zero → sign 0)."""
-    index: dict[tuple[int, ...], int] = {}
-    distinct: list[tuple[int, ...]] = []
-    groups = []
-    for v in vectors:
-        prim, sign = _int_primitive(v)
-        if sign == 0:
-            groups.append((-1, 0))
-            continue
-        g = index.get(prim)
-        if g is None:
-            g = index[prim] = len(distinct)
-            distinct.append(prim)
-        groups.append((g, sign))
-    if dim == 0:
-        return [((0,) * len(vectors), [])]
-    out = []
-    for signs, wit in _chambers_distinct(distinct, dim):
-        out.append((tuple(0 if g < 0 else s * signs[g] for g, s in groups), wit))
-    return out
-
-
 def exact_chambers(normals: Sequence[Sequence[int]]) -> np.ndarray:
     """All chambers of the central arrangement with the given distinct integer normals.
 
@@ -263,9 +352,8 @@ def exact_chambers(normals: Sequence[Sequence[int]]) -> np.ndarray:
     normals = [tuple(int(v) for v in z) for z in normals]
     if not normals:
         return np.zeros((1, 0), dtype=bool)
-    dim = len(normals[0])
-    cells = _chambers_distinct(normals, dim)
-    signs = np.array([s for s, _ in cells], dtype=np.int8) > 0
+    signs, _ = _chambers_distinct(_as_exact(np.array(normals, dtype=object)))
+    signs = signs > 0
     order = np.lexsort(signs.T[::-1])
     return signs[order]
 
@@ -420,6 +508,9 @@ class GenericEnumerator:
             return keys, np.stack([sums, total - sums])
         B = len(Tp)
         r = Tp.shape[1]
+        # The circle's basis is accurate to ~eps/σ_min of the D−2 defining normals: every margin
+        # below is scaled by 1/σ_min (1 when the circle is a whole 2-D level).
+        tol = np.full(B, MARGIN)
         if r == 0:
             E = np.broadcast_to(np.eye(L.dim)[None], (B, 2, 2)).copy()
         else:
@@ -427,6 +518,7 @@ class GenericEnumerator:
             smin = sv[:, -1] / np.maximum(L.wnorm[Tp].max(axis=1), 1e-300)
             if np.any(smin < RANK_MARGIN):
                 raise NotGeneric("D−1 normals nearly dependent")
+            tol = MARGIN / np.minimum(smin, 1.0)
             E = vt[:, r:, :]  # (B, 2, dim)
         uE = np.einsum("bkd,d->bk", E, L.u)
         nuE = np.linalg.norm(uE, axis=1)
@@ -443,9 +535,10 @@ class GenericEnumerator:
             np.put_along_axis(inT, Tp, True, axis=1)
         nab = np.hypot(a, b)
         rel = L.wnorm[None, :]
-        if np.any((nab <= MARGIN * rel) & ~inT):
+        tcol = tol[:, None]
+        if np.any((nab <= tcol * rel) & ~inT):
             raise NotGeneric("D normals linearly dependent")
-        if np.any((np.abs(b) <= MARGIN * nab) & ~inT):
+        if np.any((np.abs(b) <= tcol * rel) & ~inT):
             raise NotGeneric("a ray lies in the counted hyperplane")
         with np.errstate(divide="ignore", invalid="ignore"):
             tau = np.arctan(-a / b)
@@ -454,8 +547,11 @@ class GenericEnumerator:
         ts = np.take_along_axis(tau, order, axis=1)
         nvalid = mm - r
         if nvalid > 1:
+            # τ = arctan(−a/b) moves by at most |δ(a, b)|/|(a, b)| for a perturbation δ
+            nab_s = np.take_along_axis(nab / rel, order, axis=1)[:, :nvalid]
+            err = tcol / np.minimum(nab_s[:, 1:], nab_s[:, :-1])
             gaps = np.diff(ts[:, :nvalid], axis=1)
-            if np.any(gaps <= MARGIN):
+            if np.any(gaps <= 2 * err):
                 raise NotGeneric("three hyperplanes share a ray")
         pos = np.take_along_axis(b > 0, order, axis=1) & ~np.take_along_axis(inT, order, axis=1)
         neg = np.take_along_axis(b < 0, order, axis=1) & ~np.take_along_axis(inT, order, axis=1)
@@ -493,9 +589,17 @@ class GenericEnumerator:
             axis=2,
         )
         sol = np.linalg.solve(M, np.broadcast_to(L.phi, (len(T), L.dim))[:, :, None])[:, :, 0]
+        # Multipliers for unit normals, and an error allowance from the conditioning of the
+        # column-normalised system: σ_min ≥ |det| / √dim^(dim−1) for unit columns.
         alpha = sol[:, 1:] * L.wnorm[T]
-        scale = np.maximum(1.0, np.abs(sol[:, :1]))
-        if np.any(np.abs(alpha) <= MARGIN * scale):
+        Mn = M / np.linalg.norm(M, axis=1, keepdims=True)
+        det = np.abs(np.linalg.det(Mn))
+        cond = np.sqrt(L.dim) ** (L.dim - 1) / np.maximum(det, 1e-300)
+        scale = np.maximum(1.0, np.abs(sol[:, :1])) * np.maximum(
+            1.0, np.abs(alpha).max(axis=1, keepdims=True)
+        )
+        tol = np.maximum(MARGIN, 1e-13 * cond)[:, None]
+        if np.any(np.abs(alpha) <= tol * scale):
             raise NotGeneric("generic functional orthogonal to an edge")
         return sol
 

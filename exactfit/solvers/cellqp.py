@@ -109,6 +109,7 @@ def solve_cone_qp(
     gscale = max(float(np.abs(h).max(initial=0.0)), float(np.abs(G).max(initial=0.0)), 1e-300)
     mu = np.zeros(0)
     gnorm = max(float(np.linalg.norm(G, 2)) if G.size else 0.0, 1e-300)
+    at_min = False
     while True:
         it += 1
         if it > max_iter:
@@ -117,7 +118,9 @@ def solve_cone_qp(
                 continue
             raise RuntimeError("active-set method did not converge")
         N = _null(A[W], D) if W else np.eye(D)
-        if N.shape[1] == 0:
+        if at_min or N.shape[1] == 0:
+            # After a full step θ is the subspace minimiser by construction; re-solving there
+            # would only chase rounding (ill-conditioned G) and could loop.
             p = np.zeros(D)
         else:
             Hr = N.T @ G @ N
@@ -137,6 +140,7 @@ def solve_cone_qp(
                 break
             drop = int(np.flatnonzero(mu < -MULT_TOL * gscale)[0]) if bland else int(np.argmin(mu))
             W.pop(drop)
+            at_min = False
             continue
         Ap = A @ p
         At = np.maximum(A @ theta, 0.0)
@@ -155,6 +159,7 @@ def solve_cone_qp(
         theta = theta + alpha * p
         if add >= 0:
             W.append(add)
+        at_min = add < 0
     grad = 2.0 * (G @ theta - h)
     resid = grad - (A[W].T @ mu if W else 0.0)
     res = float(np.abs(resid).max(initial=0.0))

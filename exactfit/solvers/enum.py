@@ -35,7 +35,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from exactfit.errors import BudgetExceeded
+from exactfit.errors import BudgetExceeded, InputError
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
 from exactfit.result import Limit, Result, finalize
 from exactfit.solvers.arrangement import (
@@ -46,17 +46,29 @@ from exactfit.solvers.arrangement import (
     exact_chambers,
     hyperplanes,
 )
-from exactfit.solvers.cellqp import ball_cone_qp, exact_cone_qp, ls_values, solve_cone_qp
+from exactfit.solvers.cellqp import _rref, ball_cone_qp, exact_cone_qp, ls_values, solve_cone_qp
 
-__all__ = ["DEFAULT_MAX_CELLS", "PRUNE_MARGIN", "EnumSolver", "merge_shards", "solve_shard"]
+__all__ = [
+    "DEFAULT_MAX_CELLS",
+    "PRUNE_MARGIN",
+    "EnumSolver",
+    "ShardResult",
+    "merge_shards",
+    "problem_spec",
+    "solve_shard",
+]
 
 #: Default budget: estimated cells (unit-cell combinations for k ≥ 2) above which enum refuses.
 DEFAULT_MAX_CELLS = 5_000_000
 #: A cell is pruned only when its float bound exceeds the incumbent by more than
 #: ``PRUNE_MARGIN·(Σ c y²)``: an allowance for the rounding of batched normal equations.
 PRUNE_MARGIN = 1e-9
-#: Chamber counts up to this use the exact integer enumerator directly.
-EXACT_CELLS = 4000
+#: Chamber counts up to this use the exact integer enumerator directly (larger ones try the
+#: float enumerator first and fall back to the exact one on degenerate data).
+EXACT_CELLS = 200
+#: ``certify`` re-checks every cell's bound in rationals when the exact enumerator was used
+#: and there are at most this many chambers.
+RIGOROUS_CELLS = 5000
 #: Incumbents with float loss below this fraction of Σ c y² are checked for an exact zero fit.
 REALIZABLE_TOL = 1e-9
 
@@ -318,8 +330,22 @@ def _check_stop(deadline: float | None) -> bool:
     return deadline is not None and time.time() >= deadline
 
 
+def problem_spec(problem: FitProblem) -> dict[str, Any]:
+    """A picklable description of ``problem`` (FitProblem's read-only meta does not pickle)."""
+    return {
+        "X": problem.X,
+        "y": problem.y,
+        "sample_weight": problem.sample_weight,
+        "units": problem.units,
+        "bias": problem.bias,
+        "output_signs": problem.output_signs,
+        "weight_bound": problem.weight_bound,
+        "meta": dict(problem.meta),
+    }
+
+
 def solve_shard(
-    problem: FitProblem,
+    problem: FitProblem | dict[str, Any],
     shard: int = 0,
     num_shards: int = 1,
     mode: str | None = None,
@@ -336,6 +362,8 @@ def solve_shard(
     (a test hook: raising ``KeyboardInterrupt`` there acts like Ctrl-C).
     """
     t0 = time.time()
+    if isinstance(problem, dict):
+        problem = FitProblem(**problem)
     setup = _Setup.build(problem)
     mode = mode or _choose_mode(setup)
     stream = progress_stream if progress_stream is not None else sys.stderr
@@ -494,7 +522,8 @@ def _search_multi(setup, cells, shard, num_shards, deadline, bar, callback, stat
     acts = setup.hp.active(table)  # (C, n)
     Fc = acts.astype(float) @ setup.F
     D = setup.D
-    svs = setup.problem.sign_vectors()
+    # + units first (a fixed sign list may be given in any order; units are interchangeable)
+    svs = [tuple(sorted(a, reverse=True)) for a in setup.problem.sign_vectors()]
     k = setup.problem.units
     recs = []  # (bounds, v, combos)
     chunk_id = 0
@@ -626,6 +655,66 @@ def _certify(
     return theta, value, "exact KKT certificate"
 
 
+def _exact_system(setup: _Setup, signs: np.ndarray, a: int) -> tuple[list, list, list]:
+    """Exact ``(G, a·h, A)`` of one chamber for a single unit with output sign ``a``."""
+    problem = setup.problem
+    Zx = _lifted_exact(problem)
+    D = setup.D
+    act = setup.hp.active(signs)
+    G = [[Fraction(0)] * D for _ in range(D)]
+    h = [Fraction(0)] * D
+    for i in np.flatnonzero(act):
+        z, ci, yi = Zx[i], problem.sample_weight[i], problem.y[i]
+        for t in range(D):
+            h[t] += a * ci * yi * z[t]
+            for u in range(t, D):
+                G[t][u] += ci * z[t] * z[u]
+    for t in range(D):
+        for u in range(t):
+            G[t][u] = G[u][t]
+    A = [
+        [Fraction(v if sg else -v) for v in normal]
+        for normal, sg in zip(setup.hp.exact, signs, strict=True)
+    ]
+    return G, h, A
+
+
+def _exact_ls_value(G: list, h: list) -> Fraction:
+    """``hᵀG⁺h`` exactly (``h`` is in the range of ``G``: any solution of ``Gx = h`` will do)."""
+    D = len(h)
+    R, piv = _rref([[*G[i], h[i]] for i in range(D)])
+    x = [Fraction(0)] * D
+    for row, pc in zip(R, piv, strict=True):
+        if pc == D:
+            raise ArithmeticError("h outside the range of G")
+        x[pc] = row[D]
+    return sum((a * b for a, b in zip(h, x, strict=True)), Fraction(0))
+
+
+def _rigorous_recheck(setup: _Setup, mode: str, value: Fraction) -> bool | None:
+    """Re-prove ``opt ≥ value`` exactly: every chamber (exact enumeration) has a rational
+    least-squares bound ``≥ value`` or, failing that, an exact cell optimum ``≥ value`` for
+    each output sign.  ``None`` when not applicable (float enumeration, k ≥ 2, norm bound, or
+    more than ``RIGOROUS_CELLS`` chambers)."""
+    problem = setup.problem
+    if mode != "exact" or problem.units != 1 or problem.weight_bound is not None:
+        return None
+    table = _ExactCells(setup.hp, setup.D).table
+    if len(table) > RIGOROUS_CELLS:
+        return None
+    Y = problem.null_loss()
+    signs_list = [a[0] for a in problem.sign_vectors()]
+    for row in table:
+        G, h, A = _exact_system(setup, row, 1)
+        if Y - _exact_ls_value(G, h) >= value:
+            continue
+        for a in signs_list:
+            sol = exact_cone_qp(G, [a * v for v in h], A)
+            if not sol.certified or Y + sol.value < value:
+                return False
+    return True
+
+
 def merge_shards(
     problem: FitProblem,
     parts: Iterable[ShardResult],
@@ -660,6 +749,15 @@ def merge_shards(
         if value is not None:
             stats["objective_exact"] = f"{value.numerator}/{value.denominator}"
         stats["certificate"] = note
+        if value is not None and exact_theta is not None:
+            checked = _rigorous_recheck(setup, mode, value)
+            if checked is not None:
+                stats["rigorous_recheck"] = checked
+                if checked:
+                    message = (
+                        "every cell's lower bound was re-checked in exact arithmetic "
+                        "(exact cell enumeration, rational bounds and cell optima)"
+                    )
     if exact_theta is None and best.exact_theta is not None:
         exact_theta = best.exact_theta
         stats.setdefault("objective_exact", "0/1")
@@ -669,7 +767,8 @@ def merge_shards(
         # Pruned cells have bounds above the incumbent; visited ones were solved.
         bound = 0.0 if realizable else min([best.lower, *(p.visited_low for p in parts)])
         if realizable:
-            message = "realizable: an exact zero-loss network was found"
+            note = "realizable: an exact zero-loss network was found"
+            message = f"{message}; {note}" if message else note
     else:
         proven = False
         lows = [p.lower if p.enumerated else None for p in parts]
@@ -764,12 +863,21 @@ class EnumSolver:
         The result (objective and network) is the same for any ``num_shards`` and any map
         (builtin ``map``, ``ProcessPoolExecutor.map``, a dask client's map + gather).
         """
-        unknown = set(options) - {"seed"}
+        unknown = sorted(set(options) - {"seed"})
         if unknown:
-            raise TypeError(f"enum: unknown options {sorted(unknown)}")
+            raise InputError(
+                f"enum: unknown option {unknown[0]!r}; enum takes certify, max_cells, progress, "
+                "time_limit"
+            )
+        if time_limit is not None and not (time_limit > 0):
+            raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
+        if max_cells is not None and not (isinstance(max_cells, int) and max_cells > 0):
+            raise InputError(f"max_cells must be a positive integer, found {max_cells!r}")
+        if int(num_shards) < 1:
+            raise InputError(f"num_shards must be at least 1, found {num_shards!r}")
         reason = self.unsupported(problem)
         if reason is not None:
-            raise ValueError(reason)
+            raise InputError(f"enum cannot take this instance: {reason}")
         over = self.over_budget(problem, max_cells)
         if over is not None:
             raise BudgetExceeded(over)
@@ -782,10 +890,10 @@ class EnumSolver:
         if n > 1:
             progress_stream = None  # streams do not travel to other processes
 
+        spec = problem if n == 1 else problem_spec(problem)
+
         def run(mode: str) -> list[ShardResult]:
-            args = [
-                (problem, i, n, mode, deadline, show, progress_stream, callback) for i in range(n)
-            ]
+            args = [(spec, i, n, mode, deadline, show, progress_stream, callback) for i in range(n)]
             return list(map_fn(_shard_star, args))
 
         parts = run(mode)

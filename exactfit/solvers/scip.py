@@ -152,6 +152,10 @@ class ScipSolver:
                 bounds.append(out["cutoff"])
             else:
                 bounds.append(out["dual"])
+        if best_net is None:
+            # The zero network is always in the class: a stopped run still has an incumbent.
+            best_net = _network(problem, problem.sign_vectors()[0],
+                                [[0.0] * problem.d] * problem.units, [0.0] * problem.units)
         bound = min(bounds) if bounds else None
         if bound is not None and not math.isfinite(bound):
             bound = None

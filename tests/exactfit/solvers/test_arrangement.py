@@ -47,11 +47,7 @@ def _realisable(normals: list[tuple[int, ...]], signs: tuple[int, ...]) -> bool:
 
 
 def _brute(normals: list[tuple[int, ...]]) -> set[tuple[int, ...]]:
-    return {
-        s
-        for s in itertools.product((-1, 1), repeat=len(normals))
-        if _realisable(normals, s)
-    }
+    return {s for s in itertools.product((-1, 1), repeat=len(normals)) if _realisable(normals, s)}
 
 
 def test_cover_count_closed_form():
@@ -65,7 +61,9 @@ def test_cover_count_closed_form():
     assert cover_count(0, 3) == 1
 
 
-@pytest.mark.parametrize(("n", "D", "seed"), [(5, 2, 0), (9, 3, 1), (12, 3, 2), (9, 4, 3), (9, 5, 4)])
+@pytest.mark.parametrize(
+    ("n", "D", "seed"), [(5, 2, 0), (9, 3, 1), (12, 3, 2), (9, 4, 3), (9, 5, 4)]
+)
 def test_generic_and_exact_match_cover_in_general_position(n, D, seed):
     rng = np.random.default_rng(seed)
     hp = hyperplanes(_points(rng.standard_normal((n, D)).tolist()))
@@ -104,11 +102,26 @@ DEGENERATE = {
     # collinear points with a bias: lifted (x, 1) all lie in a plane → arrangement not essential
     "collinear": [[0, 0, 1], [1, 1, 1], [2, 2, 1], [3, 3, 1], [-1, -1, 1]],
     # coplanar lifted points in R^4
-    "coplanar": [[0, 0, 0, 1], [1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 0, 1], [2, 1, 0, 1], [0, 0, 1, 1]],
+    "coplanar": [
+        [0, 0, 0, 1],
+        [1, 0, 0, 1],
+        [0, 1, 0, 1],
+        [1, 1, 0, 1],
+        [2, 1, 0, 1],
+        [0, 0, 1, 1],
+    ],
     # 0/±1 lattice without bias (as reductions produce): e_v, −e_v, e_u + e_v, −(e_u + e_v)
     "lattice": [
-        [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1],
-        [1, 1, 0], [-1, -1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1],
+        [1, 0, 0],
+        [-1, 0, 0],
+        [0, 1, 0],
+        [0, -1, 0],
+        [0, 0, 1],
+        [1, 1, 0],
+        [-1, -1, 0],
+        [0, 1, 1],
+        [1, 0, 1],
+        [1, 1, 1],
     ],
     # three lines through one point (three hyperplanes sharing a ray) plus a generic one
     "concurrent": [[1, 0, 0], [0, 1, 0], [1, 1, 0], [1, 2, 3]],
@@ -133,7 +146,10 @@ def test_lattice_cube_counts():
     hp = hyperplanes(_points([[1, -1, 0], [0, 1, -1], [1, 0, -1]]))
     assert len(exact_chambers(hp.exact)) == math.factorial(3)
     # braid arrangement in R^4: 4! = 24 chambers (6 hyperplanes, 3 through each 2-flat)
-    rows = [[1 if t == i else -1 if t == j else 0 for t in range(4)] for i, j in itertools.combinations(range(4), 2)]
+    rows = [
+        [1 if t == i else -1 if t == j else 0 for t in range(4)]
+        for i, j in itertools.combinations(range(4), 2)
+    ]
     hp = hyperplanes(_points(rows))
     assert len(exact_chambers(hp.exact)) == 24
 

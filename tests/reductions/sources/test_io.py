@@ -270,3 +270,28 @@ def test_write_source_refuses_mismatched_extension(tmp_path):
     write_source(gen.petersen(), tmp_path / "p.dimacs")
     assert read_source(tmp_path / "p.dimacs") == gen.petersen()
     assert os.listdir(tmp_path) == ["p.dimacs"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    num_vars=st.integers(1, 6),
+    data=st.data(),
+)
+def test_cnf_round_trip_property(tmp_path_factory, num_vars, data):
+    lit = st.integers(1, num_vars).flatmap(lambda v: st.sampled_from((v, -v)))
+    clauses = data.draw(st.lists(st.lists(lit, min_size=1, max_size=5), max_size=12))
+    weighted = data.draw(st.booleans())
+    ws = tuple(data.draw(st.integers(1, 10**9)) for _ in clauses) if weighted else None
+    comments = tuple(data.draw(st.lists(st.sampled_from(["x", "planted: 1", "", "a b"]))))
+    f = CNF(num_vars, tuple(tuple(c) for c in clauses), ws, "f", comments)
+    path = tmp_path_factory.mktemp("f") / "f.cnf"
+    write_dimacs_cnf(f, path)
+    back = read_dimacs_cnf(path)
+    assert (back, back.weights, back.name, back.comments) == (f, ws, "f", comments)
+
+
+def test_read_from_stdin(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("p cnf 2 1\n1 -2 0\n"))
+    assert read_source("-") == CNF(2, ((1, -2),))
+    monkeypatch.setattr("sys.stdin", io.StringIO("p edge 2 1\ne 1 2\n"))
+    assert read_dimacs_graph("-") == Graph(2, ((0, 1),))

@@ -99,9 +99,7 @@ def test_dks_at_clique_number(method, name, omega):
     sol = densest_subgraph(g, omega, method=method)
     assert (sol.value, sol.optimal) == (math.comb(omega, 2), True)
     # the certificate is a clique
-    assert all(
-        (u, v) in set(g.edges) for u, v in itertools.combinations(sol.certificate, 2)
-    )
+    assert all((u, v) in set(g.edges) for u, v in itertools.combinations(sol.certificate, 2))
     # one more vertex cannot give C(ω+1, 2): no (ω+1)-clique
     if omega < g.n and (method != "brute" or math.comb(g.n, omega + 1) <= 10**5):
         assert densest_subgraph(g, omega + 1, method=method).value < math.comb(omega + 1, 2)

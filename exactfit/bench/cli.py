@@ -1,0 +1,195 @@
+"""``exactfit bench``: run solvers over instance sets, check and tabulate the results.
+
+Two actions share the sub-command; the first word picks one::
+
+    exactfit bench [run] PATHS... [--solvers ...] [--time-limit S] [-j N] [-o FILE]
+                   [--resume] [--quick] [--scheduler ADDRESS] [--solu FILE] [--plot PNG]
+    exactfit bench report RESULTS.jsonl... [--solu FILE] [--plot PNG]
+
+A first word ``report`` means the report action and ``run`` the run action; anything else is a
+path to benchmark (the implicit ``run``).  To benchmark a folder literally named ``report`` or
+``run``, write ``exactfit bench run report`` or ``exactfit bench ./report``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from exactfit.errors import InputError
+
+__all__ = ["add_commands"]
+
+DEFAULT_SOLVERS = "enum,scip,ortools"
+DEFAULT_TIME_LIMIT = 60.0
+DEFAULT_OUTPUT = "results.jsonl"
+
+_EPILOG = """\
+examples:
+  exactfit bench instances/ --quick --time-limit 10 -o quick.jsonl
+  exactfit bench instances/fit --solvers enum,scip,ortools --time-limit 60 -j 2 -o full.jsonl
+  exactfit bench instances/ -o full.jsonl --resume            (continue an interrupted run)
+  exactfit bench instances/ --scheduler tcp://10.0.0.5:8786 -o full.jsonl   (Dask cluster)
+  exactfit bench report full.jsonl --plot profile.png
+
+The first word 'report' selects the report action and 'run' the run action (the default);
+write ./report to benchmark a folder named report.  Exit code 1 when a run is WRONG.
+"""
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``bench`` on the ``exactfit`` sub-command parser."""
+    from exactfit.cli import positive_float, positive_int
+
+    p = sub.add_parser(
+        "bench",
+        help="compare solvers on instance sets (run, check, table, performance profile)",
+        description="Run every solver on every instance, appending one JSON line per run; "
+        "check results against index.solu and across solvers; print the comparison table. "
+        "'exactfit bench report RESULTS...' re-tabulates saved results.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "words",
+        nargs="+",
+        metavar="PATH",
+        help="instance files or folders; or 'report' followed by results files",
+    )
+    run = p.add_argument_group("run options")
+    run.add_argument(
+        "--solvers", metavar="LIST", help=f"comma-separated (default {DEFAULT_SOLVERS})"
+    )
+    run.add_argument(
+        "--time-limit",
+        type=positive_float,
+        metavar="S",
+        help=f"seconds per run (default {DEFAULT_TIME_LIMIT:g})",
+    )
+    run.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="local worker processes")
+    run.add_argument(
+        "-o", "--output", metavar="FILE", help=f"JSONL results file (default {DEFAULT_OUTPUT})"
+    )
+    run.add_argument("--resume", action="store_true", help="continue FILE, skipping done runs")
+    run.add_argument(
+        "--quick", action="store_true", help="only the instances listed in the library's quick.txt"
+    )
+    run.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (dask.distributed address)"
+    )
+    both = p.add_argument_group("run and report options")
+    both.add_argument(
+        "--solu",
+        metavar="FILE",
+        help="answers file (default: the index.solu beside the instances, if any)",
+    )
+    both.add_argument("--plot", metavar="FILE", help="write the performance profile (PNG/SVG/PDF)")
+    p.set_defaults(handler=_cmd_bench)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    words = list(args.words)
+    if words[0] == "report":
+        return _report(args, words[1:])
+    if words[0] == "run":
+        words = words[1:]
+    return _run(args, words)
+
+
+def _solu_for(paths: list[str], explicit: str | None) -> tuple[dict[str, Any], list[str]]:
+    from exactfit.bench.solu import SOLU_NAME, find_library_file, read_solu
+
+    if explicit is not None:
+        return read_solu(explicit), [explicit]
+    found: dict[str, Any] = {}
+    used: list[str] = []
+    for path in paths:
+        f = find_library_file(path, SOLU_NAME) if Path(path).exists() else None
+        if f is not None and str(f) not in used:
+            used.append(str(f))
+            for name, entry in read_solu(f).items():
+                found.setdefault(name, entry)
+    return found, used
+
+
+def _run(args: argparse.Namespace, paths: list[str]) -> int:
+    from exactfit.bench.report import format_summary, plot_profile, summarize
+    from exactfit.bench.runner import discover, run_benchmark, tty_progress
+    from exactfit.cli import stdout_to_stderr
+    from exactfit.solvers import REGISTRY
+
+    if not paths:
+        raise InputError("expected instance files or folders after 'run'")
+    solvers = [s.strip() for s in (args.solvers or DEFAULT_SOLVERS).split(",") if s.strip()]
+    for s in solvers:
+        if s not in REGISTRY:
+            known = ", ".join(sorted(REGISTRY))
+            raise InputError(f"--solvers: unknown solver {s!r}; expected names from {known}")
+    if len(set(solvers)) != len(solvers):
+        raise InputError(f"--solvers: {','.join(solvers)} names a solver twice")
+    if args.jobs is not None and args.scheduler is not None:
+        raise InputError("--jobs and --scheduler exclude each other: the cluster sets parallelism")
+    instances = discover(paths, quick=args.quick)
+    solu, solu_files = _solu_for(paths, args.solu)
+    output = args.output or DEFAULT_OUTPUT
+    with stdout_to_stderr():
+        records = run_benchmark(
+            instances,
+            solvers,
+            time_limit=args.time_limit or DEFAULT_TIME_LIMIT,
+            output=output,
+            jobs=args.jobs or 1,
+            resume=args.resume,
+            scheduler=args.scheduler,
+            progress=tty_progress(),
+        )
+    names = {inst.name for inst in instances}
+    records = [r for r in records if r["instance"] in names and r["solver"] in solvers]
+    summary = summarize(records, solu)
+    print(format_summary(summary))
+    print(f"results: {output}; answers: {', '.join(solu_files) or 'none'}")
+    if args.plot:
+        plot_profile(records, args.plot, solu)
+        print(f"performance profile: {args.plot}")
+    return 1 if summary.wrongs else 0
+
+
+def _report(args: argparse.Namespace, files: list[str]) -> int:
+    from exactfit.bench.report import format_summary, plot_profile, summarize
+    from exactfit.bench.results import load_records
+
+    if not files:
+        raise InputError("report: expected one or more results files (JSONL) after 'report'")
+    given = [
+        opt
+        for opt, value in (
+            ("--solvers", args.solvers),
+            ("--time-limit", args.time_limit),
+            ("--jobs", args.jobs),
+            ("-o", args.output),
+            ("--resume", args.resume or None),
+            ("--quick", args.quick or None),
+            ("--scheduler", args.scheduler),
+        )
+        if value is not None
+    ]
+    if given:
+        raise InputError(
+            f"{given[0]} is a run option; 'report' takes only --solu and --plot "
+            "(to benchmark a folder named 'report', write ./report)"
+        )
+    records = []
+    for f in files:
+        records.extend(load_records(f))
+    if not records:
+        raise InputError(f"report: {', '.join(files)} holds no runs")
+    paths = sorted({str(Path(r["path"]).parent) for r in records if r.get("path")})
+    solu, solu_files = _solu_for(paths, args.solu)
+    summary = summarize(records, solu)
+    print(format_summary(summary))
+    print(f"answers: {', '.join(solu_files) or 'none'}")
+    if args.plot:
+        plot_profile(records, args.plot, solu)
+        print(f"performance profile: {args.plot}")
+    return 1 if summary.wrongs else 0

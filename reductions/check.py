@@ -1,0 +1,598 @@
+"""Check a reduction on a source by solving both sides exactly (and Karp-style random testing).
+
+:func:`check` runs, for one source instance:
+
+1. ``forward``; the instance's size must equal ``size(source)``;
+2. the source optimum, exactly (``reductions.sources.solvers``);
+3. the target optimum, exactly: for fitting targets ``exactfit.solve`` (enumeration with an
+   exact rational certificate when ``auto`` picks it, SCIP otherwise); for source-side targets
+   the source solvers;
+4. the **relation**: the target optimum lies in ``predicted(trace, source optimum)`` (exactly
+   when the optimum is known as a rational, otherwise the solver's proven bracket
+   [bound, objective] must lie in it up to the solver tolerance ``OPT_ATOL + OPT_RTOL·|opt|``);
+5. the **decoded** source value equals the source optimum (exact value maps only);
+6. the **lifted** source certificate is a valid target solution whose exact value equals the
+   completeness value ``lifted_value`` (where defined) and lies on the right side of the
+   predicted interval;
+7. the **projected** target certificate is a valid source solution; for exact value maps its
+   value equals the source optimum; for every map it satisfies the soundness inequality
+   (target value ≥ predicted(projected value).lo for minimisation targets, ≤ .hi for
+   maximisation targets), as does the round trip project(lift(certificate));
+8. optionally, cross-checks: a second fitting solver and a second source method must agree.
+
+:func:`check_random` samples tiny random sources (seeded) and stops at the first failure,
+which :func:`save_counterexample` writes into a directory ready to attach to a bug report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import exactfit
+from exactfit.errors import InputError
+from exactfit.problem import FitProblem
+from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, bound_meets
+from exactfit.solvers import choose_auto
+from reductions.base import (
+    Interval,
+    InvalidSolution,
+    Reduction,
+    get_reduction,
+    source_hash,
+)
+from reductions.sources.types import CNF, Graph, Hypergraph
+
+__all__ = [
+    "CheckReport",
+    "Item",
+    "RandomReport",
+    "TargetOptimum",
+    "check",
+    "check_random",
+    "random_source",
+    "save_counterexample",
+    "solve_fit",
+]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One named check: passed or not, and what was seen."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class TargetOptimum:
+    """The target optimum as solved: a proven bracket [lower, upper] and, when known, the exact
+    rational value; ``certificate`` is the optimal network / source certificate."""
+
+    lower: float | Fraction | None
+    upper: float | Fraction | None
+    exact: Fraction | None
+    certificate: Any
+    proven: bool
+    method: str
+    wall_s: float
+    note: str = ""
+    result: Result | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def value(self) -> Fraction | float | None:
+        """Exact optimum when known, else the solver's objective."""
+        return self.exact if self.exact is not None else self.upper
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything :func:`check` saw; ``passed`` iff every item passed."""
+
+    reduction: str
+    parameters: dict
+    source_name: str
+    source_sha256: str
+    size_declared: tuple[int, int]
+    size_actual: tuple[int, int]
+    source_value: int | None
+    source_method: str
+    target: TargetOptimum
+    predicted: Interval | None
+    decoded: Any
+    lifted_value: Fraction | int | None
+    projected_value: Any
+    items: tuple[Item, ...]
+    target_instance: Any = field(default=None, compare=False, repr=False)
+    source: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return all(i.passed for i in self.items)
+
+    @property
+    def failures(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if not i.passed)
+
+    def text(self) -> str:
+        """A human-readable report (what ``exactfit check`` prints)."""
+        t = self.target
+        lines = [
+            f"reduction   {self.reduction} {json.dumps(_plain(self.parameters))}",
+            f"source      {self.source_name or '(unnamed)'} sha256={self.source_sha256[:16]}…",
+            f"size        declared {self.size_declared}, actual {self.size_actual}",
+            f"source opt  {self.source_value} ({self.source_method})",
+            f"target opt  {_fmt(t.exact) if t.exact is not None else _bracket(t)}"
+            f" ({t.method}{', proven' if t.proven else ', NOT proven'}{'; ' + t.note if t.note else ''})",
+            f"predicted   {self.predicted}",
+            f"decoded     {self.decoded}",
+            f"lifted      {_fmt(self.lifted_value)}",
+            f"projected   {self.projected_value}",
+        ]
+        for i in self.items:
+            lines.append(f"  [{'ok' if i.passed else 'FAIL'}] {i.name}: {i.detail}")
+        lines.append("PASS" if self.passed else "FAIL")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        t = self.target
+        return _plain(
+            {
+                "reduction": self.reduction,
+                "parameters": self.parameters,
+                "source": {"name": self.source_name, "sha256": self.source_sha256},
+                "size": {"declared": self.size_declared, "actual": self.size_actual},
+                "source_optimum": self.source_value,
+                "source_method": self.source_method,
+                "target": {
+                    "lower": t.lower,
+                    "upper": t.upper,
+                    "exact": t.exact,
+                    "proven": t.proven,
+                    "method": t.method,
+                    "note": t.note,
+                },
+                "predicted": None if self.predicted is None else self.predicted.as_json(),
+                "decoded": self.decoded,
+                "lifted_value": self.lifted_value,
+                "projected_value": self.projected_value,
+                "checks": [{"name": i.name, "passed": i.passed, "detail": i.detail} for i in self.items],
+                "passed": self.passed,
+            }
+        )
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, Fraction):
+        return obj.numerator if obj.denominator == 1 else str(obj)
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, Fraction):
+        return str(x.numerator) if x.denominator == 1 else f"{x} (≈{float(x):.12g})"
+    return str(x)
+
+
+def _bracket(t: TargetOptimum) -> str:
+    return f"in [{_fmt(t.lower)}, {_fmt(t.upper)}]"
+
+
+# --------------------------------------------------------------------------- solving
+def _tol(x: float) -> float:
+    return OPT_ATOL + OPT_RTOL * abs(x)
+
+
+def solve_fit(
+    problem: FitProblem,
+    solver: str = "auto",
+    *,
+    time_limit: float | None = None,
+    options: dict[str, Any] | None = None,
+) -> TargetOptimum:
+    """Solve a fitting instance to proven optimality with an exact value where possible.
+
+    ``auto`` is resolved here (so that ``certify=True`` goes only to the enumeration solver,
+    whose certificate gives the exact rational optimum in ``stats["objective_exact"]``).  A
+    result stopped at a limit counts as proven only if its proven bound already meets the
+    recomputed objective within the documented tolerance (SCIP sometimes keeps branching on a
+    gap of 1e-10 relative); the note says so.
+    """
+    opts = dict(options or {})
+    name = solver
+    note = ""
+    if solver == "auto":
+        name, why = choose_auto(problem, **{k: v for k, v in opts.items() if k == "max_cells"})
+        note = f"auto chose {name}"
+    if name == "enum":
+        opts.setdefault("certify", True)
+    start = time.perf_counter()
+    result = exactfit.solve(problem, name, time_limit=time_limit, **opts)
+    wall = time.perf_counter() - start
+    exact = None
+    raw = result.stats.get("objective_exact")
+    if raw is not None and result.status is Status.OPTIMAL:
+        exact = Fraction(raw)
+        # the certificate's value is an exact loss of a network; it must sit in the bracket
+        if result.objective is not None and abs(float(exact) - result.objective) > _tol(
+            result.objective
+        ):
+            note = f"{note}; certificate {exact} disagrees with objective {result.objective}"
+            exact = None
+    proven = result.status is Status.OPTIMAL
+    if (
+        not proven
+        and result.status is Status.FEASIBLE
+        and result.limit in (Limit.NODES, Limit.TIME)
+        and bound_meets(result.objective, result.bound)
+    ):
+        proven = True
+        note = f"{note}; stopped at a {result.limit.value} limit with the gap closed to tolerance"
+    if exact is None and proven and result.objective == 0.0 and result.objective_exact == 0:
+        exact = Fraction(0)  # the returned network fits exactly: the optimum is 0
+    return TargetOptimum(
+        lower=result.bound,
+        upper=result.objective_exact if result.objective_exact is not None else result.objective,
+        exact=exact,
+        certificate=result.network,
+        proven=proven,
+        method=name,
+        wall_s=wall,
+        note=note.strip("; "),
+        result=result,
+    )
+
+
+def _solve_source_side(problem: Any, instance: Any, method: str) -> TargetOptimum:
+    sol = problem.solve(instance, method)
+    v = Fraction(sol.value)
+    return TargetOptimum(
+        lower=v,
+        upper=v if sol.optimal else (None if sol.bound is None else Fraction(sol.bound)),
+        exact=v if sol.optimal else None,
+        certificate=sol.certificate,
+        proven=bool(sol.optimal),
+        method=sol.method,
+        wall_s=sol.wall_s,
+    )
+
+
+# --------------------------------------------------------------------------- check
+def check(
+    reduction: Reduction | str,
+    source: Any,
+    *,
+    solver: str = "auto",
+    source_method: str = "auto",
+    cross_solver: str | None = None,
+    cross_source_method: str | None = None,
+    time_limit: float | None = None,
+    solver_options: dict[str, Any] | None = None,
+    cross_options: dict[str, Any] | None = None,
+) -> CheckReport:
+    """Check ``reduction`` on ``source``; see the module docstring for the list of checks.
+
+    Parameters
+    ----------
+    reduction : Reduction or str
+        A reduction object or a registry name (built without parameters).
+    source : Graph, Hypergraph or CNF
+    solver : str
+        Fitting solver for the target (``auto``, ``enum``, ``scip``, ``brute``, ...).  Ignored
+        for source-side targets, which use ``source_method``.
+    source_method : str
+        Method of the exact source solvers (``auto``, ``cpsat``, ``scip``, ``brute``).
+    cross_solver, cross_source_method : str, optional
+        Independent second methods; their optima must agree with the first ones.
+    time_limit : float, optional
+        Seconds per fitting solve.
+    solver_options, cross_options : dict, optional
+        Extra options for the fitting solvers (e.g. ``{"node_limit": 5000}`` for SCIP).
+    """
+    red = get_reduction(reduction) if isinstance(reduction, str) else reduction
+    items: list[Item] = []
+    target, trace = red.forward(source)
+    declared = tuple(red.size(source))
+    actual = _size(target)
+    items.append(Item("size", declared == actual, f"declared {declared}, actual {actual}"))
+    if red.unsound:
+        items.append(Item("sound class", False, f"unsound configuration: {red.unsound}"))
+
+    sp, tp = red.source_problem, red.target_problem
+    src = sp.solve(source, source_method)
+    items.append(Item("source optimal", bool(src.optimal), f"{src.value} by {src.method}"))
+    if cross_source_method:
+        src2 = sp.solve(source, cross_source_method)
+        items.append(
+            Item(
+                "source cross-check",
+                src2.optimal and src2.value == src.value,
+                f"{cross_source_method}: {src2.value} vs {source_method}: {src.value}",
+            )
+        )
+
+    fitting = isinstance(target, FitProblem)
+    if fitting:
+        opt = solve_fit(target, solver, time_limit=time_limit, options=solver_options)
+    else:
+        opt = _solve_source_side(tp, target, source_method)
+    items.append(Item("target optimal", opt.proven, f"{opt.method}: {_bracket(opt)} {opt.note}"))
+    if cross_solver and fitting:
+        opt2 = solve_fit(target, cross_solver, time_limit=time_limit, options=cross_options)
+        a, b = float(opt.value), float(opt2.value)
+        agree = opt2.proven and abs(a - b) <= _tol(max(abs(a), abs(b)))
+        if opt.exact is not None and opt2.exact is not None:
+            agree = agree and opt.exact == opt2.exact
+        items.append(Item("target cross-check", agree, f"{cross_solver}: {b!r} vs {a!r}"))
+    elif cross_solver and not fitting:
+        opt2 = _solve_source_side(tp, target, cross_solver)
+        items.append(
+            Item(
+                "target cross-check",
+                opt2.proven and opt2.exact == opt.exact,
+                f"{cross_solver}: {opt2.value} vs {opt.value}",
+            )
+        )
+
+    pred = red.predicted(trace, src.value)
+    if opt.exact is not None:
+        ok = pred.contains(opt.exact)
+        items.append(Item("relation", ok, f"opt {_fmt(opt.exact)} in {pred}"))
+    elif opt.lower is not None and opt.upper is not None:
+        ok = pred.brackets(float(opt.lower), float(opt.upper), _tol(float(opt.upper)))
+        items.append(Item("relation", ok, f"opt {_bracket(opt)} in {pred} (solver tolerance)"))
+    else:
+        items.append(Item("relation", False, "the target optimum is unknown"))
+
+    decoded = None
+    if red.exact_value_map and opt.value is not None:
+        try:
+            decoded = red.source_value(trace, opt.exact if opt.exact is not None else float(opt.value))
+        except (ValueError, ArithmeticError) as exc:
+            decoded = f"undecodable: {exc}"
+        items.append(
+            Item("decoded", decoded == src.value, f"decoded {decoded}, source optimum {src.value}")
+        )
+
+    lifted_val: Any = None
+    try:
+        lifted = red.lift(source, trace, src.certificate)
+        lifted_val = tp.evaluate(target, lifted)
+        expected = red.lifted_value(trace, src.value)
+        if tp.sense == "min":
+            side_ok = pred.hi is None or lifted_val <= pred.hi
+        else:
+            side_ok = pred.lo is None or lifted_val >= pred.lo
+        detail = f"value {_fmt(lifted_val)}, completeness value {_fmt(expected)}"
+        ok = side_ok and (expected is None or lifted_val == expected)
+        items.append(Item("lifted", ok, detail))
+        back = red.project(source, trace, lifted)
+        bval = sp.evaluate(source, back)
+        items.append(
+            Item("round trip", bval == src.value, f"project(lift(cert)) has value {bval}")
+        )
+    except (InvalidSolution, InputError) as exc:
+        items.append(Item("lifted", False, f"lift gave an invalid solution: {exc}"))
+
+    proj_val: Any = None
+    if opt.certificate is not None:
+        try:
+            proj = red.project(source, trace, opt.certificate)
+            proj_val = sp.evaluate(source, proj)
+            tval = tp.evaluate(target, opt.certificate)
+            ipred = red.predicted(trace, proj_val)
+            if tp.sense == "min":
+                sound = ipred.lo is None or (tval > ipred.lo if ipred.lo_open else tval >= ipred.lo)
+            else:
+                sound = ipred.hi is None or tval <= ipred.hi
+            items.append(
+                Item(
+                    "projected soundness",
+                    sound,
+                    f"target value {_fmt(tval)} vs predicted({proj_val}) = {ipred}",
+                )
+            )
+            if red.exact_value_map:
+                items.append(
+                    Item(
+                        "projected value",
+                        proj_val == src.value,
+                        f"projected {proj_val}, source optimum {src.value}",
+                    )
+                )
+        except (InvalidSolution, InputError) as exc:
+            items.append(Item("projected", False, f"projection invalid: {exc}"))
+
+    return CheckReport(
+        reduction=red.name,
+        parameters=red.parameters(),
+        source_name=getattr(source, "name", ""),
+        source_sha256=source_hash(source),
+        size_declared=declared,
+        size_actual=actual,
+        source_value=src.value,
+        source_method=src.method,
+        target=opt,
+        predicted=pred,
+        decoded=decoded,
+        lifted_value=lifted_val,
+        projected_value=proj_val,
+        items=tuple(items),
+        target_instance=target,
+        source=source,
+    )
+
+
+def _size(target: Any) -> tuple[int, int]:
+    if isinstance(target, FitProblem):
+        return (target.n, target.d)
+    if isinstance(target, Graph):
+        return (target.n, target.m)
+    if isinstance(target, CNF):
+        return (target.num_vars, target.m)
+    if isinstance(target, Hypergraph):
+        return (target.n, len(target.edges))
+    raise TypeError(f"unknown target type {type(target).__name__}")
+
+
+# --------------------------------------------------------------------------- random testing
+def _random_2cnf(rng: random.Random, seed: int) -> CNF:
+    n = rng.randint(2, 4)
+    m = rng.randint(1, 5)
+    clauses = []
+    for _ in range(m):
+        size = rng.choice((1, 2, 2, 2))
+        vs = rng.sample(range(1, n + 1), size)
+        clauses.append(tuple(v if rng.random() < 0.5 else -v for v in vs))
+    return CNF(n, tuple(clauses), None, f"random2cnf:seed={seed}")
+
+
+def random_source(red: Reduction, seed: int) -> Any:
+    """A tiny random source for ``red`` (deterministic in ``seed``).
+
+    Sizes are kept tiny so that both sides solve in well under a second: graphs on 2..5
+    vertices, hypergraphs on 3..6 vertices with rank ≤ 3, 3-CNF on 3..4 variables with at most
+    3 clauses (at most 1 clause of 3 literals for the chain to a ReLU, whose graphs have
+    2·(vars + clauses) + 1 vertices), 2-CNF on 2..4 variables.
+    """
+    from reductions.sources import generators as gen
+
+    rng = random.Random(seed)
+    sub = rng.randrange(1 << 30)
+    name = red.name
+    if name in ("maxcut_to_relu",):
+        n = rng.randint(2, 5)
+        if rng.random() < 0.3:
+            return gen.random_weighted_graph(n, rng.choice((0.4, 0.6, 0.8)), 3, sub)
+        return gen.gnp(n, rng.choice((0.3, 0.5, 0.7, 0.9)), sub)
+    if name == "gapmaxcut_to_unit_relu":
+        return gen.gnp(rng.randint(2, 5), rng.choice((0.3, 0.5, 0.7, 0.9)), sub)
+    if name == "dks_to_relu":
+        kappa = red.parameters()["kappa"]
+        return gen.gnp(rng.randint(max(kappa, 2), 5), rng.choice((0.3, 0.5, 0.7, 0.9)), sub)
+    if name == "coloring_to_relus":
+        n = rng.randint(3, 6)
+        r = rng.choice((2, 2, 3))
+        m = rng.randint(1, min(6, math.comb(n, r)))
+        return gen.random_hypergraph(n, m, r, sub)
+    if name == "sat3_to_max2sat":
+        return gen.random_3sat(rng.randint(3, 4), rng.randint(1, 3), sub)
+    if name == "max2sat_to_maxcut":
+        return _random_2cnf(rng, seed)
+    if name == "sat3_to_relu":
+        n = 3
+        f = gen.random_3sat(n, 1, sub)
+        if rng.random() < 0.5:
+            # add a 2-clause, which passes through the first step unchanged
+            a, b = rng.sample(range(1, n + 1), 2)
+            extra = (a if rng.random() < 0.5 else -a, b if rng.random() < 0.5 else -b)
+            f = CNF(n, (*f.clauses, extra), None, f"{f.name}+2clause")
+        return f
+    raise InputError(f"no random source sampler for reduction {name!r}")
+
+
+@dataclass(frozen=True)
+class RandomReport:
+    """Outcome of :func:`check_random`: how many passed, and the first failure if any."""
+
+    reduction: str
+    seed: int
+    tried: int
+    passed: int
+    first_failure: CheckReport | None
+    failure_seed: int | None
+    saved_to: Path | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_failure is None
+
+
+def check_random(
+    reduction: Reduction | str,
+    count: int,
+    seed: int,
+    *,
+    sampler: Callable[[Reduction, int], Any] | None = None,
+    outdir: str | Path | None = None,
+    progress: Callable[[int, CheckReport], None] | None = None,
+    **check_options: Any,
+) -> RandomReport:
+    """Check ``count`` random tiny sources (source i uses seed ``seed + i``), Karp-style.
+
+    Stops at the first failing source; if ``outdir`` is given the counterexample is saved
+    there (see :func:`save_counterexample`).
+    """
+    red = get_reduction(reduction) if isinstance(reduction, str) else reduction
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise InputError(f"--random: expected a positive number of sources, found {count!r}")
+    sample = sampler or random_source
+    passed = 0
+    for i in range(count):
+        s = seed + i
+        source = sample(red, s)
+        report = check(red, source, **check_options)
+        if progress is not None:
+            progress(i, report)
+        if not report.passed:
+            saved = None
+            if outdir is not None:
+                saved = save_counterexample(report, Path(outdir), seed=s)
+            return RandomReport(red.name, seed, i + 1, passed, report, s, saved)
+        passed += 1
+    return RandomReport(red.name, seed, count, passed, None, None, None)
+
+
+def save_counterexample(report: CheckReport, outdir: Path, *, seed: int | None = None) -> Path:
+    """Write source, instance, solution and a README into a fresh directory under ``outdir``."""
+    from exactfit.io import write_instance, write_solution
+    from reductions.sources.io import write_source
+
+    outdir = Path(outdir)
+    tag = f"{report.reduction}-{report.source_sha256[:10]}"
+    d = outdir / f"counterexample-{tag}"
+    d.mkdir(parents=True, exist_ok=True)
+    src = report.source
+    suffix = ".cnf" if isinstance(src, CNF) else ".hgr" if isinstance(src, Hypergraph) else ".col"
+    write_source(src, d / f"source{suffix}")
+    files = [f"source{suffix}"]
+    if isinstance(report.target_instance, FitProblem):
+        write_instance(report.target_instance, d / "instance.json")
+        files.append("instance.json")
+        if report.target.result is not None:
+            write_solution(report.target.result, d / "solution.json")
+            files.append("solution.json")
+    (d / "report.json").write_text(json.dumps(report.as_json(), indent=2) + "\n")
+    files.append("report.json")
+    params = " ".join(
+        f"--{k} {v}" for k, v in report.parameters.items() if k in ("kappa", "units", "alpha")
+    )
+    readme = [
+        f"Counterexample for reduction {report.reduction}",
+        "",
+        f"Random seed: {seed}" if seed is not None else "",
+        f"Source: {report.source_name} (sha256 {report.source_sha256})",
+        f"Files: {', '.join(files)}",
+        "",
+        "Reproduce:",
+        f"  exactfit check {report.reduction} source{suffix} {params}".rstrip(),
+        "",
+        "Report:",
+        report.text(),
+        "",
+    ]
+    (d / "README.txt").write_text("\n".join(line for line in readme) + "\n")
+    return d
+

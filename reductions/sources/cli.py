@@ -1,0 +1,215 @@
+"""``exactfit generate KIND ...``: write seeded random or named sources and fitting instances.
+
+Registered on the ``exactfit`` parser through :func:`add_commands`.  Graphs are written as DIMACS
+(``.col``), formulas as DIMACS CNF (``.cnf``), hypergraphs in the ``p hyper`` format (``.hgr``) and
+fitting instances as instance JSON; ``-o -`` (the default) writes to standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from exactfit.errors import InputError
+from reductions.sources import generators as gen
+from reductions.sources.io import write_source
+from reductions.sources.types import CNF, Graph, Hypergraph
+
+__all__ = ["add_commands"]
+
+_EPILOG = """examples:
+  exactfit generate planted-3sat 20 91 --seed 1 -o planted.cnf
+  exactfit generate random-3sat 12 200 --seed 7 -o dense.cnf
+  exactfit generate gnp 12 0.4 --seed 3 -o g.col
+  exactfit generate gnp 12 0.4 --max-weight 9 --seed 3 -o w.col
+  exactfit generate hypergraph 9 12 3 --seed 2 -o h.hgr
+  exactfit generate named johnson:6:3 -o j63.col
+  exactfit generate named fano -o fano.hgr
+  exactfit generate fit 40 2 --units 1 --noise 0.1 --seed 5 -o fit.json
+named sources: """ + ", ".join(gen.NAMED)
+
+
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, found {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected an integer ≥ {low}, found {value}")
+        return value
+
+    return parse
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a probability, found {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], found {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, found {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, found {text!r}")
+    return value
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``generate`` on the ``exactfit`` sub-parsers."""
+    p = sub.add_parser(
+        "generate",
+        help="write a seeded random or named source (graph, CNF, hypergraph) or fitting instance",
+        description="Write a seeded random or named source instance, or a random fitting "
+        "instance. The same arguments and seed always give the same file.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    kinds = p.add_subparsers(dest="kind", metavar="KIND")
+    kinds.required = True
+
+    def common(q: argparse.ArgumentParser, seeded: bool = True) -> None:
+        if seeded:
+            q.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (0)")
+        q.add_argument(
+            "-o",
+            "--output",
+            default="-",
+            metavar="FILE",
+            help="output file (default: standard output)",
+        )
+        q.set_defaults(handler=_cmd_generate)
+
+    for kind, text in (
+        ("planted-3sat", "satisfiable 3-CNF with a hidden assignment (recorded in a comment)"),
+        ("random-3sat", "uniform random 3-CNF; dense ones are far from satisfiable"),
+    ):
+        q = kinds.add_parser(
+            kind,
+            help=text,
+            description=text,
+            epilog=f"example: exactfit generate {kind} 20 91 --seed 1 -o f.cnf",
+        )
+        q.add_argument("vars", type=_int_at_least(3), metavar="VARS")
+        q.add_argument("clauses", type=_int_at_least(0), metavar="CLAUSES")
+        common(q)
+
+    q = kinds.add_parser(
+        "gnp",
+        help="Erdős–Rényi G(n, p), optionally with random weights",
+        epilog="example: exactfit generate gnp 12 0.4 --seed 3 -o g.col",
+    )
+    q.add_argument("n", type=_int_at_least(1), metavar="N")
+    q.add_argument("p", type=_probability, metavar="P")
+    q.add_argument(
+        "--max-weight",
+        type=_int_at_least(1),
+        default=None,
+        metavar="W",
+        help="uniform integer edge weights in 1..W (default: unweighted)",
+    )
+    common(q)
+
+    q = kinds.add_parser(
+        "hypergraph",
+        help="M distinct random R-subsets of N vertices",
+        epilog="example: exactfit generate hypergraph 9 12 3 --seed 2 -o h.hgr",
+    )
+    q.add_argument("n", type=_int_at_least(2), metavar="N")
+    q.add_argument("m", type=_int_at_least(0), metavar="M")
+    q.add_argument("r", type=_int_at_least(2), metavar="R")
+    common(q)
+
+    q = kinds.add_parser(
+        "named",
+        help="a named graph or hypergraph",
+        epilog="names: "
+        + ", ".join(gen.NAMED)
+        + "\nexample: exactfit generate named petersen -o petersen.col",
+    )
+    q.add_argument("name", metavar="NAME")
+    common(q, seeded=False)
+
+    q = kinds.add_parser(
+        "fit",
+        help="random fitting instance: planted ReLU network plus noise",
+        epilog="example: exactfit generate fit 40 2 --units 1 --seed 5 -o fit.json",
+    )
+    q.add_argument("n", type=_int_at_least(1), metavar="N", help="number of samples")
+    q.add_argument("d", type=_int_at_least(1), metavar="D", help="input dimension")
+    q.add_argument("--units", "-k", type=_int_at_least(1), default=1, help="planted units (1)")
+    q.add_argument(
+        "--bias",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="units have a bias (default: yes)",
+    )
+    q.add_argument(
+        "--noise",
+        type=_non_negative,
+        default=0.1,
+        help="standard deviation of the label noise (0.1)",
+    )
+    q.add_argument(
+        "--digits", type=_int_at_least(0), default=3, help="decimals kept in data and labels (3)"
+    )
+    common(q)
+
+
+def _describe(obj: Graph | CNF | Hypergraph) -> str:
+    if isinstance(obj, Graph):
+        w = ", weighted" if obj.weighted else ""
+        return f"graph {obj.name} (n={obj.n}, m={obj.m}{w})"
+    if isinstance(obj, Hypergraph):
+        return f"hypergraph {obj.name} (n={obj.n}, m={len(obj.edges)}, rank {obj.rank})"
+    return f"CNF {obj.name} (vars={obj.num_vars}, clauses={obj.m})"
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    kind = args.kind
+    if kind == "fit":
+        from exactfit.io import write_instance
+
+        problem = gen.random_fit(
+            args.n,
+            args.d,
+            args.units,
+            bias=args.bias,
+            noise=args.noise,
+            seed=args.seed,
+            digits=args.digits,
+        )
+        write_instance(problem, args.output)
+        if args.output != "-":
+            print(f"wrote fitting instance ({problem.describe()}) to {args.output}")
+        return 0
+    if kind == "planted-3sat":
+        obj: Graph | CNF | Hypergraph = gen.planted_3sat(args.vars, args.clauses, args.seed)
+    elif kind == "random-3sat":
+        obj = gen.random_3sat(args.vars, args.clauses, args.seed)
+    elif kind == "gnp":
+        if args.max_weight is None:
+            obj = gen.gnp(args.n, args.p, args.seed)
+        else:
+            obj = gen.random_weighted_graph(args.n, args.p, args.max_weight, args.seed)
+    elif kind == "hypergraph":
+        if args.r > args.n:
+            raise InputError(f"R = {args.r} exceeds N = {args.n}; hyperedges have R ≤ N vertices")
+        obj = gen.random_hypergraph(args.n, args.m, args.r, args.seed)
+    elif kind == "named":
+        obj = gen.named_graph(args.name)
+    else:  # pragma: no cover - argparse restricts the choices
+        raise InputError(f"unknown kind {kind!r}")
+    write_source(obj, args.output)
+    if args.output != "-":
+        print(f"wrote {_describe(obj)} to {args.output}")
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,160 @@
+"""Running solver × instance jobs: discovery, JSONL output, resume, local and Dask executors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from exactfit.bench.results import load_records
+from exactfit.bench.runner import Job, discover, make_jobs, run_benchmark, run_job
+from exactfit.errors import InputError
+
+SOLVERS = ["brute", "enum", "ortools"]
+FIELDS = {
+    "format", "instance", "path", "solver", "status", "objective", "bound", "wall_s", "limit",
+    "time_limit", "host", "machine", "versions", "timestamp", "message",
+}  # fmt: skip
+
+
+def outcome(records):
+    """What must not depend on how the runs were executed: (instance, solver) → result."""
+    return {
+        (r["instance"], r["solver"]): (r["status"], r["objective"], r["bound"]) for r in records
+    }
+
+
+def assert_same_outcomes(a, b):
+    oa, ob = outcome(a), outcome(b)
+    assert oa.keys() == ob.keys()
+    for key in oa:
+        (sa, va, _), (sb, vb, _) = oa[key], ob[key]
+        assert sa == sb, key
+        if sa == "optimal":
+            assert abs(va - vb) <= 1e-9 * max(abs(va), abs(vb)) + 1e-12, (key, va, vb)
+
+
+def test_discover_names_and_quick_subset(library):
+    assert [i.name for i in discover([str(library)])] == ["tiny_a", "tiny_b", "tiny_c"]
+    assert [i.name for i in discover([str(library / "fit")], quick=True)] == ["tiny_a", "tiny_c"]
+    one = discover([str(library / "fit" / "tiny_b.json")])
+    assert [(i.name, i.path) for i in one] == [("tiny_b", str(library / "fit" / "tiny_b.json"))]
+
+
+def test_discover_rejects_duplicates_missing_and_bad_quick(library, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "tiny_a.json").write_text((library / "fit" / "tiny_a.json").read_text())
+    with pytest.raises(InputError, match="two instances are named 'tiny_a'"):
+        discover([str(library), str(other)])
+    with pytest.raises(InputError, match="no such file or directory"):
+        discover([str(tmp_path / "nope")])
+    with pytest.raises(InputError, match="no quick.txt"):
+        discover([str(other)], quick=True)
+    (library / "quick.txt").write_text("tiny_a\nghost\n")
+    with pytest.raises(InputError, match="lists 'ghost'"):
+        discover([str(library)], quick=True)
+
+
+def test_run_job_record_fields_and_status(library):
+    inst = discover([str(library / "fit" / "tiny_a.json")])
+    (job,) = make_jobs(inst, ["ortools"], 30.0)
+    record = run_job(job)
+    assert set(record) == FIELDS
+    assert record["status"] == "optimal"
+    assert record["time_limit"] == 30.0
+    assert record["bound"] <= record["objective"]
+    assert record["versions"]["ortools"] != "missing"
+    json.dumps(record, allow_nan=False)  # every record is plain JSON
+
+
+def test_run_job_records_exceptions_and_declines():
+    bad = run_job(Job("bad", "bad.json", '{"X": [[1]], "y": [1, 2]}', "ortools", 5.0))
+    assert bad["status"] == "error"
+    assert "expected 1 labels" in bad["message"]
+    text = json.dumps({"X": [[i] for i in range(30)], "y": list(range(30))})
+    declined = run_job(Job("big", "big.json", text, "brute", 5.0))
+    assert declined["status"] == "unsupported"
+    assert declined["message"]
+
+
+def test_one_line_per_run_and_consistent(library, tmp_path):
+    out = tmp_path / "r.jsonl"
+    records = run_benchmark(discover([str(library)]), SOLVERS, time_limit=30, output=out)
+    assert len(records) == 9
+    assert load_records(out) == records
+    assert {r["status"] for r in records} == {"optimal"}
+
+
+def test_interrupted_run_loses_nothing_and_resume_completes(library, tmp_path):
+    out = tmp_path / "r.jsonl"
+    instances = discover([str(library)])
+
+    def interrupt_after_four(done, total, record):
+        if done == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(instances, SOLVERS, time_limit=30, output=out, progress=interrupt_after_four)
+    first = load_records(out)
+    assert len(first) == 4  # every finished run is on disk
+    # The process also died while writing a fifth line.
+    with open(out, "a") as fh:
+        fh.write('{"format": "exactfit-bench/1", "instance": "tiny_b", "sol')
+    kept = out.read_bytes()[: out.read_bytes().rfind(b"\n") + 1]
+
+    seen = []
+    records = run_benchmark(
+        instances, SOLVERS, time_limit=30, output=out, resume=True,
+        progress=lambda done, total, record: seen.append((done, total)),
+    )  # fmt: skip
+    assert seen[-1] == (5, 5)  # only the five missing pairs ran
+    assert out.read_bytes().startswith(kept)  # earlier lines untouched, torn line dropped
+    on_disk = load_records(out)
+    assert on_disk == records
+    assert len(on_disk) == 9
+    assert len({(r["instance"], r["solver"]) for r in on_disk}) == 9
+    # Nothing left to do: a second resume runs nothing and changes nothing.
+    before = out.read_bytes()
+    run_benchmark(instances, SOLVERS, time_limit=30, output=out, resume=True)
+    assert out.read_bytes() == before
+
+
+def test_existing_results_need_resume_and_the_same_limit(library, tmp_path):
+    out = tmp_path / "r.jsonl"
+    instances = discover([str(library / "fit" / "tiny_a.json")])
+    run_benchmark(instances, ["enum"], time_limit=30, output=out)
+    with pytest.raises(InputError, match="pass --resume"):
+        run_benchmark(instances, ["enum"], time_limit=30, output=out)
+    with pytest.raises(InputError, match="time limit 30 s but --time-limit is 5 s"):
+        run_benchmark(instances, ["enum"], time_limit=5, output=out, resume=True)
+
+
+def test_process_pool_matches_in_process(library, tmp_path):
+    instances = discover([str(library)])
+    inline = run_benchmark(instances, SOLVERS, time_limit=30, output=tmp_path / "a.jsonl")
+    pooled = run_benchmark(instances, SOLVERS, time_limit=30, output=tmp_path / "b.jsonl", jobs=2)
+    assert_same_outcomes(inline, pooled)
+
+
+def test_local_dask_cluster_matches_local_run(library, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    instances = discover([str(library)])
+    local = run_benchmark(instances, SOLVERS, time_limit=30, output=tmp_path / "local.jsonl")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = run_benchmark(
+            instances, SOLVERS, time_limit=30, output=tmp_path / "dask.jsonl", client=client
+        )
+        # The same through a scheduler address, as `--scheduler ADDRESS` does.
+        by_address = run_benchmark(
+            instances[:1], ["enum"], time_limit=30, output=tmp_path / "addr.jsonl",
+            scheduler=cluster.scheduler_address,
+        )  # fmt: skip
+    assert_same_outcomes(local, remote)
+    assert load_records(tmp_path / "dask.jsonl") == remote
+    assert_same_outcomes([r for r in local if r["solver"] == "enum"][:1], by_address)
