@@ -3,7 +3,8 @@
 Two actions share the sub-command; the first word picks one::
 
     exactfit bench [run] PATHS... [--solvers ...] [--time-limit S] [-j N] [-o FILE]
-                   [--resume] [--quick] [--scheduler ADDRESS] [--solu FILE] [--plot PNG]
+                   [--resume] [--quick] [--scheduler ADDRESS] [--shards M]
+                   [--solu FILE] [--plot PNG]
     exactfit bench report RESULTS.jsonl... [--solu FILE] [--plot PNG]
 
 A first word ``report`` means the report action and ``run`` the run action; anything else is a
@@ -31,6 +32,7 @@ examples:
   exactfit bench instances/fit --solvers enum,scip,ortools --time-limit 60 -j 2 -o full.jsonl
   exactfit bench instances/ -o full.jsonl --resume            (continue an interrupted run)
   exactfit bench instances/ --scheduler tcp://10.0.0.5:8786 -o full.jsonl   (Dask cluster)
+  exactfit bench instances/fit/big.json --solvers enum --shards 8 -j 2 -o big.jsonl
   exactfit bench report full.jsonl --plot profile.png
 
 The first word 'report' selects the report action and 'run' the run action (the default);
@@ -78,6 +80,12 @@ def add_commands(sub: Any) -> None:
     run.add_argument(
         "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (dask.distributed address)"
     )
+    run.add_argument(
+        "--shards",
+        type=positive_int,
+        metavar="M",
+        help="split each enum run's cells into M shards over the same workers",
+    )
     both = p.add_argument_group("run and report options")
     both.add_argument(
         "--solu",
@@ -113,6 +121,17 @@ def _solu_for(paths: list[str], explicit: str | None) -> tuple[dict[str, Any], l
     return found, used
 
 
+def _require(module: str, option: str) -> None:
+    """Fail before any work if ``option`` needs a package that is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise InputError(
+            f"{option} needs the package {module!r}; install the bench extra: "
+            "pip install -e '.[bench]'"
+        )
+
+
 def _run(args: argparse.Namespace, paths: list[str]) -> int:
     from exactfit.bench.report import format_summary, plot_profile, summarize
     from exactfit.bench.runner import discover, run_benchmark, tty_progress
@@ -130,6 +149,10 @@ def _run(args: argparse.Namespace, paths: list[str]) -> int:
         raise InputError(f"--solvers: {','.join(solvers)} names a solver twice")
     if args.jobs is not None and args.scheduler is not None:
         raise InputError("--jobs and --scheduler exclude each other: the cluster sets parallelism")
+    if args.plot:
+        _require("matplotlib", "--plot")
+    if args.scheduler:
+        _require("distributed", "--scheduler")
     instances = discover(paths, quick=args.quick)
     solu, solu_files = _solu_for(paths, args.solu)
     output = args.output or DEFAULT_OUTPUT
@@ -142,6 +165,7 @@ def _run(args: argparse.Namespace, paths: list[str]) -> int:
             jobs=args.jobs or 1,
             resume=args.resume,
             scheduler=args.scheduler,
+            shards=args.shards or 1,
             progress=tty_progress(),
         )
     names = {inst.name for inst in instances}
@@ -171,6 +195,7 @@ def _report(args: argparse.Namespace, files: list[str]) -> int:
             ("--resume", args.resume or None),
             ("--quick", args.quick or None),
             ("--scheduler", args.scheduler),
+            ("--shards", args.shards),
         )
         if value is not None
     ]
@@ -179,6 +204,8 @@ def _report(args: argparse.Namespace, files: list[str]) -> int:
             f"{given[0]} is a run option; 'report' takes only --solu and --plot "
             "(to benchmark a folder named 'report', write ./report)"
         )
+    if args.plot:
+        _require("matplotlib", "--plot")
     records = []
     for f in files:
         records.extend(load_records(f))

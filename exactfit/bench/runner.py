@@ -35,11 +35,13 @@ from exactfit.errors import BudgetExceeded, InputError
 __all__ = [
     "Instance",
     "Job",
+    "dask_map",
     "discover",
     "machine",
     "make_jobs",
     "run_benchmark",
     "run_job",
+    "run_sharded_job",
     "versions",
 ]
 
@@ -182,6 +184,38 @@ BACKEND_MODULES = {
 
 def run_job(job: Job) -> dict[str, Any]:
     """Run one job and return its record (never raises for a solver failure)."""
+    return _execute(job, lambda solver, problem: solver.solve(problem, time_limit=job.time_limit))
+
+
+def run_sharded_job(job: Job, shards: int, map_fn: Callable[..., Any]) -> dict[str, Any]:
+    """Run an ``enum`` job with its cells split into ``shards`` shards mapped by ``map_fn``.
+
+    ``map_fn(f, items)`` is any ``map``: builtin, a process pool's, or :func:`dask_map`.  The
+    enumeration merges the shards into the same result as a single-process run (see
+    ``docs/solvers/enumeration.md``).  The record gets ``"shards": shards``.
+    """
+    if job.solver != "enum":
+        raise InputError(f"sharding is implemented by the enum solver only, not {job.solver!r}")
+
+    def call(solver: Any, problem: Any) -> Any:
+        return solver.solve_shards(problem, shards, map_fn, time_limit=job.time_limit)
+
+    record = _execute(job, call)
+    record["shards"] = shards
+    return record
+
+
+def dask_map(client: Any) -> Callable[..., list[Any]]:
+    """A ``map`` that runs ``f`` over ``items`` as tasks on a Dask cluster and gathers them."""
+
+    def mapper(f: Callable[..., Any], items: Iterable[Any]) -> list[Any]:
+        futures = client.map(f, list(items), pure=False)
+        return client.gather(futures)
+
+    return mapper
+
+
+def _execute(job: Job, call: Callable[[Any, Any], Any]) -> dict[str, Any]:
     import exactfit
     from exactfit.io import problem_from_dict
 
@@ -213,7 +247,7 @@ def run_job(job: Job) -> dict[str, Any]:
         else:
             start = time.perf_counter()
             try:
-                result = solver.solve(problem, time_limit=job.time_limit)
+                result = call(solver, problem)
             except BudgetExceeded as exc:  # the solver declined after estimating the work
                 record.update(status="unsupported", wall_s=time.perf_counter() - start)
                 record["message"] = str(exc)
@@ -323,6 +357,7 @@ def run_benchmark(
     resume: bool = False,
     client: Any = None,
     scheduler: str | None = None,
+    shards: int = 1,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``solvers`` × ``instances``, appending a record to ``output`` as each run ends.
@@ -342,6 +377,10 @@ def run_benchmark(
     client, scheduler
         A ``dask.distributed.Client``, or the address of a scheduler to connect to; either
         runs the jobs on that cluster instead of locally.
+    shards : int
+        With ``shards > 1``, each ``enum`` run splits its cells into that many shards spread
+        over the same executor (the cluster, or ``jobs`` local processes); these runs go one
+        at a time after the others.
     progress : callable, optional
         Called as ``progress(done, total, record)`` after each run.
 
@@ -366,6 +405,9 @@ def run_benchmark(
             )
     done = {(r["instance"], r["solver"]) for r in previous}
     todo = make_jobs(instances, solvers, time_limit, skip=done)
+    sharded = [j for j in todo if shards > 1 and j.solver == "enum"]
+    todo = [j for j in todo if j not in sharded]
+    total = len(todo) + len(sharded)
     records = list(previous)
     own_client = None
     if client is None and scheduler is not None:
@@ -380,15 +422,38 @@ def run_benchmark(
         else:
             stream = _run_inline(todo)
         with open(out, "a", encoding="utf-8") as fh:
-            for count, record in enumerate(stream, 1):
+            for count, record in enumerate(_chain(stream, sharded, shards, jobs, client), 1):
                 append_record(fh, record)
                 records.append(record)
                 if progress is not None:
-                    progress(count, len(todo), record)
+                    progress(count, total, record)
     finally:
         if own_client is not None:
             own_client.close()
     return records
+
+
+def _chain(
+    stream: Iterator[dict[str, Any]], sharded: Sequence[Job], shards: int, jobs: int, client: Any
+) -> Iterator[dict[str, Any]]:
+    """The records of ``stream``, then those of the sharded ``enum`` runs."""
+    yield from stream
+    if not sharded:
+        return
+    if client is not None:
+        for job in sharded:
+            yield run_sharded_job(job, shards, dask_map(client))
+    elif jobs > 1:
+        ctx = multiprocessing.get_context("spawn")
+        pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_quiet_stdout)
+        try:
+            for job in sharded:
+                yield run_sharded_job(job, shards, pool.map)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    else:
+        for job in sharded:
+            yield run_sharded_job(job, shards, map)
 
 
 def tty_progress(stream: Any = None) -> Callable[[int, int, dict[str, Any]], None] | None:

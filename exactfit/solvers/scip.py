@@ -12,6 +12,7 @@ For a fixed sign vector ``a ∈ {±1}^k`` (one SCIP model per vector, see
                 t ≥ Σ_i c_i r_i²                    (epigraph: SCIP takes no quadratic objective)
                 ‖w_j‖² ≤ B²                        (only with a weight bound; convex)
                 order(unit j) ≥ order(unit j+1)     (symmetry breaking among units of equal sign)
+                Σ_j p_ij ≤ s·y_i + √(L0/c_i)         (when all signs equal s; L0 = Σ c y², proven)
 
 SOS1 complementarity states ``p_ij = σ(w_j·z_i)`` exactly with no bound on the weights, so no
 big-M constant is needed (an invalid M silently produces a wrong "optimum").  The alternative
@@ -28,7 +29,7 @@ The returned network's loss is recomputed exactly by :func:`exactfit.result.fina
 bound is the minimum over sign models of SCIP's dual bound; a model stopped by the objective
 cut-off (the incumbent from earlier models) proves the bound "≥ incumbent"; a model never
 started contributes the trivial bound 0.  OPTIMAL only when every model finished and the bound
-meets the recomputed loss.  ``numerics/feastol`` is 1e-9 (1e-8 for indicators) because at SCIP's default (1e-6) the
+meets the recomputed loss.  ``numerics/feastol`` is 1e-8 (see DEFAULT_FEASTOL) because at SCIP's default (1e-6) the
 epigraph row absorbs slack and the reported objective can be 1e-6 relative below the true loss.
 """
 
@@ -68,9 +69,18 @@ SCIP_STATUS: dict[str, tuple[bool, Limit | None]] = {
 }
 _IMPOSSIBLE = {"unbounded", "inforunbd"}  # the loss is bounded below by 0
 
-#: SOS1 runs cleanly at 1e-9; with indicators SCIP's LP hits unresolved numerical trouble at
-#: 1e-9 (seen on a 20-point instance) while 1e-8 still gives bound and recomputed loss within 3e-8.
-DEFAULT_FEASTOL = {"sos1": 1e-9, "indicator": 1e-8}
+#: Feasibility tolerance.  SCIP's default 1e-6 lets the epigraph row absorb slack (objective up
+#: to 1.3e-6 relative below the true loss).  1e-9 is accurate but pathological here: on an n = 8
+#: instance SCIP explored 468k nodes and then failed with "unresolved numerical troubles in LP",
+#: while at 1e-8 it proved optimality in 14 nodes.  1e-8 keeps the error near 1e-8 relative, inside
+#: the 1e-7 rule of exactfit.result, and the polished primal point is refit exactly.
+DEFAULT_FEASTOL = {"sos1": 1e-8, "indicator": 1e-8}
+
+#: The model measures the loss in units where the zero network's loss Σ c y² equals this.
+#: SCIP's tolerances are absolute below magnitude 1, so an optimum of 0.03 carried an error of
+#: 3e-7 relative at feastol 1e-8; at this scale the error is ~1e-8 relative for any optimum
+#: above 1e-6 of the zero network's loss, and below 1e-14·Σcy² absolute otherwise.
+LOSS_SCALE = 1e6
 
 _OPTIONS = {"formulation", "feastol", "node_limit", "seed", "verbose", "progress"}
 
@@ -122,7 +132,16 @@ class ScipSolver:
             if best_val == 0.0:
                 bounds.append(0.0)  # an exact fit is already optimal
                 continue
-            out = _solve_signs(problem, signs, remaining, best_val, formulation, options)
+            feastol = float(options.get("feastol", DEFAULT_FEASTOL[formulation]))
+            out = _solve_signs(problem, signs, remaining, best_val, formulation, feastol, options)
+            if out["status"].startswith("exception") and "feastol" not in options:
+                # SCIP's LP occasionally fails with "unresolved numerical troubles" at a tight
+                # feasibility tolerance; retry once 10x looser (finalize still checks the bound).
+                raw.append(out["status"])
+                remaining = None if deadline is None else deadline - time.perf_counter()
+                if remaining is None or remaining > 0:
+                    out = _solve_signs(problem, signs, remaining, best_val, formulation,
+                                       10 * feastol, options)
             raw.append(out["status"])
             nodes += out["nodes"]
             if out["status"] in _IMPOSSIBLE or out["status"] not in SCIP_STATUS:
@@ -176,6 +195,7 @@ def _solve_signs(
     time_limit: float | None,
     cutoff: float,
     formulation: str,
+    feastol: float,
     options: dict[str, Any],
 ) -> dict[str, Any]:
     from pyscipopt import Model, quicksum
@@ -183,7 +203,7 @@ def _solve_signs(
     m = Model("exactfit")
     if not options.get("verbose"):
         m.hideOutput()
-    m.setParam("numerics/feastol", float(options.get("feastol", DEFAULT_FEASTOL[formulation])))
+    m.setParam("numerics/feastol", feastol)
     m.setParam("limits/gap", 0.0)
     m.setParam("limits/absgap", 0.0)
     if time_limit is not None:
@@ -194,10 +214,15 @@ def _solve_signs(
         m.setParam("randomization/randomseedshift", int(options["seed"]))
 
     n, d, k = problem.n, problem.d, problem.units
-    X, y, c = problem.Xf, problem.yf, problem.cf
+    X, c = problem.Xf, problem.cf
+    # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
+    L0 = float(problem.null_loss())
+    lam = math.sqrt(LOSS_SCALE / L0) if L0 > 0 else 1.0
+    y = problem.yf * lam
     W = [[m.addVar(f"w{j}_{l}", lb=None) for l in range(d)] for j in range(k)]
     B = [m.addVar(f"b{j}", lb=None) if problem.bias else None for j in range(k)]
-    P = [[m.addVar(f"p{i}_{j}", lb=0.0) for j in range(k)] for i in range(n)]
+    P = [[m.addVar(f"p{i}_{j}", lb=0.0, ub=_output_cap(problem, signs, i, lam)) for j in range(k)]
+         for i in range(n)]
     Q = [[m.addVar(f"q{i}_{j}", lb=0.0) for j in range(k)] for i in range(n)]
     for i in range(n):
         for j in range(k):
@@ -217,9 +242,9 @@ def _solve_signs(
     t = m.addVar("t", lb=0.0)
     m.addCons(t >= quicksum(float(c[i]) * R[i] * R[i] for i in range(n)))
     # The zero network achieves Σ c y²; no optimum is worse (a valid, redundant cap).
-    m.addCons(t <= float(problem.null_loss()) * (1 + 1e-9) + 1e-9)
+    m.addCons(t <= lam * lam * L0 * (1 + 1e-9) + 1e-9)
     if problem.weight_bound is not None:
-        b2 = float(problem.weight_bound) ** 2
+        b2 = (lam * float(problem.weight_bound)) ** 2
         for j in range(k):
             m.addCons(quicksum(W[j][l] * W[j][l] for l in range(d)) <= b2)
     for j in range(k - 1):
@@ -229,7 +254,7 @@ def _solve_signs(
             m.addCons(first >= second)
     m.setObjective(t, "minimize")
     if math.isfinite(cutoff):
-        m.setObjlimit(cutoff)
+        m.setObjlimit(cutoff * lam * lam)
     try:
         m.optimize()
     except Exception as exc:  # SCIP raises a bare Exception for internal errors (e.g. LP trouble)
@@ -240,10 +265,10 @@ def _solve_signs(
     network = None
     if m.getNSols() > 0:
         sol = m.getBestSol()
-        wv = [[m.getSolVal(sol, W[j][l]) for l in range(d)] for j in range(k)]
-        bv = [m.getSolVal(sol, B[j]) if B[j] is not None else 0.0 for j in range(k)]
+        wv = [[m.getSolVal(sol, W[j][l]) / lam for l in range(d)] for j in range(k)]
+        bv = [m.getSolVal(sol, B[j]) / lam if B[j] is not None else 0.0 for j in range(k)]
         network = _polish(problem, signs, wv, bv)
-    dual = m.getDualbound()
+    dual = m.getDualbound() / (lam * lam)
     return {
         "status": status,
         "network": network,
@@ -251,6 +276,22 @@ def _solve_signs(
         "cutoff": cutoff,
         "nodes": m.getNNodes(),
     }
+
+
+def _output_cap(problem: FitProblem, signs: tuple[int, ...], i: int, lam: float) -> float | None:
+    """A proven upper bound on every ``p_ij`` at any point no worse than the zero network.
+
+    When all units share one sign ``s``, ``s·f_i = Σ_j p_ij`` and ``c_i (f_i − y_i)² ≤ t ≤
+    L0 = Σ c y²`` give ``Σ_j p_ij ≤ s·y_i + √(L0 / c_i)``.  The optimum satisfies ``t ≤ L0``,
+    so the bound removes no optimal solution (it is not a guessed big-M).  With mixed signs
+    outputs can cancel and no such bound holds: return None (unbounded).
+    """
+    if len(set(signs)) != 1:
+        return None
+    s = signs[0]
+    cap = s * float(problem.y[i]) + math.sqrt(float(problem.null_loss()) / float(
+        problem.sample_weight[i]))
+    return max(0.0, lam * cap * (1 + 1e-9) + 1e-9)  # in model units; outward rounding
 
 
 def _polish(

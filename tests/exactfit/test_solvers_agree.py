@@ -90,7 +90,10 @@ def test_realizable_data_gives_zero(solver, n, d, k):
 
 @pytest.mark.parametrize("solver", ["brute", *MIP_SOLVERS])
 def test_all_labels_nonpositive_optimum_is_null_loss(solver):
-    problem = FitProblem([[0], [1], [2], [3], [1]], [-1, 0, -2, "-1/2", 0], [1, 2, 1, 3, 1])
+    # With output signs +1 every prediction is ≥ 0 ≥ y_i, so f = 0 is optimal: opt = Σ c y².
+    # (With free signs a negative unit would fit these labels: the class matters.)
+    problem = FitProblem([[0], [1], [2], [3], [1]], [-1, 0, -2, "-1/2", 0], [1, 2, 1, 3, 1],
+                         output_signs="nonnegative")
     r = exactfit.solve(problem, solver)
     assert r.status is Status.OPTIMAL
     assert close(r.objective, float(problem.null_loss()))

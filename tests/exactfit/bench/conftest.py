@@ -45,3 +45,9 @@ def library(tmp_path: Path) -> Path:
     write_solu(entries, str(root / "index.solu"))
     (root / "quick.txt").write_text("# the quick subset\ntiny_a\ntiny_c  # trailing comment\n")
     return root
+
+
+@pytest.fixture
+def make_problem():
+    """The generator behind :func:`library`, for tests that need other sizes."""
+    return planted

@@ -6,6 +6,8 @@ import json
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exactfit.bench.results import RECORD_FORMAT, append_record, check_records, load_records
 from exactfit.bench.solu import SoluEntry
@@ -148,3 +150,32 @@ def test_bad_middle_line_is_an_input_error(tmp_path):
     path.write_text(json.dumps({"format": "something-else"}) + "\n")
     with pytest.raises(InputError, match="expected format 'exactfit-bench/1'"):
         load_records(path)
+
+
+@given(
+    opt=st.floats(0, 1e6, allow_nan=False),
+    runs=st.lists(
+        st.tuples(
+            st.sampled_from(["optimal", "feasible", "no_solution"]),
+            st.floats(0, 1e6, allow_nan=False),  # how far above the optimum the network is
+            st.floats(0, 1e6, allow_nan=False),  # how far below the optimum the bound is
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+@settings(max_examples=200, deadline=None)
+def test_truthful_runs_are_never_flagged(opt, runs):
+    """Objectives ≥ the optimum ≥ bounds (and OPTIMAL exactly at it) never contradict."""
+    records = []
+    for i, (status, above, below) in enumerate(runs):
+        if status == "optimal":
+            objective, bound = opt, opt
+        elif status == "feasible":
+            objective, bound = opt + above, max(opt - below, 0.0)
+        else:
+            objective, bound = None, max(opt - below, 0.0)
+        records.append(rec(f"s{i}", status=status, objective=objective, bound=bound))
+    solu = {"p": SoluEntry("p", "opt", Fraction(opt))}
+    assert check_records(records, solu) == []
+    assert check_records(records, {"p": SoluEntry("p", "best", Fraction(opt))}) == []

@@ -49,7 +49,7 @@ def test_discover_rejects_duplicates_missing_and_bad_quick(library, tmp_path):
         discover([str(library), str(other)])
     with pytest.raises(InputError, match="no such file or directory"):
         discover([str(tmp_path / "nope")])
-    with pytest.raises(InputError, match="no quick.txt"):
+    with pytest.raises(InputError, match=r"no quick\.txt"):
         discover([str(other)], quick=True)
     (library / "quick.txt").write_text("tiny_a\nghost\n")
     with pytest.raises(InputError, match="lists 'ghost'"):
@@ -158,3 +158,31 @@ def test_local_dask_cluster_matches_local_run(library, tmp_path):
     assert_same_outcomes(local, remote)
     assert load_records(tmp_path / "dask.jsonl") == remote
     assert_same_outcomes([r for r in local if r["solver"] == "enum"][:1], by_address)
+
+
+def test_sharded_enum_matches_single_process(make_problem, tmp_path):
+    """Enumeration cells split over the executor give the single-process answer exactly."""
+    distributed = pytest.importorskip("dask.distributed")
+    from exactfit.io import write_instance
+
+    write_instance(make_problem(14, 2, 1, 7), tmp_path / "mid.json")
+    instances = discover([str(tmp_path / "mid.json")])
+    single = run_benchmark(instances, ["enum"], time_limit=60, output=tmp_path / "one.jsonl")
+    pooled = run_benchmark(
+        instances, ["enum"], time_limit=60, output=tmp_path / "pool.jsonl", jobs=2, shards=3
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        spread = run_benchmark(
+            instances, ["enum"], time_limit=60, output=tmp_path / "dask.jsonl", client=client,
+            shards=4,
+        )  # fmt: skip
+    assert single[0]["status"] == "optimal"
+    for other, m in ((pooled, 3), (spread, 4)):
+        assert other[0]["shards"] == m
+        assert other[0]["status"] == single[0]["status"]
+        assert other[0]["objective"] == single[0]["objective"]  # identical, not just close
