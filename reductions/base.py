@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import itertools
 import json
 import math
 from abc import ABC, abstractmethod
@@ -233,17 +234,6 @@ def source_hash(source: Graph | Hypergraph | CNF) -> str:
 
 
 # --------------------------------------------------------------------------- problems
-@dataclass(frozen=True)
-class SourceSolutionLike:
-    """What the source solvers return (duck type of ``reductions.sources.solvers.SourceSolution``)."""
-
-    value: int
-    certificate: tuple
-    optimal: bool
-    method: str
-    wall_s: float
-
-
 class _Problem(ABC):
     """An optimisation problem over some instance type: evaluate, validate, solve exactly."""
 
@@ -493,7 +483,7 @@ class Chain(Reduction):
     def __init__(self, name: str, steps: Sequence[Reduction]) -> None:
         if not steps:
             raise InputError("chain: expected at least one reduction, found none")
-        for a, b in zip(steps, steps[1:], strict=False):
+        for a, b in itertools.pairwise(steps):
             if type(a.target_problem) is not type(b.source_problem):
                 raise InputError(
                     f"chain: {a.name} produces {a.target_problem.name} but {b.name} "

@@ -26,6 +26,7 @@ which :func:`save_counterexample` writes into a directory ready to attach to a b
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -125,13 +126,15 @@ class CheckReport:
     def text(self) -> str:
         """A human-readable report (what ``exactfit check`` prints)."""
         t = self.target
+        status = f"{t.method}, {'proven' if t.proven else 'NOT proven'}"
+        if t.note:
+            status += f"; {t.note}"
         lines = [
             f"reduction   {self.reduction} {json.dumps(_plain(self.parameters))}",
             f"source      {self.source_name or '(unnamed)'} sha256={self.source_sha256[:16]}…",
             f"size        declared {self.size_declared}, actual {self.size_actual}",
             f"source opt  {self.source_value} ({self.source_method})",
-            f"target opt  {_fmt(t.exact) if t.exact is not None else _bracket(t)}"
-            f" ({t.method}{', proven' if t.proven else ', NOT proven'}{'; ' + t.note if t.note else ''})",
+            f"target opt  {_fmt(t.exact) if t.exact is not None else _bracket(t)} ({status})",
             f"predicted   {self.predicted}",
             f"decoded     {self.decoded}",
             f"lifted      {_fmt(self.lifted_value)}",
@@ -164,7 +167,9 @@ class CheckReport:
                 "decoded": self.decoded,
                 "lifted_value": self.lifted_value,
                 "projected_value": self.projected_value,
-                "checks": [{"name": i.name, "passed": i.passed, "detail": i.detail} for i in self.items],
+                "checks": [
+                    {"name": i.name, "passed": i.passed, "detail": i.detail} for i in self.items
+                ],
                 "passed": self.passed,
             }
         )
@@ -182,7 +187,11 @@ def _plain(obj: Any) -> Any:
 
 def _fmt(x: Any) -> str:
     if isinstance(x, Fraction):
-        return str(x.numerator) if x.denominator == 1 else f"{x} (≈{float(x):.12g})"
+        if x.denominator == 1:
+            return str(x.numerator)
+        if len(str(x)) > 40:  # the full rational is in the JSON report
+            return f"≈{float(x):.12g} (exact rational, {len(str(x))} characters)"
+        return f"{x} (≈{float(x):.12g})"
     return str(x)
 
 
@@ -214,7 +223,7 @@ def solve_fit(
     name = solver
     note = ""
     if solver == "auto":
-        name, why = choose_auto(problem, **{k: v for k, v in opts.items() if k == "max_cells"})
+        name, _ = choose_auto(problem, **{k: v for k, v in opts.items() if k == "max_cells"})
         note = f"auto chose {name}"
     if name == "enum":
         opts.setdefault("certify", True)
@@ -347,6 +356,16 @@ def check(
         )
 
     pred = red.predicted(trace, src.value)
+    lifted_val: Any = None
+    if src.certificate == ():
+        items.append(Item("lifted", True, "the source has no certificate to lift (answer NO)"))
+    else:
+        lifted_val = _check_lift(red, source, trace, target, src, pred, items)
+    if fitting and opt.exact is None and lifted_val == 0:
+        # a network of exact loss 0 proves the optimum is exactly 0
+        note = f"{opt.note}; exact 0 by the lift".strip("; ")
+        opt = dataclasses.replace(opt, exact=Fraction(0), note=note)
+
     if opt.exact is not None:
         ok = pred.contains(opt.exact)
         items.append(Item("relation", ok, f"opt {_fmt(opt.exact)} in {pred}"))
@@ -359,32 +378,13 @@ def check(
     decoded = None
     if red.exact_value_map and opt.value is not None:
         try:
-            decoded = red.source_value(trace, opt.exact if opt.exact is not None else float(opt.value))
+            raw = opt.exact if opt.exact is not None else float(opt.value)
+            decoded = red.source_value(trace, raw)
         except (ValueError, ArithmeticError) as exc:
             decoded = f"undecodable: {exc}"
         items.append(
             Item("decoded", decoded == src.value, f"decoded {decoded}, source optimum {src.value}")
         )
-
-    lifted_val: Any = None
-    try:
-        lifted = red.lift(source, trace, src.certificate)
-        lifted_val = tp.evaluate(target, lifted)
-        expected = red.lifted_value(trace, src.value)
-        if tp.sense == "min":
-            side_ok = pred.hi is None or lifted_val <= pred.hi
-        else:
-            side_ok = pred.lo is None or lifted_val >= pred.lo
-        detail = f"value {_fmt(lifted_val)}, completeness value {_fmt(expected)}"
-        ok = side_ok and (expected is None or lifted_val == expected)
-        items.append(Item("lifted", ok, detail))
-        back = red.project(source, trace, lifted)
-        bval = sp.evaluate(source, back)
-        items.append(
-            Item("round trip", bval == src.value, f"project(lift(cert)) has value {bval}")
-        )
-    except (InvalidSolution, InputError) as exc:
-        items.append(Item("lifted", False, f"lift gave an invalid solution: {exc}"))
 
     proj_val: Any = None
     if opt.certificate is not None:
@@ -433,6 +433,42 @@ def check(
         target_instance=target,
         source=source,
     )
+
+
+def _check_lift(
+    red: Reduction,
+    source: Any,
+    trace: Any,
+    target: Any,
+    src: Any,
+    pred: Interval,
+    items: list[Item],
+) -> Any:
+    """Completeness: lift the source certificate, evaluate it exactly, project it back."""
+    sp, tp = red.source_problem, red.target_problem
+    try:
+        lifted = red.lift(source, trace, src.certificate)
+        value = tp.evaluate(target, lifted)
+    except (InvalidSolution, InputError) as exc:
+        items.append(Item("lifted", False, f"lift gave an invalid solution: {exc}"))
+        return None
+    expected = red.lifted_value(trace, src.value)
+    if tp.sense == "min":
+        side_ok = pred.hi is None or value <= pred.hi
+    else:
+        side_ok = pred.lo is None or value >= pred.lo
+    ok = side_ok and (expected is None or value == expected)
+    detail = f"value {_fmt(value)}, completeness value {_fmt(expected)}, predicted {pred}"
+    items.append(Item("lifted", ok, detail))
+    try:
+        back_value = sp.evaluate(source, red.project(source, trace, lifted))
+    except (InvalidSolution, InputError) as exc:
+        items.append(Item("round trip", False, f"project(lift(cert)) is invalid: {exc}"))
+        return value
+    items.append(
+        Item("round trip", back_value == src.value, f"project(lift(cert)) has value {back_value}")
+    )
+    return value
 
 
 def _size(target: Any) -> tuple[int, int]:
@@ -595,4 +631,3 @@ def save_counterexample(report: CheckReport, outdir: Path, *, seed: int | None =
     ]
     (d / "README.txt").write_text("\n".join(line for line in readme) + "\n")
     return d
-

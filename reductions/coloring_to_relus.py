@@ -53,6 +53,7 @@ from fractions import Fraction
 from typing import Any
 
 from exactfit.problem import FitProblem, ReluNetwork, Unit
+from exactfit.result import OPT_ATOL
 from reductions.base import ColourableProblem, Interval, Reduction, UnsoundReduction
 from reductions.sources.types import Graph, Hypergraph, InvalidSource
 
@@ -227,6 +228,9 @@ class ColoringToRelus(Reduction):
     def source_value(self, trace: ColouringTrace, target_optimum: Any) -> int | None:
         if not trace.sound:
             return None
+        if isinstance(target_optimum, float):
+            # a solver's rounding of the optimum: 0 within the documented tolerance
+            return 1 if target_optimum <= OPT_ATOL else 0
         return 1 if Fraction(target_optimum) == 0 else 0
 
     def lifted_value(self, trace: ColouringTrace, source_value: int) -> Fraction | None:

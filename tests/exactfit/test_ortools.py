@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import exactfit
 from exactfit import FitProblem, Limit, Status
@@ -210,3 +212,23 @@ def test_registered_and_reachable_through_solve():
     assert result.solver == "ortools"
     assert result.status is Status.OPTIMAL
     assert math.isfinite(result.bound)
+
+
+@given(
+    data=st.data(),
+    n=st.integers(3, 6),
+    d=st.integers(1, 2),
+    bias=st.booleans(),
+    signs=st.sampled_from([None, "nonnegative"]),
+)
+@settings(max_examples=15, deadline=None)
+def test_property_matches_brute_force_on_integer_data(data, n, d, bias, signs):
+    """Small integer data (exact, often degenerate: repeated points, ties) for k = 1."""
+    X = data.draw(st.lists(st.lists(st.integers(-3, 3), min_size=d, max_size=d), min_size=n,
+                           max_size=n))  # fmt: skip
+    y = data.draw(st.lists(st.integers(-4, 4), min_size=n, max_size=n))
+    problem = FitProblem(X=X, y=y, bias=bias, output_signs=signs)
+    ours = OrtoolsSolver().solve(problem, time_limit=60)
+    ref = exactfit.get_solver("brute").solve(problem)
+    assert ours.status is Status.OPTIMAL, (ours.message, dict(ours.stats))
+    assert close(ours.objective, ref.objective), (ours.objective, ref.objective)

@@ -85,6 +85,7 @@ def test_performance_profile_ratios():
 
 
 def test_profile_png_is_written(tmp_path):
+    pytest.importorskip("matplotlib")
     path = tmp_path / "profile.png"
     plot_profile(RECORDS, str(path))
     data = path.read_bytes()
@@ -94,6 +95,7 @@ def test_profile_png_is_written(tmp_path):
 
 # ---------------------------------------------------------------------------- the command
 def test_bench_command_runs_checks_and_reports(library, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
     out = tmp_path / "r.jsonl"
     png = tmp_path / "p.png"
     code = main(

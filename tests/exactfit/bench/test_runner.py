@@ -186,3 +186,20 @@ def test_sharded_enum_matches_single_process(make_problem, tmp_path):
         assert other[0]["shards"] == m
         assert other[0]["status"] == single[0]["status"]
         assert other[0]["objective"] == single[0]["objective"]  # identical, not just close
+
+
+def test_progress_only_on_a_terminal():
+    import io
+
+    from exactfit.bench.runner import tty_progress
+
+    assert tty_progress(io.StringIO()) is None
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    show = tty_progress(term)
+    show(1, 2, {"instance": "p", "solver": "enum", "status": "optimal", "wall_s": 0.5})
+    assert "[1/2] p enum: optimal 0.50s" in term.getvalue()

@@ -1,0 +1,215 @@
+"""``exactfit reduce`` and ``exactfit check``: run a reduction, or check it by solving both sides.
+
+``reduce NAME SOURCE`` writes the target instance (fitting instance JSON, or a DIMACS source for
+reductions between source problems).  ``check NAME SOURCE`` solves the source and the target
+exactly, prints both optima, the predicted relation, the lifted and projected certificates'
+values and PASS or FAIL (exit 0 or 1).  ``check NAME --random N --seed S`` checks N tiny random
+sources and saves the first counterexample into a directory (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from exactfit.errors import InputError
+from reductions.base import REGISTRY, get_reduction, reduction_names
+
+__all__ = ["add_commands", "reduction_params"]
+
+_REDUCE_EPILOG = """examples:
+  exactfit reduce maxcut_to_relu triangle.col -o triangle.json
+  exactfit reduce dks_to_relu petersen.col --kappa 4 -o dks.json
+  exactfit reduce coloring_to_relus fano.hgr --units 2 -o fano.json
+  exactfit reduce sat3_to_max2sat formula.cnf -o formula2.cnf
+
+reductions:
+""" + "\n".join(f"  {name:24s} {REGISTRY[name][2]}" for name in sorted(REGISTRY))
+
+_CHECK_EPILOG = """examples:
+  exactfit check maxcut_to_relu triangle.col
+  exactfit check coloring_to_relus k4.col --units 3 --solver scip
+  exactfit check dks_to_relu --kappa 2 --random 20 --seed 1 --out counterexamples/
+exit codes: 0 every check passed, 1 a check failed, 2 bad input."""
+
+
+def _params(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reduction parameters")
+    g.add_argument("--kappa", type=int, help="subgraph size κ (dks_to_relu)")
+    g.add_argument("--units", type=int, help="number of colours = ReLU units (coloring_to_relus)")
+    g.add_argument(
+        "--signs",
+        choices=("nonnegative", "free"),
+        help="output signs of coloring_to_relus (default nonnegative, the class C+)",
+    )
+    g.add_argument(
+        "--bias",
+        action="store_true",
+        help="ask for a bias (refused where the reduction is unsound with one)",
+    )
+    g.add_argument(
+        "--allow-unsound",
+        action="store_true",
+        help="build an unsound configuration anyway (marked in meta; checks then FAIL)",
+    )
+    g.add_argument("--alpha", help="vertex weight α of gapmaxcut_to_unit_relu (default max(Δ,1))")
+    g.add_argument("--q", help="edge scale q ≤ 1/√2 of gapmaxcut_to_unit_relu (default 408/577)")
+
+
+def reduction_params(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments for :func:`get_reduction` from the parsed options that were given."""
+    out: dict[str, Any] = {}
+    for key in ("kappa", "units", "signs", "alpha", "q"):
+        value = getattr(args, key, None)
+        if value is not None:
+            out[key] = value
+    if getattr(args, "bias", False):
+        out["bias"] = True
+    if getattr(args, "allow_unsound", False):
+        out["allow_unsound"] = True
+    return out
+
+
+def _build(args: argparse.Namespace):
+    if args.name not in REGISTRY:
+        raise InputError(
+            f"unknown reduction {args.name!r}; expected one of {', '.join(reduction_names())}"
+        )
+    return get_reduction(args.name, **reduction_params(args))
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``reduce`` and ``check`` on the ``exactfit`` sub-parsers."""
+    p = sub.add_parser(
+        "reduce",
+        help="apply a reduction to a source instance (graph, hypergraph, CNF)",
+        description="Apply a reduction to a source file and write the target instance; its "
+        "meta records the reduction, parameters, source sha256 and the predicted relation.",
+        epilog=_REDUCE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", metavar="NAME", help="reduction name (see below)")
+    p.add_argument("source", metavar="SOURCE", help="source file (DIMACS graph/CNF, .hgr) or -")
+    _params(p)
+    p.add_argument("-o", "--output", default="-", metavar="FILE", help="output (default stdout)")
+    p.set_defaults(handler=_cmd_reduce)
+
+    q = sub.add_parser(
+        "check",
+        help="check a reduction by solving the source and the target exactly",
+        description="Solve the source and the reduced instance exactly, print both optima, "
+        "the predicted relation, the lifted and projected certificates' values, and PASS or "
+        "FAIL. With --random N, check N tiny random sources and save the first "
+        "counterexample.",
+        epilog=_CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    q.add_argument("name", metavar="NAME", help="reduction name")
+    q.add_argument("source", metavar="SOURCE", nargs="?", help="source file (omit with --random)")
+    _params(q)
+    q.add_argument("--solver", default="auto", help="fitting solver for the target (auto)")
+    q.add_argument("--cross-solver", help="a second fitting solver that must agree")
+    q.add_argument("--source-method", default="auto", help="auto | cpsat | scip | brute")
+    q.add_argument("--cross-source-method", help="a second source method that must agree")
+    q.add_argument("--time-limit", type=float, help="seconds per fitting solve")
+    q.add_argument("--max-cells", type=int, help="enumeration budget passed to the solver")
+    q.add_argument("--random", type=int, metavar="N", help="check N random tiny sources")
+    q.add_argument("--seed", type=int, default=0, help="seed of the first random source (0)")
+    q.add_argument(
+        "--out",
+        default="counterexamples",
+        metavar="DIR",
+        help="where --random saves the first counterexample (default ./counterexamples)",
+    )
+    q.add_argument("--json", action="store_true", help="print the report as JSON")
+    q.set_defaults(handler=_cmd_check)
+
+
+def _read(path: str) -> Any:
+    from reductions.sources.io import read_source
+
+    return read_source(sys.stdin if path == "-" else path)
+
+
+def _cmd_reduce(args: argparse.Namespace) -> int:
+    from exactfit.problem import FitProblem
+
+    red = _build(args)
+    source = _read(args.source)
+    target, _ = red.forward(source)
+    if isinstance(target, FitProblem):
+        from exactfit.io import write_instance
+
+        write_instance(target, args.output)
+    else:
+        from reductions.sources import io as sio
+
+        if args.output == "-":
+            text = (
+                sio.dimacs_cnf_text(target)
+                if hasattr(target, "clauses")
+                else (sio.dimacs_graph_text(target))
+            )
+            sys.stdout.write(text)
+        else:
+            sio.write_source(target, args.output)
+    n, d = red.size(source)
+    print(f"{red.name}: wrote {args.output} (size {n} × {d})", file=sys.stderr)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from reductions.check import check, check_random
+
+    red = _build(args)
+    options: dict[str, Any] = {}
+    if args.max_cells is not None:
+        options["max_cells"] = args.max_cells
+    kwargs = {
+        "solver": args.solver,
+        "source_method": args.source_method,
+        "cross_solver": args.cross_solver,
+        "cross_source_method": args.cross_source_method,
+        "time_limit": args.time_limit,
+        "solver_options": options or None,
+    }
+    if args.random is not None:
+        if args.source is not None:
+            raise InputError("check: give either SOURCE or --random N, not both")
+
+        def progress(i: int, report: Any) -> None:
+            verdict = "PASS" if report.passed else "FAIL"
+            print(
+                f"[{i + 1}/{args.random}] {report.source_name}: source {report.source_value}, "
+                f"target {report.target.value!s:.24s} {verdict}",
+                file=sys.stderr,
+            )
+
+        rr = check_random(red, args.random, args.seed, outdir=args.out, progress=progress, **kwargs)
+        if args.json:
+            out = {
+                "reduction": rr.reduction,
+                "seed": rr.seed,
+                "tried": rr.tried,
+                "passed": rr.passed,
+                "failure_seed": rr.failure_seed,
+                "saved_to": None if rr.saved_to is None else str(rr.saved_to),
+                "first_failure": None if rr.first_failure is None else rr.first_failure.as_json(),
+            }
+            print(json.dumps(out, indent=2))
+        elif rr.ok:
+            print(f"PASS: {rr.passed} of {rr.tried} random sources (seeds {rr.seed}..)")
+        else:
+            print(rr.first_failure.text())
+            print(f"FAIL at seed {rr.failure_seed}; counterexample saved to {rr.saved_to}")
+        return 0 if rr.ok else 1
+    if args.source is None:
+        raise InputError("check: expected a SOURCE file or --random N")
+    report = check(red, _read(args.source), **kwargs)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(report.text())
+    return 0 if report.passed else 1
