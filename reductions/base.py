@@ -33,6 +33,7 @@ A :class:`Chain` composes reductions: forward in order, lift in order, project i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import itertools
@@ -529,14 +530,13 @@ class Chain(Reduction):
             traces.append(trace)
         final = instances[-1]
         if isinstance(final, FitProblem):
-            inner = dict(final.meta)
             meta = self._meta(source, {})
+            # every step's constants (the trace fields), so the chain can be reproduced
             meta["predicted"]["constants"] = {
-                s.name: t["predicted"]["constants"]
-                for s, t in zip(self.steps, [_step_meta(i) for i in instances[1:]], strict=True)
-                if t is not None
+                step.name: {k: str(v) for k, v in dataclasses.asdict(tr).items()}
+                for step, tr in zip(self.steps, traces, strict=True)
             }
-            meta["last_step"] = inner
+            meta["last_step"] = dict(final.meta)
             final = final.with_changes(meta=meta)
             instances[-1] = final
         return final, ChainTrace(tuple(instances), tuple(traces))
@@ -589,11 +589,6 @@ class Chain(Reduction):
 
     def __repr__(self) -> str:
         return f"Chain({self._name!r}, {list(self.steps)!r})"
-
-
-def _step_meta(instance: Any) -> dict[str, Any] | None:
-    meta = getattr(instance, "meta", None)
-    return dict(meta) if meta else None
 
 
 # --------------------------------------------------------------------------- registry

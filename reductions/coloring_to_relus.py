@@ -26,8 +26,9 @@ edge e were monochromatic in colour j, then w_j·1_e + b_j = Σ_{v∈e}(w_j[v] +
 > 0, so f(1_e) ≥ σ(w_j·1_e + b_j) > 0, contradicting the label 0.  In C±0 the same conclusion is
 stated for k = 2 and k = 3 in reductions.md §4; for k ≥ 4 only χ(H) ≤ max(k, 2^{k−1} − 1) is
 proved, so the value map is not claimed there (``predicted`` gives [0, ∞) for NO instances).
-The projection uses the same rule (first active unit with a_j = +1) in every class; if that
-ever gives an improper colouring for a loss-0 network, the check reports it as a failure.
+The projection colours v by the first active unit with a_j = +1 and, if that is improper,
+merges the activation-pattern classes (at most 2^k − 1 of them, see ``project``) into k
+colours; if no merge is proper for a loss-0 network, the check reports it as a failure.
 
 Value map.  Source value = 1 if H is k-colourable else 0.  **opt = 0 ⇔ χ(H) ≤ k** in C+ and in
 C±0 for k ≤ 3: ``predicted(1) = {0}``, ``predicted(0) = (0, ∞)``.
@@ -48,6 +49,7 @@ The gadget above is this project's own, not the papers'.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -67,13 +69,13 @@ SIGNED_BIAS_REASON = (
 
 @dataclass(frozen=True)
 class ColouringTrace:
-    """k units, rank r, the class ("C+", "C±0" or "C±b") and whether its value map is claimed."""
+    """k units, rank r, the class ("C+", "C±0" or "C±b") and whether the value map is claimed."""
 
     k: int
     r: int
     n: int
     cls: str
-    sound: bool
+    claimed: bool
 
 
 class ColoringToRelus(Reduction):
@@ -130,11 +132,19 @@ class ColoringToRelus(Reduction):
 
     @property
     def sound(self) -> bool:
+        """Whether the value map opt = 0 ⇔ χ(H) ≤ k is proved for this class."""
         return self.cls == "C+" or (self.cls == "C±0" and self.k <= 3)
 
     @property
+    def claimed(self) -> bool:
+        """Whether ``predicted`` states the value map: in the proved classes, and in the
+        unsound class C±b (built only with ``allow_unsound``) so that a check exhibits the
+        failure instead of silently claiming nothing."""
+        return self.sound or self.cls == "C±b"
+
+    @property
     def exact_value_map(self) -> bool:  # type: ignore[override]
-        return self.sound
+        return self.claimed
 
     @property
     def unsound(self) -> str | None:
@@ -179,7 +189,7 @@ class ColoringToRelus(Reduction):
                 x[v] = 1
             X.append(x)
             y.append(0)
-        t = ColouringTrace(self.k, h.rank, n, self.cls, self.sound)
+        t = ColouringTrace(self.k, h.rank, n, self.cls, self.claimed)
         meta = self._meta(h, {"k": self.k, "r": h.rank, "class": self.cls})
         problem = FitProblem(
             X,
@@ -207,26 +217,51 @@ class ColoringToRelus(Reduction):
         return ReluNetwork(units)
 
     def project(self, h: Any, trace: ColouringTrace, network: ReluNetwork) -> tuple[int, ...]:
+        """Colour v by the first unit with a_j = +1 active at e_v; if that is improper, merge
+        the *activation-pattern classes* into k colours.
+
+        Pattern classes: v ↦ P(v) = {j : w_j[v] + b_j > 0}.  For a loss-0 network in C+ or
+        C±0 no edge has all its vertices in one class (if all v ∈ e share P, the units in P
+        are active at 1_e, bias-free units outside P are inactive, and f(1_e) = Σ_{v∈e} f(e_v)
+        = |e| ≠ 0; in C+ with a bias f(1_e) ≥ σ(w_j·1_e + b_j) > 0 for j ∈ P).  There are at
+        most 2^k − 1 classes, independent of n, so trying every map from classes to k colours
+        (at most 3^7 maps for k = 3) is a constant-size search; beyond 2·10^5 maps it is
+        skipped.  This realises the C±0 soundness claim for k ≤ 3 constructively; the check
+        reports any loss-0 network for which no map is proper.
+        """
         h = self._hypergraph(h)
-        out = []
+        units = network.units
+        simple = []
         for v in range(h.n):
             colour = 0
-            for j, u in enumerate(network.units):
+            for j, u in enumerate(units):
                 if u.a > 0 and u.w[v] + u.b > 0:
                     colour = j
                     break
-            out.append(colour)
-        return tuple(out)
+            simple.append(colour)
+        if _proper(h, simple):
+            return tuple(simple)
+        patterns = [
+            frozenset(j for j, u in enumerate(units) if u.w[v] + u.b > 0) for v in range(h.n)
+        ]
+        classes = sorted(set(patterns), key=sorted)
+        index = {p: i for i, p in enumerate(classes)}
+        if self.k ** len(classes) <= 200_000:
+            for choice in itertools.product(range(self.k), repeat=len(classes)):
+                colouring = [choice[index[patterns[v]]] for v in range(h.n)]
+                if _proper(h, colouring):
+                    return tuple(colouring)
+        return tuple(simple)
 
     def predicted(self, trace: ColouringTrace, source_value: int) -> Interval:
         if source_value == 1:
             return Interval.point(0)
-        if trace.sound:
+        if trace.claimed:
             return Interval(Fraction(0), None, lo_open=True)
         return Interval(Fraction(0), None)
 
     def source_value(self, trace: ColouringTrace, target_optimum: Any) -> int | None:
-        if not trace.sound:
+        if not trace.claimed:
             return None
         if isinstance(target_optimum, float):
             # a solver's rounding of the optimum: 0 within the documented tolerance
@@ -239,6 +274,10 @@ class ColoringToRelus(Reduction):
     def size(self, h: Any) -> tuple[int, int]:
         h = self._hypergraph(h)
         return (1 + h.n + len(h.edges), h.n)
+
+
+def _proper(h: Hypergraph, colouring: list[int]) -> bool:
+    return all(len({colouring[v] for v in e}) > 1 for e in h.edges)
 
 
 def signed_bias_counterexample(problem: FitProblem, r: int) -> ReluNetwork:

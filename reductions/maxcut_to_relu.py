@@ -156,6 +156,8 @@ class MaxCutToRelu(Reduction):
         return tuple(v for v in range(g.n) if w[v] >= 0)
 
     def predicted(self, trace: MaxCutTrace, source_value: int) -> Interval:
+        if not 0 <= source_value <= trace.W:
+            raise ValueError(f"a cut value lies in 0..W = {trace.W}, found {source_value}")
         U = trace.W - source_value
         base = trace.A * trace.n
         lo = base + 4 * U * (1 - Fraction(2 * trace.delta, trace.A))

@@ -53,7 +53,9 @@ Backends and pitfalls
 * ``SolveParameters.cutoff_limit`` cannot be used: a cut-off termination carries
   ``LIMIT_CUTOFF``, which the Python ``Limit`` enum of this wheel does not know, and parsing the
   result fails.  GSCIP's own ``GScipParameters.objective_limit`` (SCIP's ``limits/objective``)
-  works and ends a cut-off model as INFEASIBLE.
+  works and ends a cut-off model as INFEASIBLE.  On tiny degenerate data SCIP sometimes stops at
+  that limit yet returns a solution, which MathOpt rejects as an INTERNAL error; the model is
+  then solved again without the limit.
 * ``best_bound_limit`` and ``objective_limit`` of ``SolveParameters`` are rejected by GSCIP.
 * Tolerances: ``numerics/feastol = 1e-9`` through ``SolveParameters.gscip.real_params``;
   at SCIP's default 1e-6 the objective's epigraph row (GSCIP reformulates the quadratic
@@ -405,6 +407,8 @@ class OrtoolsSolver:
         """Solve one sign model; the result dict says how it ended (see :func:`classify`)."""
         from ortools.math_opt.python import mathopt
 
+        began = time.perf_counter()
+
         scale = data_scale(problem)
         model, W, b = build_model(
             problem,
@@ -450,6 +454,17 @@ class OrtoolsSolver:
                     f"ortools: MathOpt backend {backend!r} cannot take the fitting model: "
                     f"{message} [{code}]; use backend 'gscip'"
                 ) from exc.__context__
+            if use_limit:
+                # Seen (nondeterministically, tiny degenerate data): SCIP stops at the objective
+                # limit yet hands back a solution, and MathOpt rejects that as INTERNAL
+                # ("primal feasibility status is not FEASIBILITY_STATUS_FEASIBLE, but primal
+                # feasible solution is returned").  Solve the model again without the limit.
+                left = None if time_limit is None else time_limit - (time.perf_counter() - began)
+                out = self._solve_signs(
+                    problem, signs, left, math.inf, backend, objective, feastol, options
+                )
+                out["stats"]["retried"] = f"without objective limit after: {message}"
+                return out
             # SCIP itself failed while solving (e.g. "unresolved numerical troubles in LP"):
             # not the user's fault and not a status; report it as ERROR with SCIP's words.
             return {

@@ -25,7 +25,7 @@ CASES = [
     ("maxcut_to_relu", {}, C4, 4, "enum"),
     ("maxcut_to_relu", {}, C5, 4, "enum"),
     ("maxcut_to_relu", {}, K4, 4, "enum"),
-    ("maxcut_to_relu", {}, WEIGHTED, 8, "enum"),
+    ("maxcut_to_relu", {}, WEIGHTED, 7, "enum"),
     ("maxcut_to_relu", {}, EMPTY, 0, "enum"),
     ("dks_to_relu", {"kappa": 2}, STAR, 1, "enum"),
     ("dks_to_relu", {"kappa": 3}, C4, 2, "enum"),
@@ -113,3 +113,25 @@ def test_literal_vertices_and_gadget_edges():
     for a in itertools.product((False, True), repeat=2):
         side = red.lift(CNF(2, ((1, -2),)), trace, a)
         assert g.cut_value(side) == 6 + 2 * (a[0] or not a[1])
+
+
+def test_signed_projection_merges_activation_patterns():
+    """A loss-0 network in C±0 (k = 3) for C5 that uses its negative unit as a third colour:
+    the first-positive-unit rule is improper, the pattern-class merge is proper."""
+    from exactfit import ReluNetwork, Unit, exact_loss
+
+    red = get_reduction("coloring_to_relus", units=3, signs="free")
+    problem, trace = red.forward(C5)
+    net = ReluNetwork(
+        (
+            Unit(1, (1, -1, 1, -2, 2), 0),
+            Unit(1, (-2, 1, -1, 1, 2), 0),
+            Unit(-1, (0, 0, 0, 0, 3), 0),
+        )
+    )
+    assert exact_loss(problem, net) == 0
+    first_positive = [0, 1, 0, 1, 0]  # the first unit with a = +1 active at each e_v
+    assert any(first_positive[u] == first_positive[v] for u, v in C5.edges)  # improper
+    colouring = red.project(C5, trace, net)
+    assert all(colouring[u] != colouring[v] for u, v in C5.edges)
+    assert set(colouring) <= {0, 1, 2}

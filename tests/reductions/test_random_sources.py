@@ -27,13 +27,14 @@ CASES = [
     ("coloring_to_relus", {"units": 2}, "scip"),
     ("sat3_to_max2sat", {}, None),
     ("max2sat_to_maxcut", {}, None),
+    ("sat3_to_relu", {}, "enum"),
 ]
 
 #: Cross-check only where the second solver is fast on these instances: SCIP on single-ReLU
 #: targets with at most this many samples, enumeration on k-unit targets with few cells.
 SCIP_MAX_SAMPLES = 12
 ENUM_MAX_CELLS = 20_000
-SCIP_OPTIONS = {"node_limit": 50_000}
+SCIP_OPTIONS = {"node_limit": 5_000}
 
 
 def _cross(name: str, primary: str | None, problem) -> tuple[str | None, dict | None]:

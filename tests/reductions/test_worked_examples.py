@@ -90,9 +90,8 @@ def test_large_constants_are_needed():
     k4 = Graph(4, tuple(itertools.combinations(range(4), 2)), name="K4")
     red = get_reduction("maxcut_to_relu")
     problem, trace = red.forward(k4)
-    small = problem.with_changes(
-        sample_weight=[2 if y == 1 else c for c, y in zip(problem.sample_weight, problem.y)]
-    )
+    pairs = zip(problem.sample_weight, problem.y, strict=True)
+    small = problem.with_changes(sample_weight=[2 if y == 1 else c for c, y in pairs])
     opt = solve_fit(small, "enum")
     assert opt.proven and opt.exact is not None
     decoded = trace.W - -(-(opt.exact - 2 * trace.n) // 4)  # the map with A = 2
@@ -102,3 +101,18 @@ def test_large_constants_are_needed():
     real = solve_fit(problem, "enum")
     assert red.source_value(trace, real.exact) == 4
     assert exactfit.solve(problem, "enum").is_optimal
+
+
+def test_gap_triangle_two_solvers_agree_inside_the_interval():
+    red = get_reduction("gapmaxcut_to_unit_relu")
+    problem, trace = red.forward(TRIANGLE)
+    assert problem.weight_bound == 1 and trace.alpha == 2 and trace.q == Fraction(408, 577)
+    assert 2 * trace.q**2 <= 1  # edge points lie in the unit ball
+    a = solve_fit(problem, "enum")
+    b = solve_fit(problem, "scip", options={"node_limit": 20_000})
+    assert a.proven and b.proven
+    assert float(a.upper) == pytest.approx(float(b.upper), rel=1e-7)
+    assert float(a.upper) == pytest.approx(10.9475432725, rel=1e-9)
+    pred = red.predicted(trace, 2)
+    assert pred.brackets(float(a.lower), float(a.upper), 1e-9)
+    assert pred.hi == red.lifted_value(trace, 2)  # the lifted cut gives the upper end here
