@@ -99,11 +99,18 @@ class BruteSolver:
         n, D, k = problem.n, problem.lifted_dim, problem.units
         sw = np.sqrt(problem.cf)
         y = problem.yf
-        scale = max(1.0, float(np.max(np.abs(Z))))
         # All 2^n active sets of one unit as a boolean matrix (patterns × n).
         pats = np.array(list(itertools.product((False, True), repeat=n)), dtype=bool)
         tights = _tight_sets(n, D)
+        scale = max(1.0, float(np.max(np.abs(Z))))
         bases = [_nullspace(Z[list(T)], D) for T in tights]
+        # Z·N for each tight set; entries at rounding level are exact zeros (z_i ∈ span of the
+        # tight rows) and must not be mistaken for tiny but real directions.
+        projected = []
+        for N in bases:
+            ZN = Z @ N
+            ZN[np.abs(ZN) < 1e-12 * scale] = 0.0
+            projected.append(ZN)
         best_val, best_theta, best_signs = math.inf, None, None
         solves = 0
         stopped = False
@@ -118,13 +125,16 @@ class BruteSolver:
             masks = pats[combos_arr]  # (P, k, n)
             for tset in itertools.product(range(len(tights)), repeat=k):
                 Ns = [bases[t] for t in tset]
+                ZNs = [projected[t] for t in tset]
                 widths = [N.shape[1] for N in Ns]
                 if sum(widths) == 0:
                     continue
                 # Design (P, n, Σ r_j): column block j is a_j [i ∈ S_j] z_i N_j.
-                blocks = [signs[j] * masks[:, j, :, None] * (Z @ Ns[j])[None] for j in range(k)]
+                blocks = [signs[j] * masks[:, j, :, None] * ZNs[j][None] for j in range(k)]
                 A = np.concatenate(blocks, axis=2) * sw[None, :, None]
-                u = np.linalg.pinv(A) @ (y * sw)  # (P, Σ r)
+                # rcond drops float-noise singular values (a block Z·N that is zero in exact
+                # arithmetic shows up as ~1e-17); keeping them yields |θ| ~ 1e15 garbage.
+                u = np.linalg.pinv(A, rcond=1e-10) @ (y * sw)  # (P, Σ r)
                 solves += len(combos)
                 thetas = []
                 off = 0

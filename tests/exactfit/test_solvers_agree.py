@@ -126,3 +126,13 @@ def test_weight_bound_is_respected_and_binding(solver):
     w = [float(v) for v in rb.network.units[0].w]
     assert math.hypot(*w) <= 0.5
     assert rb.objective > rf.objective  # the planted weights are far larger than 1/2
+
+
+@pytest.mark.parametrize("solver", ["brute", *MIP_SOLVERS])
+def test_repeated_zero_points_realizable(solver):
+    # Regression (found by the OR-Tools property test): two copies of the origin made the
+    # brute force's pseudo-inverse amplify float noise into |w| ~ 1e15.
+    problem = FitProblem([[0, 0], [0, 0], [1, 3]], [0, 0, 1], bias=False)
+    r = exactfit.solve(problem, solver)
+    assert r.status is Status.OPTIMAL
+    assert r.objective <= OPT_ATOL

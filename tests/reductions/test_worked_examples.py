@@ -41,12 +41,21 @@ def test_triangle_maxcut():
     assert TRIANGLE.cut_value(red.project(TRIANGLE, trace, w_star)) == 2
 
 
-def test_triangle_maxcut_scip_agrees():
-    problem, _ = get_reduction("maxcut_to_relu").forward(TRIANGLE)
-    opt = solve_fit(problem, "scip", options={"node_limit": 20_000})
+@pytest.mark.parametrize("solver", ["scip", "brute"])
+@pytest.mark.parametrize(
+    ("name", "params", "expected"),
+    [
+        ("maxcut_to_relu", {}, Fraction(5057, 119)),
+        ("dks_to_relu", {"kappa": 2}, Fraction(4273648, 9715)),
+    ],
+)
+def test_triangle_independent_solvers_agree(solver, name, params, expected):
+    problem, _ = get_reduction(name, **params).forward(TRIANGLE)
+    opt = solve_fit(problem, solver, options={"node_limit": 20_000} if solver == "scip" else None)
     assert opt.proven
-    assert float(opt.upper) == pytest.approx(5057 / 119, rel=1e-7)
-    assert float(opt.lower) == pytest.approx(5057 / 119, rel=1e-7)
+    assert float(opt.upper) == pytest.approx(float(expected), rel=1e-7)
+    assert float(opt.lower) == pytest.approx(float(expected), rel=1e-7)
+    assert opt.upper >= expected  # the returned network's exact loss is never below the optimum
 
 
 def test_triangle_dks():
