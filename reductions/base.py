@@ -403,25 +403,36 @@ class Reduction(ABC):
         return {}
 
     @abstractmethod
-    def forward(self, source: Any) -> tuple[Any, Any]: ...
+    def forward(self, source: Any) -> tuple[Any, Any]:
+        """The target instance (with provenance ``meta`` for fitting targets) and the trace."""
 
     @abstractmethod
-    def lift(self, source: Any, trace: Any, solution: Any) -> Any: ...
+    def lift(self, source: Any, trace: Any, solution: Any) -> Any:
+        """A target solution built from a source solution (completeness direction)."""
 
     @abstractmethod
-    def project(self, source: Any, trace: Any, target_solution: Any) -> Any: ...
+    def project(self, source: Any, trace: Any, target_solution: Any) -> Any:
+        """A source solution read off any target solution (soundness direction)."""
 
     @abstractmethod
-    def predicted(self, trace: Any, source_value: int) -> Interval: ...
+    def predicted(self, trace: Any, source_value: int) -> Interval:
+        """The interval that contains the target optimum when the source optimum is
+        ``source_value`` (exact rationals; irrational end points rounded outward)."""
 
     def source_value(self, trace: Any, target_optimum: Number) -> int | None:
+        """The source optimum decoded from the exact target optimum, or ``None`` when the
+        value map is not exact."""
         return None
 
     def lifted_value(self, trace: Any, source_value: int) -> Fraction | None:
+        """Exact target value of ``lift`` of a source solution of value ``source_value``
+        (the completeness value), or ``None`` when it has no closed form here."""
         return None
 
     @abstractmethod
-    def size(self, source: Any) -> tuple[int, int]: ...
+    def size(self, source: Any) -> tuple[int, int]:
+        """Declared size of ``forward(source)``: (points, dimension) for fitting targets,
+        (vertices, edges) for graphs, (variables, clauses) for formulas."""
 
     def relation(self) -> str:
         """The predicted relation as text (for ``meta`` and reports)."""
@@ -459,14 +470,6 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [_jsonable(v) for v in obj]
     return obj
-
-
-def floor_int(x: Fraction) -> int:
-    return math.floor(x)
-
-
-def ceil_int(x: Fraction) -> int:
-    return math.ceil(x)
 
 
 # --------------------------------------------------------------------------- chains

@@ -43,6 +43,7 @@ from exactfit.problem import FitProblem
 from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, bound_meets
 from exactfit.solvers import choose_auto
 from reductions.base import (
+    ColourableProblem,
     Interval,
     InvalidSolution,
     Reduction,
@@ -360,8 +361,8 @@ def check(
 
     pred = red.predicted(trace, src.value)
     lifted_val: Any = None
-    if src.certificate == ():
-        items.append(Item("lifted", True, "the source has no certificate to lift (answer NO)"))
+    if isinstance(sp, ColourableProblem) and src.value == 0:
+        items.append(Item("lifted", True, "the source has no colouring to lift (answer NO)"))
     else:
         lifted_val = _check_lift(red, source, trace, target, src, pred, items)
     if fitting and opt.exact is None and lifted_val == 0:

@@ -181,7 +181,7 @@ class DksToRelu(Reduction):
 
     def predicted(self, trace: DksTrace, source_value: int) -> Interval:
         if not 0 <= source_value <= trace.m:
-            raise ValueError(f"an induced edge count lies in 0..m = {trace.m}, found {source_value}")
+            raise ValueError(f"an induced edge count lies in 0..m = {trace.m}, not {source_value}")
         U = trace.m - source_value
         base = trace.A * trace.n + 4 * U
         slack = Fraction(4 * trace.n * trace.delta**2, trace.A)

@@ -22,9 +22,10 @@ t      z=false  z=true   best
 3      6        7        7
 =====  =======  =======  ====
 
-(singles a, b, c, z contribute t + z; the pairs ¬a∨¬b, ... contribute 3 − C(t, 2) ... i.e.
-3, 3, 2, 0 for t = 0..3; the clauses a∨¬z, ... contribute 3 if z is false, else t).  So a
-satisfied 3-clause allows 7 of 10 (with the best z) and an unsatisfied one at most 6.
+(singles a, b, c, z contribute t + z; the pairs ¬a∨¬b, ¬b∨¬c, ¬a∨¬c contribute
+3 − C(t, 2), i.e. 3, 3, 2, 0 for t = 0..3; a∨¬z, b∨¬z, c∨¬z contribute 3 if z is false,
+else t).  So a satisfied 3-clause allows 7 of 10 (with the best z) and an unsatisfied one at
+most 6.
 
 Value map (exact).  With W₃ the total weight of the 3-clauses, **OPT₂ = 6·W₃ + OPT₃**:
 ``lift`` extends an assignment by the best z per clause (value exactly 6W₃ + its 3-SAT value);

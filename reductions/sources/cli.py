@@ -159,8 +159,11 @@ def add_commands(sub: Any) -> None:
         help="standard deviation of the label noise (0.1)",
     )
     q.add_argument(
-        "--digits", type=_int_at_least(0), default=3, help="decimals kept in data and labels (3)"
+        "--digits", type=_int_at_least(0), default=2, help="decimals kept in data and labels (2)"
     )
+    q.add_argument("--weighted", action="store_true", help="sample weights drawn from {1, 2, 3}")
+    q.add_argument("--weight-bound", type=float, metavar="B", help="class constraint ‖w_j‖₂ ≤ B")
+    q.add_argument("--nonnegative", action="store_true", help="class with all output signs +1")
     common(q)
 
 
@@ -178,14 +181,19 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if kind == "fit":
         from exactfit.io import write_instance
 
-        problem = gen.random_fit(
+        from exactfit.generate import planted_fit
+
+        problem = planted_fit(
             args.n,
             args.d,
-            args.units,
+            units=args.units,
             bias=args.bias,
             noise=args.noise,
             seed=args.seed,
-            digits=args.digits,
+            weighted=args.weighted,
+            weight_bound=args.weight_bound,
+            output_signs="nonnegative" if args.nonnegative else None,
+            scale=10**args.digits,
         )
         write_instance(problem, args.output)
         if args.output != "-":

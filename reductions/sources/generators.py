@@ -32,8 +32,7 @@ __all__ = [
     "petersen",
     "planted_3sat",
     "random_3sat",
-    "random_fit",
-    "random_hypergraph",
+        "random_hypergraph",
     "random_weighted_graph",
 ]
 
@@ -322,54 +321,3 @@ def random_3sat(n_vars: int, n_clauses: int, seed: int) -> CNF:
 def _decimal(rng: random.Random, sigma: float, digits: int) -> Fraction:
     """A Gaussian draw rounded to ``digits`` decimals, as an exact Fraction."""
     return Fraction(round(rng.gauss(0.0, sigma) * 10**digits), 10**digits)
-
-
-def random_fit(
-    n: int,
-    d: int,
-    k: int = 1,
-    *,
-    bias: bool = True,
-    noise: float = 0.1,
-    seed: int = 0,
-    digits: int = 3,
-):
-    """A random fitting instance: a planted k-unit ReLU network plus Gaussian label noise.
-
-    ``x_i ~ N(0, I_d)``; planted units ``w_j ~ N(0, I_d)``, ``b_j ~ N(0, 1)`` (0 without bias),
-    signs ``a_j`` uniform in ``{±1}``; ``y_i = Σ_j a_j σ(w_j·x_i + b_j) + ε_i`` with
-    ``ε_i ~ N(0, noise²)``.  Data and labels are rounded to ``digits`` decimals so the instance
-    is exact and short.  ``meta`` records the generator, its parameters, the seed and the
-    planted network.
-    """
-    from exactfit.problem import FitProblem
-
-    _int(n, "n", 1)
-    _int(d, "d", 1)
-    _int(k, "k", 1)
-    _int(digits, "digits", 0, 12)
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or noise < 0:
-        raise InputError(f"noise: expected a standard deviation ≥ 0, found {noise!r}")
-    rng = _rng(seed)
-    X = [[_decimal(rng, 1.0, digits) for _ in range(d)] for _ in range(n)]
-    units = []
-    for _ in range(k):
-        w = [_decimal(rng, 1.0, digits) for _ in range(d)]
-        b = _decimal(rng, 1.0, digits) if bias else Fraction(0)
-        a = 1 if rng.random() < 0.5 else -1
-        units.append((a, w, b))
-    y = []
-    for x in X:
-        f = sum(
-            a * max(Fraction(0), sum(wi * xi for wi, xi in zip(w, x, strict=True)) + b)
-            for a, w, b in units
-        )
-        eps = Fraction(round(rng.gauss(0.0, float(noise)) * 10**digits), 10**digits)
-        y.append(Fraction(round(float(f + eps) * 10**digits), 10**digits))
-    meta = {
-        "generator": "fit",
-        "params": {"n": n, "d": d, "k": k, "bias": bias, "noise": noise, "digits": digits},
-        "seed": seed,
-        "planted": [{"a": a, "w": [str(v) for v in w], "b": str(b)} for a, w, b in units],
-    }
-    return FitProblem(X, y, None, units=k, bias=bias, meta=meta)

@@ -28,11 +28,11 @@ from __future__ import annotations
 import io
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from exactfit.errors import InputError
 from reductions.sources.types import CNF, Graph, Hypergraph, InvalidSource
 
 __all__ = [
@@ -128,25 +128,15 @@ def _name_from_comment(text: str) -> str | None:
 
 def _atomic_write(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically; ``-`` writes to standard output."""
-    if str(path) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InvalidSource(f"{target}: directory {directory} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    from exactfit.io import atomic_write
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with atomic_write(path) as fh:
             fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    except InvalidSource:
         raise
+    except InputError as exc:
+        raise InvalidSource(str(exc)) from None
 
 
 def _comment_lines(comments: Iterable[str]) -> list[str]:

@@ -142,3 +142,12 @@ def test_size_declarations():
         target, _ = red.forward(src)
         shape = (target.n, target.d) if hasattr(target, "d") else (target.num_vars, target.m)
         assert red.size(src) == shape
+
+
+def test_package_exports_check():
+    import reductions
+
+    report = reductions.check("sat3_to_max2sat", CNF(3, ((1, 2, 3), (-1, -2, -3))))
+    assert isinstance(report, reductions.CheckReport)
+    assert report.passed, report.text()
+    assert (report.source_value, report.target.exact) == (2, 14)

@@ -63,10 +63,11 @@ def test_fit_instance(tmp_path):
     args = ["generate", "fit", "25", "2", "--units", "2", "--no-bias", "--noise", "0.2"]
     assert main([*args, "--seed", "5", "-o", str(out)]) == 0
     p = read_instance(out)
-    q = gen.random_fit(25, 2, 2, bias=False, noise=0.2, seed=5)
+    from exactfit.generate import planted_fit
+
+    q = planted_fit(25, 2, units=2, bias=False, noise=0.2, seed=5)
     assert (p.X, p.y, p.units, p.bias) == (q.X, q.y, 2, False)
-    assert p.meta["generator"] == "fit" and p.meta["seed"] == 5
-    assert p.meta["params"] == {"n": 25, "d": 2, "k": 2, "bias": False, "noise": 0.2, "digits": 3}
+    assert p.meta["generator"]["name"] == "planted_fit" and p.meta["generator"]["seed"] == 5
 
 
 @pytest.mark.parametrize(

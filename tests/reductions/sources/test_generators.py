@@ -149,7 +149,6 @@ def test_named_graph_errors(name, message):
         (lambda: gen.gnp(5, 0.5, -1), "seed"),
         (lambda: gen.random_hypergraph(4, 5, 3, 1), r"m: expected an integer in 0\.\.4"),
         (lambda: gen.planted_3sat(2, 5, 1), "n_vars"),
-        (lambda: gen.random_fit(5, 2, noise=-1.0), "noise"),
     ],
 )
 def test_generator_errors(call, message):
@@ -176,24 +175,6 @@ def test_dense_random_3sat_is_far_from_satisfiable():
     assert sol.value < f.m  # unsatisfiable
     assert 8 * sol.value >= 7 * f.m  # and, as always, at least 7/8 of the clauses
     assert gen.planted_assignment(f) is None
-
-
-def test_random_fit_is_exact_and_planted():
-    p = gen.random_fit(30, 2, 2, bias=True, noise=0.0, seed=4)
-    assert (p.n, p.d, p.units, p.bias) == (30, 2, 2, True)
-    assert p.meta["generator"] == "fit" and p.meta["seed"] == 4
-    assert p.meta["params"]["n"] == 30
-    assert all(v.denominator in (1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 125, 200, 250, 500, 1000)
-               for row in p.X for v in row)  # fmt: skip
-    net = ReluNetwork(
-        tuple(Unit(u["a"], tuple(Fraction(w) for w in u["w"]), Fraction(u["b"]))
-              for u in p.meta["planted"])
-    )  # fmt: skip
-    # without noise the labels are the planted outputs rounded to 3 decimals
-    assert exact_loss(p, net) <= p.n * Fraction(1, 2000) ** 2
-    q = gen.random_fit(30, 2, 2, bias=True, noise=0.0, seed=4)
-    assert q.X == p.X and q.y == p.y
-    assert gen.random_fit(5, 3, bias=False, seed=1).bias is False
 
 
 def test_hypergraph_from_generators_is_valid():
