@@ -134,3 +134,18 @@ def test_solvers_lists_registry():
     r = run("solvers")
     assert r.returncode == 0
     assert "scip" in r.stdout and "brute" in r.stdout
+
+
+def test_readme_quick_start_instance_matches_index_solu():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    known = {}
+    for line in (root / "instances" / "index.solu").read_text().splitlines():
+        parts = line.split()
+        if parts and parts[0] == "=opt=":
+            known[parts[1]] = float(parts[2])
+    r = run("solve", str(root / "instances/fit/noisy_n10_d1.json"), "--json")
+    assert r.returncode == 0, r.stderr
+    objective = json.loads(r.stdout)["objective"]
+    assert objective == pytest.approx(known["noisy_n10_d1"], rel=1e-7)
