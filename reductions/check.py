@@ -12,8 +12,9 @@
    [bound, objective] must lie in it up to the solver tolerance ``OPT_ATOL + OPT_RTOL·|opt|``);
 5. the **decoded** source value equals the source optimum (exact value maps only);
 6. the **lifted** source certificate is a valid target solution whose exact value equals the
-   completeness value ``lifted_value`` (where defined) and lies on the right side of the
-   predicted interval;
+   completeness value ``lifted_value`` (where defined) and does not beat the predicted bound
+   (≥ its lower end for minimisation targets); for the exact maps ``lifted_value`` is the
+   interval's other end;
 7. the **projected** target certificate is a valid source solution; for exact value maps its
    value equals the source optimum; for every map it satisfies the soundness inequality
    (target value ≥ predicted(projected value).lo for minimisation targets, ≤ .hi for
@@ -118,12 +119,29 @@ class CheckReport:
     source: Any = field(default=None, compare=False, repr=False)
 
     @property
-    def passed(self) -> bool:
-        return all(i.passed for i in self.items)
+    def proven(self) -> bool:
+        """Whether both optima were proven (otherwise optimum-dependent items are moot)."""
+        names = {i.name: i.passed for i in self.items}
+        return names.get("source optimal", False) and names.get("target optimal", False)
 
     @property
     def failures(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if not i.passed)
+        """Failed items that refute the reduction: when an optimum is unproven, the items
+        that compare optima (``OPTIMUM_DEPENDENT``) are not counted."""
+        skip = () if self.proven else OPTIMUM_DEPENDENT
+        return tuple(i for i in self.items if not i.passed and i.name not in skip)
+
+    @property
+    def verdict(self) -> str:
+        """``PASS``, ``FAIL`` (a check refutes the reduction) or ``INCONCLUSIVE`` (an optimum
+        was not proven, e.g. a time limit, and nothing else failed)."""
+        if self.failures:
+            return "FAIL"
+        return "PASS" if self.proven else "INCONCLUSIVE"
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "PASS"
 
     def text(self) -> str:
         """A human-readable report (what ``exactfit check`` prints)."""
@@ -145,7 +163,7 @@ class CheckReport:
         ]
         for i in self.items:
             lines.append(f"  [{'ok' if i.passed else 'FAIL'}] {i.name}: {i.detail}")
-        lines.append("PASS" if self.passed else "FAIL")
+        lines.append(self.verdict)
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
@@ -175,6 +193,7 @@ class CheckReport:
                     {"name": i.name, "passed": i.passed, "detail": i.detail} for i in self.items
                 ],
                 "passed": self.passed,
+                "verdict": self.verdict,
             }
         )
 
@@ -201,6 +220,18 @@ def _fmt(x: Any) -> str:
 
 def _bracket(t: TargetOptimum) -> str:
     return f"in [{_fmt(t.lower)}, {_fmt(t.upper)}]"
+
+
+#: Items that compare optima; moot when an optimum is not proven.
+OPTIMUM_DEPENDENT = (
+    "source optimal",
+    "target optimal",
+    "source cross-check",
+    "target cross-check",
+    "relation",
+    "decoded",
+    "projected value",
+)
 
 
 # --------------------------------------------------------------------------- solving
@@ -458,10 +489,11 @@ def _check_lift(
         items.append(Item("lifted", False, f"lift gave an invalid solution: {exc}"))
         return None
     expected = red.lifted_value(trace, src.value)
+    # a feasible target solution cannot beat the proven bound on the optimum
     if tp.sense == "min":
-        side_ok = pred.hi is None or value <= pred.hi
+        side_ok = pred.lo is None or (value > pred.lo if pred.lo_open else value >= pred.lo)
     else:
-        side_ok = pred.lo is None or value >= pred.lo
+        side_ok = pred.hi is None or (value < pred.hi if pred.hi_open else value <= pred.hi)
     ok = side_ok and (expected is None or value == expected)
     detail = f"value {_fmt(value)}, completeness value {_fmt(expected)}, predicted {pred}"
     items.append(Item("lifted", ok, detail))
@@ -555,6 +587,7 @@ class RandomReport:
     seed: int
     tried: int
     passed: int
+    inconclusive: int
     first_failure: CheckReport | None
     failure_seed: int | None
     saved_to: Path | None
@@ -577,26 +610,30 @@ def check_random(
     """Check ``count`` random tiny sources (source i uses seed ``seed + i``), Karp-style.
 
     Stops at the first failing source; if ``outdir`` is given the counterexample is saved
-    there (see :func:`save_counterexample`).
+    there (see :func:`save_counterexample`).  Sources whose optimum could not be proven
+    (verdict INCONCLUSIVE) are counted, not saved.
     """
     red = get_reduction(reduction) if isinstance(reduction, str) else reduction
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise InputError(f"--random: expected a positive number of sources, found {count!r}")
     sample = sampler or random_source
-    passed = 0
+    passed = inconclusive = 0
     for i in range(count):
         s = seed + i
         source = sample(red, s)
         report = check(red, source, **check_options)
         if progress is not None:
             progress(i, report)
-        if not report.passed:
+        if report.verdict == "FAIL":
             saved = None
             if outdir is not None:
                 saved = save_counterexample(report, Path(outdir), seed=s)
-            return RandomReport(red.name, seed, i + 1, passed, report, s, saved)
-        passed += 1
-    return RandomReport(red.name, seed, count, passed, None, None, None)
+            return RandomReport(red.name, seed, i + 1, passed, inconclusive, report, s, saved)
+        if report.verdict == "INCONCLUSIVE":
+            inconclusive += 1
+        else:
+            passed += 1
+    return RandomReport(red.name, seed, count, passed, inconclusive, None, None, None)
 
 
 def save_counterexample(report: CheckReport, outdir: Path, *, seed: int | None = None) -> Path:

@@ -32,7 +32,8 @@ _CHECK_EPILOG = """examples:
   exactfit check maxcut_to_relu triangle.col
   exactfit check coloring_to_relus k4.col --units 3 --solver scip
   exactfit check dks_to_relu --kappa 2 --random 20 --seed 1 --out counterexamples/
-exit codes: 0 every check passed, 1 a check failed, 2 bad input."""
+exit codes: 0 every check passed, 1 a check failed, 10 inconclusive (an optimum was not
+proven, e.g. at --time-limit, and nothing else failed), 2 bad input."""
 
 
 def _params(p: argparse.ArgumentParser) -> None:
@@ -180,7 +181,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             raise InputError("check: give either SOURCE or --random N, not both")
 
         def progress(i: int, report: Any) -> None:
-            verdict = "PASS" if report.passed else "FAIL"
+            verdict = report.verdict
             print(
                 f"[{i + 1}/{args.random}] {report.source_name}: source {report.source_value}, "
                 f"target {report.target.value!s:.24s} {verdict}",
@@ -194,17 +195,23 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 "seed": rr.seed,
                 "tried": rr.tried,
                 "passed": rr.passed,
+                "inconclusive": rr.inconclusive,
                 "failure_seed": rr.failure_seed,
                 "saved_to": None if rr.saved_to is None else str(rr.saved_to),
                 "first_failure": None if rr.first_failure is None else rr.first_failure.as_json(),
             }
             print(json.dumps(out, indent=2))
         elif rr.ok:
-            print(f"PASS: {rr.passed} of {rr.tried} random sources (seeds {rr.seed}..)")
+            note = ""
+            if rr.inconclusive:
+                note = f", {rr.inconclusive} inconclusive (optimum not proven)"
+            print(f"PASS: {rr.passed} of {rr.tried} random sources (seeds {rr.seed}..){note}")
         else:
             print(rr.first_failure.text())
             print(f"FAIL at seed {rr.failure_seed}; counterexample saved to {rr.saved_to}")
-        return 0 if rr.ok else 1
+        if not rr.ok:
+            return 1
+        return 10 if rr.inconclusive else 0
     if args.source is None:
         raise InputError("check: expected a SOURCE file or --random N")
     report = check(red, _read(args.source), **kwargs)
@@ -212,4 +219,4 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_json(), indent=2))
     else:
         print(report.text())
-    return 0 if report.passed else 1
+    return {"PASS": 0, "FAIL": 1, "INCONCLUSIVE": 10}[report.verdict]

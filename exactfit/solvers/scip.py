@@ -98,7 +98,7 @@ class ScipSolver:
     ) -> Result:
         """Solve ``problem``; see the module docstring for the model and the status rules.
 
-        Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-9),
+        Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-8),
         ``node_limit``, ``seed``, ``verbose``.
         """
         unknown = sorted(set(options) - _OPTIONS)

@@ -75,3 +75,8 @@ def test_random_source(name, params, primary, seed):
         assert report.projected_value == report.source_value
     if red.lifted_value(trace, report.source_value) is not None and report.lifted_value is not None:
         assert report.lifted_value == red.lifted_value(trace, report.source_value)
+        # completeness is tight for the exact maps: the lift attains the interval's far end
+        if red.exact_value_map:
+            pred = report.predicted
+            end = pred.hi if red.target_problem.sense == "min" else pred.lo
+            assert report.lifted_value == end
