@@ -112,14 +112,26 @@ def _add_solve(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the solution JSON on stdout")
     p.add_argument("-o", "--output", metavar="SOLUTION", help="write the solution JSON here")
     p.add_argument("--seed", type=int, help="random seed passed to the solver")
-    p.add_argument("--certify", action="store_true",
-                   help="(enum) recompute the optimum exactly from the winning cell's KKT system")
-    p.add_argument("--max-cells", type=positive_int, metavar="N",
-                   help="(enum) refuse instances with more estimated cells")
+    p.add_argument(
+        "--certify",
+        action="store_true",
+        help="(enum) recompute the optimum exactly from the winning cell's KKT system",
+    )
+    p.add_argument(
+        "--max-cells",
+        type=positive_int,
+        metavar="N",
+        help="(enum) refuse instances with more estimated cells",
+    )
     p.add_argument("--formulation", choices=["sos1", "indicator"], help="(scip) MIQP form")
     prog = p.add_mutually_exclusive_group()
-    prog.add_argument("--progress", dest="progress", action="store_true", default=None,
-                      help="force a progress bar on stderr")
+    prog.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="force a progress bar on stderr",
+    )
     prog.add_argument("--no-progress", dest="progress", action="store_false")
     csvg = p.add_argument_group("CSV input (also override a JSON instance's class)")
     csvg.add_argument("--target", metavar="COLUMN", help="label column of a CSV (default last)")
@@ -184,8 +196,12 @@ def format_result(result: Result) -> str:
     def num(v: float | None) -> str:
         return "—" if v is None else f"{v:.12g}"
 
-    rows = [("status", result.status.value + (f" (limit: {result.limit.value})"
-                                              if result.limit else ""))]
+    rows = [
+        (
+            "status",
+            result.status.value + (f" (limit: {result.limit.value})" if result.limit else ""),
+        )
+    ]
     loss = num(result.objective)
     exact = result.stats.get("objective_exact")
     if exact is not None:
@@ -235,12 +251,19 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     verdict = verify(problem, solution)
     if args.json:
         q = verdict.exact_loss
-        print(json.dumps({
-            "ok": verdict.ok,
-            "exact_loss": None if q is None else f"{q.numerator}/{q.denominator}",
-            "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail}
-                       for c in verdict.checks],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "ok": verdict.ok,
+                    "exact_loss": None if q is None else f"{q.numerator}/{q.denominator}",
+                    "checks": [
+                        {"name": c.name, "passed": c.passed, "detail": c.detail}
+                        for c in verdict.checks
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         for c in verdict.checks:
             print(f"{'ok  ' if c.passed else 'FAIL'}  {c.name:<18} {c.detail}")
@@ -250,8 +273,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------ solvers
 def _add_solvers(sub: Any) -> None:
-    p = sub.add_parser("solvers", help="list the registered solvers and whether they work here",
-                       epilog="example: exactfit solvers")
+    p = sub.add_parser(
+        "solvers",
+        help="list the registered solvers and whether they work here",
+        epilog="example: exactfit solvers",
+    )
     p.set_defaults(handler=_cmd_solvers)
 
 

@@ -56,8 +56,10 @@ def planted_fit(
     if noise < 0:
         raise InputError(f"planted fit: noise must be ≥ 0, found {noise}")
     rng = np.random.default_rng(seed)
-    X = [[Fraction(int(v), scale) for v in row]
-         for row in np.rint(rng.normal(size=(n, d)) * scale).astype(int)]
+    X = [
+        [Fraction(int(v), scale) for v in row]
+        for row in np.rint(rng.normal(size=(n, d)) * scale).astype(int)
+    ]
     signs = list(output_signs) if isinstance(output_signs, tuple) else None
     planted_units = []
     for j in range(units):
@@ -77,10 +79,16 @@ def planted_fit(
     meta = {
         "generator": {
             "name": "planted_fit",
-            "n": n, "d": d, "units": units, "bias": bias, "noise": noise, "seed": seed,
-            "weighted": weighted, "weight_bound": weight_bound, "scale": scale,
-            "output_signs": list(output_signs) if isinstance(output_signs, tuple)
-            else output_signs,
+            "n": n,
+            "d": d,
+            "units": units,
+            "bias": bias,
+            "noise": noise,
+            "seed": seed,
+            "weighted": weighted,
+            "weight_bound": weight_bound,
+            "scale": scale,
+            "output_signs": list(output_signs) if isinstance(output_signs, tuple) else output_signs,
         },
         "planted": [{"a": u.a, "w": [str(v) for v in u.w], "b": str(u.b)} for u in planted.units],
     }

@@ -257,10 +257,12 @@ def read_csv(
             raise InvalidInstance(
                 f"{path}: line {lineno} has {len(row)} cells but the header has {len(header)}"
             )
-        vals = [to_fraction(cell, f"{path}: line {lineno}, column {header[i]!r}")
-                for i, cell in enumerate(row)]
+        vals = [
+            to_fraction(cell, f"{path}: line {lineno}, column {header[i]!r}")
+            for i, cell in enumerate(row)
+        ]
         y.append(vals[col])
-        X.append(vals[:col] + vals[col + 1:])
+        X.append(vals[:col] + vals[col + 1 :])
     meta = {"source": {"csv": str(path), "target": header[col]}}
     return FitProblem(X, y, None, units, bias, output_signs, weight_bound, meta)
 

@@ -164,7 +164,7 @@ class FitProblem:
     sample_weight: tuple[Fraction, ...] | None = None
     units: int = 1
     bias: bool = True
-    output_signs: None | str | tuple[int, ...] = None
+    output_signs: str | tuple[int, ...] | None = None
     weight_bound: Fraction | None = None
     meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     Xf: np.ndarray = field(init=False, repr=False)
@@ -230,9 +230,7 @@ class FitProblem:
                     )
                 for j, s in enumerate(signs):
                     if isinstance(s, bool) or s not in (1, -1):
-                        raise InvalidInstance(
-                            f"output_signs[{j}]: expected +1 or -1, found {s!r}"
-                        )
+                        raise InvalidInstance(f"output_signs[{j}]: expected +1 or -1, found {s!r}")
                 signs = tuple(int(s) for s in signs)
         bound = self.weight_bound
         if bound is not None:
@@ -299,7 +297,9 @@ class FitProblem:
 
     def null_loss(self) -> Fraction:
         """Loss of the zero network, ``Σ c_i y_i²``: an upper bound on the optimum."""
-        return sum((c * v * v for c, v in zip(self.sample_weight, self.y, strict=True)), Fraction(0))
+        return sum(
+            (c * v * v for c, v in zip(self.sample_weight, self.y, strict=True)), Fraction(0)
+        )
 
     def with_changes(self, **changes: Any) -> FitProblem:
         """A copy with some fields replaced (validated again)."""
@@ -319,12 +319,16 @@ class FitProblem:
     def describe(self) -> str:
         """One line summarising the problem class."""
         signs = {None: "signs free", "nonnegative": "signs +"}.get(
-            self.output_signs if not isinstance(self.output_signs, tuple) else None,
-            None,
+            self.output_signs if not isinstance(self.output_signs, tuple) else None
         )
         if isinstance(self.output_signs, tuple):
             signs = "signs " + "".join("+" if s > 0 else "-" for s in self.output_signs)
-        parts = [f"n={self.n}", f"d={self.d}", f"k={self.units}", "bias" if self.bias else "no bias"]
+        parts = [
+            f"n={self.n}",
+            f"d={self.d}",
+            f"k={self.units}",
+            "bias" if self.bias else "no bias",
+        ]
         parts.append(signs)
         if self.weight_bound is not None:
             parts.append(f"‖w‖≤{self.weight_bound}")

@@ -85,9 +85,7 @@ def verify(problem: FitProblem, solution: Result | ReluNetwork | Any) -> Verdict
         )
     if bound is not None:
         ok = bound - value <= OPT_ATOL + OPT_RTOL * abs(value)
-        checks.append(
-            Check("bound ≤ loss", ok, f"bound {bound!r} vs exact loss {value!r}")
-        )
+        checks.append(Check("bound ≤ loss", ok, f"bound {bound!r} vs exact loss {value!r}"))
     if status == Status.OPTIMAL.value:
         ok = bound_meets(value, bound)
         checks.append(

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from exactfit.problem import FitProblem
 from exactfit.result import Result
 
-__all__ = ["REGISTRY", "Solver", "UnknownSolver", "available", "get_solver", "choose_auto"]
+__all__ = ["REGISTRY", "Solver", "UnknownSolver", "available", "choose_auto", "get_solver"]
 
 
 class Solver(Protocol):

@@ -119,8 +119,11 @@ class BruteSolver:
                 stopped = True  # the remaining sign vectors are unexplored
                 break
             # Units of equal sign are interchangeable: keep pattern indices non-decreasing.
-            combos = [c for c in itertools.product(range(len(pats)), repeat=k)
-                      if all(c[j] <= c[j + 1] for j in range(k - 1) if signs[j] == signs[j + 1])]
+            combos = [
+                c
+                for c in itertools.product(range(len(pats)), repeat=k)
+                if all(c[j] <= c[j + 1] for j in range(k - 1) if signs[j] == signs[j + 1])
+            ]
             combos_arr = np.array(combos)  # (P, k)
             masks = pats[combos_arr]  # (P, k, n)
             for tset in itertools.product(range(len(tights)), repeat=k):
@@ -139,7 +142,7 @@ class BruteSolver:
                 thetas = []
                 off = 0
                 for j in range(k):
-                    thetas.append(u[:, off:off + widths[j]] @ Ns[j].T)  # (P, D)
+                    thetas.append(u[:, off : off + widths[j]] @ Ns[j].T)  # (P, D)
                     off += widths[j]
                 theta = np.stack(thetas, axis=1)  # (P, k, D)
                 pre = np.einsum("nd,pkd->pkn", Z, theta)
@@ -154,9 +157,14 @@ class BruteSolver:
                     best_val, best_theta, best_signs = float(vals[i]), theta[ok][i], signs
         network = None if best_theta is None else _network(problem, best_signs, best_theta)
         return finalize(
-            problem, network, bound=None if stopped else best_val, solver=self.name,
-            wall_s=time.perf_counter() - start, proven=not stopped,
-            limit=Limit.TIME if stopped else None, stats={"least_squares": solves},
+            problem,
+            network,
+            bound=None if stopped else best_val,
+            solver=self.name,
+            wall_s=time.perf_counter() - start,
+            proven=not stopped,
+            limit=Limit.TIME if stopped else None,
+            stats={"least_squares": solves},
         )
 
 
@@ -164,8 +172,11 @@ def _network(problem: FitProblem, signs: tuple[int, ...], theta: np.ndarray) -> 
     d = problem.d
     return ReluNetwork(
         tuple(
-            Unit(signs[j], tuple(float(v) for v in theta[j, :d]),
-                 float(theta[j, d]) if problem.bias else 0.0)
+            Unit(
+                signs[j],
+                tuple(float(v) for v in theta[j, :d]),
+                float(theta[j, d]) if problem.bias else 0.0,
+            )
             for j in range(len(signs))
         )
     )

@@ -9,7 +9,7 @@ For a fixed sign vector ``a ∈ {±1}^k`` (one SCIP model per vector, see
     subject to  p_ij − q_ij = w_j·z_i              (pre-activation split into ± parts)
                 p_ij, q_ij ≥ 0,  SOS1(p_ij, q_ij)   (at most one non-zero: p_ij = σ(w_j·z_i))
                 r_i = Σ_j a_j p_ij − y_i
-                t_i ≥ c_i r_i², minimise Σ_i t_i     (epigraph rows: SCIP takes no quadratic objective)
+                t_i ≥ c_i r_i²                      (epigraph rows: no quadratic objective in SCIP)
                 ‖w_j‖² ≤ B²                        (only with a weight bound; convex)
                 order(unit j) ≥ order(unit j+1)     (symmetry breaking among units of equal sign)
                 Σ_j p_ij ≤ s·y_i + √(L0/c_i)         (when all signs equal s; L0 = Σ c y², proven)
@@ -29,8 +29,9 @@ The returned network's loss is recomputed exactly by :func:`exactfit.result.fina
 bound is the minimum over sign models of SCIP's dual bound; a model stopped by the objective
 cut-off (the incumbent from earlier models) proves the bound "≥ incumbent"; a model never
 started contributes the trivial bound 0.  OPTIMAL only when every model finished and the bound
-meets the recomputed loss.  ``numerics/feastol`` is 1e-8 (see DEFAULT_FEASTOL) because at SCIP's default (1e-6) the
-epigraph row absorbs slack and the reported objective can be 1e-6 relative below the true loss.
+meets the recomputed loss.  ``numerics/feastol`` is 1e-8 (see DEFAULT_FEASTOL) because at
+SCIP's default (1e-6) the epigraph row absorbs slack and the reported objective can be 1e-6
+relative below the true loss.
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ class ScipSolver:
             )
         formulation = options.get("formulation", "sos1")
         if formulation not in ("sos1", "indicator"):
-            raise InputError(f"scip: formulation must be 'sos1' or 'indicator', found {formulation!r}")
+            raise InputError(
+                f"scip: formulation must be 'sos1' or 'indicator', found {formulation!r}"
+            )
         if time_limit is not None and not (time_limit > 0):
             raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
         start = time.perf_counter()
@@ -140,14 +143,20 @@ class ScipSolver:
                 raw.append(out["status"])
                 remaining = None if deadline is None else deadline - time.perf_counter()
                 if remaining is None or remaining > 0:
-                    out = _solve_signs(problem, signs, remaining, best_val, formulation,
-                                       10 * feastol, options)
+                    out = _solve_signs(
+                        problem, signs, remaining, best_val, formulation, 10 * feastol, options
+                    )
             raw.append(out["status"])
             nodes += out["nodes"]
             if out["status"] in _IMPOSSIBLE or out["status"] not in SCIP_STATUS:
                 wall = time.perf_counter() - start
                 return Result(
-                    Status.ERROR, None, None, None, self.name, wall,
+                    Status.ERROR,
+                    None,
+                    None,
+                    None,
+                    self.name,
+                    wall,
                     stats={"scip_status": raw, "nodes": nodes},
                     message=f"SCIP returned status {out['status']!r} for signs {signs}",
                 )
@@ -164,7 +173,12 @@ class ScipSolver:
                 if not math.isfinite(out["cutoff"]):
                     wall = time.perf_counter() - start
                     return Result(
-                        Status.ERROR, None, None, None, self.name, wall,
+                        Status.ERROR,
+                        None,
+                        None,
+                        None,
+                        self.name,
+                        wall,
                         stats={"scip_status": raw, "nodes": nodes},
                         message="SCIP declared the fitting model infeasible without a cut-off",
                     )
@@ -173,19 +187,33 @@ class ScipSolver:
                 bounds.append(out["dual"])
         if best_net is None:
             # The zero network is always in the class: a stopped run still has an incumbent.
-            best_net = _network(problem, problem.sign_vectors()[0],
-                                [[0.0] * problem.d] * problem.units, [0.0] * problem.units)
+            best_net = _network(
+                problem,
+                problem.sign_vectors()[0],
+                [[0.0] * problem.d] * problem.units,
+                [0.0] * problem.units,
+            )
         bound = min(bounds) if bounds else None
         if bound is not None and not math.isfinite(bound):
             bound = None
         if bound is not None:
             bound = max(bound, 0.0)
         wall = time.perf_counter() - start
-        stats = {"scip_status": raw, "nodes": nodes, "formulation": formulation,
-                 "sign_models": len(problem.sign_vectors())}
+        stats = {
+            "scip_status": raw,
+            "nodes": nodes,
+            "formulation": formulation,
+            "sign_models": len(problem.sign_vectors()),
+        }
         return finalize(
-            problem, best_net, bound=bound, solver=self.name, wall_s=wall,
-            proven=all_proven and limit is None, limit=limit, stats=stats,
+            problem,
+            best_net,
+            bound=bound,
+            solver=self.name,
+            wall_s=wall,
+            proven=all_proven and limit is None,
+            limit=limit,
+            stats=stats,
         )
 
 
@@ -223,8 +251,10 @@ def _solve_signs(
     y = problem.yf * lam
     W = [[m.addVar(f"w{j}_{l}", lb=None) for l in range(d)] for j in range(k)]
     B = [m.addVar(f"b{j}", lb=None) if problem.bias else None for j in range(k)]
-    P = [[m.addVar(f"p{i}_{j}", lb=0.0, ub=_output_cap(problem, signs, i, lam)) for j in range(k)]
-         for i in range(n)]
+    P = [
+        [m.addVar(f"p{i}_{j}", lb=0.0, ub=_output_cap(problem, signs, i, lam)) for j in range(k)]
+        for i in range(n)
+    ]
     Q = [[m.addVar(f"q{i}_{j}", lb=0.0) for j in range(k)] for i in range(n)]
     for i in range(n):
         for j in range(k):
@@ -263,8 +293,13 @@ def _solve_signs(
     try:
         m.optimize()
     except Exception as exc:  # SCIP raises a bare Exception for internal errors (e.g. LP trouble)
-        return {"status": f"exception: {exc}", "network": None, "dual": -math.inf,
-                "cutoff": cutoff, "nodes": 0}
+        return {
+            "status": f"exception: {exc}",
+            "network": None,
+            "dual": -math.inf,
+            "cutoff": cutoff,
+            "nodes": 0,
+        }
 
     status = m.getStatus()
     network = None
@@ -294,8 +329,9 @@ def _output_cap(problem: FitProblem, signs: tuple[int, ...], i: int, lam: float)
     if len(set(signs)) != 1:
         return None
     s = signs[0]
-    cap = s * float(problem.y[i]) + math.sqrt(float(problem.null_loss()) / float(
-        problem.sample_weight[i]))
+    cap = s * float(problem.y[i]) + math.sqrt(
+        float(problem.null_loss()) / float(problem.sample_weight[i])
+    )
     return max(0.0, lam * cap * (1 + 1e-9) + 1e-9)  # in model units; outward rounding
 
 
@@ -316,12 +352,13 @@ def _polish(
     D = Z.shape[1]
     design = np.zeros((problem.n, D * len(signs)))
     for j, s in enumerate(signs):
-        design[:, j * D:(j + 1) * D] = s * Z * active[:, [j]]
+        design[:, j * D : (j + 1) * D] = s * Z * active[:, [j]]
     sw = np.sqrt(problem.cf)
     sol, *_ = np.linalg.lstsq(design * sw[:, None], problem.yf * sw, rcond=None)
     new = sol.reshape(len(signs), D)
     cand = _network(
-        problem, signs,
+        problem,
+        signs,
         [list(row[: problem.d]) for row in new],
         [float(row[-1]) if problem.bias else 0.0 for row in new],
     )

@@ -179,9 +179,8 @@ def _describe(obj: Graph | CNF | Hypergraph) -> str:
 def _cmd_generate(args: argparse.Namespace) -> int:
     kind = args.kind
     if kind == "fit":
-        from exactfit.io import write_instance
-
         from exactfit.generate import planted_fit
+        from exactfit.io import write_instance
 
         problem = planted_fit(
             args.n,

@@ -32,7 +32,7 @@ __all__ = [
     "petersen",
     "planted_3sat",
     "random_3sat",
-        "random_hypergraph",
+    "random_hypergraph",
     "random_weighted_graph",
 ]
 

@@ -6,6 +6,7 @@ All types are frozen and validated on creation; errors raise ``InvalidSource`` w
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -59,9 +60,7 @@ class Graph:
             merged[key] = w
         keys = sorted(merged)
         object.__setattr__(self, "edges", tuple(keys))
-        object.__setattr__(
-            self, "weights", None if ws is None else tuple(merged[k] for k in keys)
-        )
+        object.__setattr__(self, "weights", None if ws is None else tuple(merged[k] for k in keys))
 
     @property
     def m(self) -> int:
@@ -111,10 +110,8 @@ class Graph:
     def from_networkx(cls, g: nx.Graph, name: str = "", weight: str | None = None) -> Graph:
         """Relabel ``g``'s nodes to ``0..n-1`` in sorted order (insertion order if unsortable)."""
         nodes = list(g.nodes)
-        try:
+        with contextlib.suppress(TypeError):  # unsortable labels keep insertion order
             nodes = sorted(nodes)
-        except TypeError:
-            pass
         index = {v: i for i, v in enumerate(nodes)}
         edges = [(index[u], index[v]) for u, v in g.edges]
         ws = None if weight is None else [int(g.edges[u, v][weight]) for u, v in g.edges]

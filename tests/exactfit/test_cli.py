@@ -13,7 +13,10 @@ from exactfit.io import write_instance
 def run(*args, stdin=None):
     return subprocess.run(
         [sys.executable, "-m", "exactfit", *args],
-        capture_output=True, text=True, input=stdin, timeout=300,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
     )
 
 
@@ -113,18 +116,28 @@ def test_verify_rejects_wrong_claim_bound_and_signs(tiny, tmp_path):
 
     check(lambda d: d.update(objective=d["objective"] * 0.99), "FAIL  claimed objective")
     check(lambda d: d.update(bound=d["objective"] * 1.5), "FAIL  bound ≤ loss")
-    check(lambda d: d["network"]["units"][0].update(a=-d["network"]["units"][0]["a"]),
-          "FAIL  claimed objective")
+    check(
+        lambda d: d["network"]["units"][0].update(a=-d["network"]["units"][0]["a"]),
+        "FAIL  claimed objective",
+    )
 
 
 def test_verify_checks_class_constraints(tmp_path):
     inst = tmp_path / "c.json"
     write_instance(planted_fit(6, 2, seed=3, weight_bound=1.0, output_signs="nonnegative"), inst)
     sol = tmp_path / "s.json"
-    sol.write_text(json.dumps({
-        "format": "exactfit-solution/1", "status": "feasible", "objective": None, "bound": None,
-        "network": {"units": [{"a": -1, "w": [3, 4], "b": 0}]}, "solver": "hand",
-    }))
+    sol.write_text(
+        json.dumps(
+            {
+                "format": "exactfit-solution/1",
+                "status": "feasible",
+                "objective": None,
+                "bound": None,
+                "network": {"units": [{"a": -1, "w": [3, 4], "b": 0}]},
+                "solver": "hand",
+            }
+        )
+    )
     r = run("verify", str(inst), str(sol))
     assert r.returncode == 1
     assert "requires all signs +1" in r.stdout and "‖w‖₂ = 5 > B = 1" in r.stdout

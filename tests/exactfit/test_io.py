@@ -25,13 +25,19 @@ from exactfit.result import finalize
 )
 def test_dump_number_is_exact(value, dumped):
     assert dump_number(value) == dumped
-    assert F(dumped) == F(value) if not isinstance(dumped, float) else F(dumped) == F(value)
+    assert F(dumped) == F(value)
 
 
 def test_instance_round_trip_is_exact(tmp_path):
     p = FitProblem(
-        [["1/3", 0.1], [2, "-5/7"]], ["1/9", 2], sample_weight=[1, "3/2"], units=2, bias=False,
-        output_signs=[1, -1], weight_bound="7/3", meta={"seed": 4},
+        [["1/3", 0.1], [2, "-5/7"]],
+        ["1/9", 2],
+        sample_weight=[1, "3/2"],
+        units=2,
+        bias=False,
+        output_signs=[1, -1],
+        weight_bound="7/3",
+        meta={"seed": 4},
     )
     path = tmp_path / "p.json"
     write_instance(p, path)
@@ -56,7 +62,7 @@ def test_csv(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("a,label,b\n1,2,3\n0.5,1/3,-1\n")
     p = read_csv(path, target="label")
-    assert p.X == ((F(1), F(3)), (F(1, 2), F(-1)))
+    assert ((F(1), F(3)), (F(1, 2), F(-1))) == p.X
     assert p.y == (F(2), F(1, 3))
     assert read_instance(path).y == (F(3), F(-1))  # default target: last column
 
@@ -69,7 +75,7 @@ def test_csv(tmp_path):
         ('{"X": [[1], [1, 2]], "y": [1, 2]}', "ragged rows"),
         ('{"X": [[1]]}', "missing key 'y'"),
         ('{"X": [[1]], "y": [1], "unitz": 2}', "unknown key 'unitz'"),
-        ('[1, 2]', "expected a JSON object"),
+        ("[1, 2]", "expected a JSON object"),
         ('{"format": "other/2", "X": [[1]], "y": [1]}', "expected format 'exactfit-instance/1'"),
         ('{"X": [[1]], "y": [1], "bias": "no"}', "bias must be true or false"),
     ],
@@ -107,11 +113,14 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
 
 def test_solution_json_fields(tmp_path):
     p = planted_fit(5, 1, seed=1)
-    r = finalize(p, ReluNetwork((Unit(1, (1.0,), 0.0),)), bound=None, solver="x", wall_s=0.0,
-                 proven=False)
+    r = finalize(
+        p, ReluNetwork((Unit(1, (1.0,), 0.0),)), bound=None, solver="x", wall_s=0.0, proven=False
+    )
     path = tmp_path / "s.json"
     write_solution(r, path)
     data = json.loads(path.read_text())
     assert data["format"] == "exactfit-solution/1"
     assert set(data) >= {"status", "objective", "bound", "network", "solver", "wall_s", "stats"}
-    assert data["objective_exact"] == f"{r.objective_exact.numerator}/{r.objective_exact.denominator}"
+    assert (
+        data["objective_exact"] == f"{r.objective_exact.numerator}/{r.objective_exact.denominator}"
+    )

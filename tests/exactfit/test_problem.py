@@ -61,7 +61,7 @@ def test_validation_messages(changes, message):
 
 def test_data_kept_exact():
     p = FitProblem([["1/3", 0.1], [2, "0.25"]], ["-2/7", 1], sample_weight=[1, "1/2"])
-    assert p.X == ((F(1, 3), F(0.1)), (F(2), F(1, 4)))
+    assert ((F(1, 3), F(0.1)), (F(2), F(1, 4))) == p.X
     assert p.y == (F(-2, 7), F(1))
     assert p.sample_weight == (F(1), F(1, 2))
     assert p.Xf.flags.writeable is False
@@ -106,9 +106,14 @@ def test_exact_loss_converts_floats_exactly():
 def test_realizable_planted_network_has_zero_loss():
     rng = np.random.default_rng(3)
     X = rng.integers(-5, 6, size=(30, 3))
-    planted = ReluNetwork((Unit(1, (F(1), F(-2), F(1, 3)), F(1, 2)), Unit(-1, (F(0), F(1), F(1)), F(-1))))
+    planted = ReluNetwork(
+        (Unit(1, (F(1), F(-2), F(1, 3)), F(1, 2)), Unit(-1, (F(0), F(1), F(1)), F(-1)))
+    )
     y = [
-        sum(u.a * max(F(0), sum(w * int(x) for w, x in zip(u.w, row)) + u.b) for u in planted.units)
+        sum(
+            u.a * max(F(0), sum(w * int(x) for w, x in zip(u.w, row, strict=True)) + u.b)
+            for u in planted.units
+        )
         for row in X
     ]
     p = FitProblem(X, y, units=2)

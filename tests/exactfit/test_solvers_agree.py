@@ -29,8 +29,14 @@ def tiny_instances(count: int, seed: int):
         n = int(rng.integers(3, 9))
         d = int(rng.integers(1, 3))
         out.append(
-            planted_fit(n, d, bias=bool(i % 2), noise=float(rng.choice([0.05, 0.3, 1.0])),
-                        seed=1000 * seed + i, weighted=bool((i // 2) % 2))
+            planted_fit(
+                n,
+                d,
+                bias=bool(i % 2),
+                noise=float(rng.choice([0.05, 0.3, 1.0])),
+                seed=1000 * seed + i,
+                weighted=bool((i // 2) % 2),
+            )
         )
     return out
 
@@ -68,8 +74,10 @@ def test_single_unit_agrees_with_brute_force(solver, index, reference):
     check_result(problem, exactfit.solve(problem, solver), reference(problem).objective)
 
 
-TWO = [planted_fit(int(n), 1, units=2, bias=bool(b), noise=0.3, seed=s)
-       for s, (n, b) in enumerate([(4, 1), (5, 1), (5, 0), (4, 0), (5, 1), (3, 1)])]
+TWO = [
+    planted_fit(int(n), 1, units=2, bias=bool(b), noise=0.3, seed=s)
+    for s, (n, b) in enumerate([(4, 1), (5, 1), (5, 0), (4, 0), (5, 1), (3, 1)])
+]
 
 
 @pytest.mark.parametrize("solver", MIP_SOLVERS)
@@ -92,8 +100,12 @@ def test_realizable_data_gives_zero(solver, n, d, k):
 def test_all_labels_nonpositive_optimum_is_null_loss(solver):
     # With output signs +1 every prediction is ≥ 0 ≥ y_i, so f = 0 is optimal: opt = Σ c y².
     # (With free signs a negative unit would fit these labels: the class matters.)
-    problem = FitProblem([[0], [1], [2], [3], [1]], [-1, 0, -2, "-1/2", 0], [1, 2, 1, 3, 1],
-                         output_signs="nonnegative")
+    problem = FitProblem(
+        [[0], [1], [2], [3], [1]],
+        [-1, 0, -2, "-1/2", 0],
+        [1, 2, 1, 3, 1],
+        output_signs="nonnegative",
+    )
     r = exactfit.solve(problem, solver)
     assert r.status is Status.OPTIMAL
     assert close(r.objective, float(problem.null_loss()))

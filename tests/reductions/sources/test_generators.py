@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from fractions import Fraction
 
 import networkx as nx
 import pytest
 
 from exactfit.errors import InputError
-from exactfit.problem import ReluNetwork, Unit, exact_loss
 from reductions.sources import generators as gen
 from reductions.sources.io import read_dimacs_cnf, write_dimacs_cnf
 from reductions.sources.solvers import max_sat
