@@ -63,6 +63,14 @@ def solve(
     if solver == "auto":
         solver, why = choose_auto(problem, **options)
         note = f"auto chose {solver}: {why}"
+        if solver != "enum":
+            # The cell budget only steered the choice; it means nothing to a MIP solver.
+            options.pop("max_cells", None)
+            if options.get("certify"):
+                raise InvalidInstance(
+                    f"certify needs the enum solver, but auto chose {solver} ({why}); "
+                    "pass --solver enum with a larger --max-cells, or drop --certify"
+                )
     impl = get_solver(solver)
     reason = impl.unsupported(problem)
     if reason is not None:
