@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 from exactfit.errors import InputError
 from exactfit.result import Result, Status
 
-__all__ = ["EXIT_CODES", "OneLineParser", "main", "positive_float", "positive_int"]
+__all__ = ["EXIT_CODES", "OneLineParser", "main", "number_arg", "positive_float", "positive_int"]
 
 EXIT_CODES = {
     Status.OPTIMAL: 0,
@@ -45,24 +45,44 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, found {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, found {text!r}")
-    return value
+def number_arg(
+    kind: type = float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+    what: str | None = None,
+) -> Any:
+    """An argparse ``type`` accepting a finite ``kind`` number in a range.
+
+    ``strict`` makes the minimum exclusive (``> minimum``).  Errors name what was expected
+    and what was found.
+    """
+    noun = what or ("an integer" if kind is int else "a number")
+    if minimum is not None:
+        noun += f" {'>' if strict else '≥'} {minimum:g}"
+    if maximum is not None:
+        noun += f" and ≤ {maximum:g}" if minimum is not None else f" ≤ {maximum:g}"
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {noun}, found {text!r}") from None
+        ok = value == value and abs(value) != float("inf")
+        if minimum is not None:
+            ok = ok and (value > minimum if strict else value >= minimum)
+        if maximum is not None:
+            ok = ok and value <= maximum
+        if not ok:
+            raise argparse.ArgumentTypeError(f"expected {noun}, found {text!r}")
+        return value
+
+    return parse
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}")
-    return value
+positive_float = number_arg(float, minimum=0, strict=True, what="a positive number")
+positive_int = number_arg(int, minimum=1, what="a positive integer")
 
 
 def _signs(text: str) -> Any:

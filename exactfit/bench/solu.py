@@ -21,6 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from exactfit.errors import InputError
+from exactfit.io import read_text
 
 __all__ = [
     "QUICK_NAME",
@@ -115,18 +116,9 @@ def parse_solu(text: str, source: str = "solu") -> dict[str, SoluEntry]:
     return out
 
 
-def _read(path: str | os.PathLike[str]) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory; expected a file") from None
-
-
 def read_solu(path: str | os.PathLike[str]) -> dict[str, SoluEntry]:
     """Read a ``.solu`` file."""
-    return parse_solu(_read(path), str(path))
+    return parse_solu(read_text(path), str(path))
 
 
 def _format_value(value: Fraction) -> str:
@@ -175,7 +167,7 @@ def parse_quick(text: str) -> list[str]:
 
 def read_quick(path: str | os.PathLike[str]) -> list[str]:
     """Read ``quick.txt``."""
-    return parse_quick(_read(path))
+    return parse_quick(read_text(path))
 
 
 def find_library_file(start: str | os.PathLike[str], name: str) -> Path | None:

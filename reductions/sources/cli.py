@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from exactfit.cli import number_arg
 from exactfit.errors import InputError
 from reductions.sources import generators as gen
 from reductions.sources.io import write_source
@@ -30,37 +31,12 @@ _EPILOG = """examples:
 named sources: """ + ", ".join(gen.NAMED)
 
 
-def _int_at_least(low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, found {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected an integer ≥ {low}, found {value}")
-        return value
-
-    return parse
+def _int_at_least(low: int) -> Any:
+    return number_arg(int, minimum=low)
 
 
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a probability, found {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], found {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, found {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, found {text!r}")
-    return value
+_probability = number_arg(float, minimum=0, maximum=1, what="a probability")
+_non_negative = number_arg(float, minimum=0)
 
 
 def add_commands(sub: Any) -> None:
