@@ -5,8 +5,9 @@
 1. ``forward``; the instance's size must equal ``size(source)``;
 2. the source optimum, exactly (``reductions.sources.solvers``);
 3. the target optimum, exactly: for fitting targets ``exactfit.solve`` (enumeration with an
-   exact rational certificate when ``auto`` picks it, SCIP otherwise); for source-side targets
-   the source solvers;
+   exact rational certificate when ``auto`` picks it, SCIP otherwise, whose float optimum is
+   made exact by :func:`rational_refit`, the KKT system of its activation cell in Fractions);
+   for source-side targets the source solvers;
 4. the **relation**: the target optimum lies in ``predicted(trace, source optimum)`` (exactly
    when the optimum is known as a rational, otherwise the solver's proven bracket
    [bound, objective] must lie in it up to the solver tolerance ``OPT_ATOL + OPT_RTOL·|opt|``);
@@ -40,7 +41,7 @@ from typing import Any
 
 import exactfit
 from exactfit.errors import InputError
-from exactfit.problem import FitProblem
+from exactfit.problem import FitProblem, ReluNetwork, Unit, exact_loss, network_violations
 from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, bound_meets
 from exactfit.solvers import choose_auto
 from reductions.base import (
@@ -61,6 +62,7 @@ __all__ = [
     "check",
     "check_random",
     "random_source",
+    "rational_refit",
     "save_counterexample",
     "solve_fit",
 ]
@@ -249,7 +251,11 @@ def solve_fit(
     """Solve a fitting instance to proven optimality with an exact value where possible.
 
     ``auto`` is resolved here (so that ``certify=True`` goes only to the enumeration solver,
-    whose certificate gives the exact rational optimum in ``stats["objective_exact"]``).  A
+    whose certificate gives the exact rational optimum in ``stats["objective_exact"]``).  For
+    other solvers (and no weight bound) the exact value is the loss of the rational refit on the
+    solver's activation cell (:func:`rational_refit`), accepted only when it is
+    no worse than the solver's network and meets the solver's proven bound: exact up to the
+    solver's optimality tolerance.  A
     result stopped at a limit counts as proven only if its proven bound already meets the
     recomputed objective within the documented tolerance (SCIP sometimes keeps branching on a
     gap of 1e-10 relative); the note says so.
@@ -284,13 +290,22 @@ def solve_fit(
     ):
         proven = True
         note = f"{note}; stopped at a {result.limit.value} limit with the gap closed to tolerance"
-    if exact is None and proven and result.objective == 0.0 and result.objective_exact == 0:
-        exact = Fraction(0)  # the returned network fits exactly: the optimum is 0
+    network = result.network
+    upper = result.objective_exact if result.objective_exact is not None else result.objective
+    if exact is None and proven and network is not None and problem.weight_bound is None:
+        # Exact rational value from the KKT system of the solver's activation cell; its loss is
+        # recomputed with σ, so it is a genuine upper bound, and it must meet the proven bound.
+        refit = rational_refit(problem, network)
+        if refit is not None and not network_violations(problem, refit):
+            value = exact_loss(problem, refit)
+            if value <= upper and bound_meets(float(value), result.bound):
+                exact, network, upper = value, refit, value
+                note = f"{note}; exact value from the KKT system of the solver's cell"
     return TargetOptimum(
         lower=result.bound,
-        upper=result.objective_exact if result.objective_exact is not None else result.objective,
+        upper=upper,
         exact=exact,
-        certificate=result.network,
+        certificate=network,
         proven=proven,
         method=name,
         wall_s=wall,
@@ -311,6 +326,113 @@ def _solve_source_side(problem: Any, instance: Any, method: str) -> TargetOptimu
         method=sol.method,
         wall_s=sol.wall_s,
     )
+
+
+# --------------------------------------------------------------------------- exact refit
+def rational_refit(
+    problem: FitProblem, network: ReluNetwork, rel_tol: float = 1e-7
+) -> ReluNetwork | None:
+    """The exact optimum of ``network``'s activation face, or ``None`` if not applicable.
+
+    Fix the activation pattern of the solver's network (which samples are active for each
+    unit, and which are tight, z_i·θ_j ≈ 0 within ``rel_tol`` of the largest pre-activation),
+    and solve in Fractions
+
+        minimise Σ_i c_i (Σ_{j : i active for j} a_j z_i·θ_j − y_i)²
+        subject to z_i·θ_j = 0 for the tight pairs (i, j),
+
+    an equality-constrained least-squares problem whose KKT conditions are the linear system
+    [[H, Eᵀ], [E, 0]] [θ; λ] = [g; 0] with H = MᵀCM, g = MᵀCy; a singular system is solved
+    with its free unknowns set to the solver's (rounded) values.  The result is a genuine
+    network whose loss :func:`exactfit.exact_loss` recomputes with σ (not with the fixed
+    pattern), so it is always an honest upper bound; the caller decides whether it meets the
+    solver's proven lower bound.  Not used with a weight bound (the ball makes it nonlinear).
+    """
+    if problem.weight_bound is not None or network.k != problem.units:
+        return None
+    bias = problem.bias
+    Z = [list(x) + ([Fraction(1)] if bias else []) for x in problem.X]
+    D = len(Z[0])
+    k = network.k
+    theta_f = [[float(v) for v in u.w] + ([float(u.b)] if bias else []) for u in network.units]
+    signs = [u.a for u in network.units]
+    n = problem.n
+    pre = [[sum(float(z) * t for z, t in zip(Z[i], theta_f[j], strict=True)) for j in range(k)]
+           for i in range(n)]  # fmt: skip
+    scale = max([1.0] + [abs(p) for row in pre for p in row])
+    eps = rel_tol * scale
+    active = [[pre[i][j] > eps for j in range(k)] for i in range(n)]
+    tight = [(i, j) for i in range(n) for j in range(k) if abs(pre[i][j]) <= eps]
+    N = k * D
+    # design matrix rows: residual_i = M_i·θ − y_i
+    M = [[Fraction(0)] * N for _ in range(n)]
+    for i in range(n):
+        for j in range(k):
+            if active[i][j]:
+                for t in range(D):
+                    M[i][j * D + t] = signs[j] * Z[i][t]
+    c, y = problem.sample_weight, problem.y
+    H = [[sum((c[i] * M[i][a] * M[i][b] for i in range(n) if M[i][a] and M[i][b]), Fraction(0))
+          for b in range(N)] for a in range(N)]  # fmt: skip
+    g = [sum((c[i] * M[i][a] * y[i] for i in range(n) if M[i][a]), Fraction(0)) for a in range(N)]
+    E = []
+    for i, j in tight:
+        row = [Fraction(0)] * N
+        for t in range(D):
+            row[j * D + t] = Z[i][t]
+        E.append(row)
+    size = N + len(E)
+    A = [H[a] + [E[r][a] for r in range(len(E))] + [g[a]] for a in range(N)]
+    A += [E[r] + [Fraction(0)] * len(E) + [Fraction(0)] for r in range(len(E))]
+    guess = [Fraction(v).limit_denominator(10**6) for row in theta_f for v in row]
+    guess += [Fraction(0)] * len(E)
+    sol = _solve(A, size, guess)
+    if sol is None:
+        return None
+    units = []
+    for j in range(k):
+        block = sol[j * D : (j + 1) * D]
+        w = tuple(block[: problem.d])
+        b = block[problem.d] if bias else Fraction(0)
+        units.append(Unit(signs[j], w, b))
+    return ReluNetwork(tuple(units))
+
+
+def _solve(A: list[list[Fraction]], size: int, guess: list[Fraction]) -> list[Fraction] | None:
+    """Solve the augmented system A (size × size+1) exactly; free unknowns take ``guess``.
+
+    Returns ``None`` if the system is inconsistent.
+    """
+    rows = [r[:] for r in A]
+    pivots: list[int] = []
+    r = 0
+    for col in range(size):
+        p = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
+        if p is None:
+            continue
+        rows[r], rows[p] = rows[p], rows[r]
+        inv = 1 / rows[r][col]
+        rows[r] = [v * inv for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][col] != 0:
+                f = rows[i][col]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
+        pivots.append(col)
+        r += 1
+        if r == len(rows):
+            break
+    for i in range(r, len(rows)):
+        if rows[i][size] != 0:
+            return None
+    x = list(guess)
+    pivot_set = set(pivots)
+    for i, col in enumerate(pivots):
+        value = rows[i][size] - sum(
+            (rows[i][t] * x[t] for t in range(size) if t not in pivot_set and rows[i][t] != 0),
+            Fraction(0),
+        )
+        x[col] = value
+    return x
 
 
 # --------------------------------------------------------------------------- check

@@ -31,9 +31,10 @@ See ``docs/solvers/enumeration.md`` for the proofs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -156,9 +157,14 @@ def hyperplanes(points: Sequence[Sequence[Fraction]]) -> Hyperplanes:
 
 
 # ------------------------------------------------------------------------ exact enumerator
-#: Integer arrays stay int64 while every entry is below this (products then fit in int64);
-#: beyond it they switch to Python integers (object arrays), which never overflow.
-_INT_SAFE = 2**28
+#: Integer arrays stay int64 while every entry is below this; beyond it they switch to Python
+#: integers (object arrays), which never overflow.  Every product of int64 arrays is guarded
+#: by an a-priori bound on its entries (:func:`_mul`, :func:`_cross2`, the witness update), so
+#: overflow is impossible whatever the threshold below ``2**62``.
+_INT_SAFE = 2**62
+_FALLBACKS = [0]  # number of exact (hash-free) lookups, for tests and benchmarks
+#: Seed of the random 64-bit weights hashing sign vectors (matches are always verified).
+_HASH_SEED = 20240611
 
 
 def _as_exact(a: np.ndarray) -> np.ndarray:
@@ -212,17 +218,90 @@ def _sign(a: np.ndarray) -> np.ndarray:
     return np.sign(a).astype(np.int8)
 
 
-def _chambers_distinct(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _cross2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact 2-D cross products ``a_x b_y − a_y b_x`` of integer rows (int64 or Python ints)."""
+    if a.dtype != object and b.dtype != object and a.size:
+        bound = 2 * int(np.abs(a).max()) * int(np.abs(b).max())
+        if bound < 2**62:
+            return a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    a, b = a.astype(object), b.astype(object)
+    return a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+
+
+def _chambers_plane(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Chambers of ``N ≥ 2`` distinct lines through the origin of ``R^2`` (integer normals).
+
+    The ``2N`` rays ``±(−z_y, z_x)`` split the plane into ``2N`` sectors, each of angle in
+    ``(0, π)``; the sum of a sector's two bounding rays is an integer point strictly inside it.
+    The angular order is found in floats and then *verified* exactly: sorted by half-plane
+    (``y > 0`` or ``y = 0 < x`` first), each consecutive pair within a half must have an exact
+    positive cross product, which makes the order exact (angles in a half-plane are ordered by
+    the sign of the cross product).  A failed check falls back to an exact comparison sort.
+    """
+    rays = np.concatenate([np.stack([-normals[:, 1], normals[:, 0]], axis=1)] * 2)
+    N = len(normals)
+    rays[N:] = -rays[N:]
+    rays = _as_exact(rays)
+    x = np.array([int(v) for v in rays[:, 0]], dtype=object) if rays.dtype == object else rays[:, 0]
+    y = np.array([int(v) for v in rays[:, 1]], dtype=object) if rays.dtype == object else rays[:, 1]
+    half = ~((y > 0) | ((y == 0) & (x > 0)))  # False: angle in [0, π), True: in [π, 2π)
+    ang = np.arctan2(y.astype(float), x.astype(float))
+    ang = np.where(half, ang + 2 * np.pi, ang)  # angles in [0, 2π) up to rounding
+    order = np.lexsort((ang, half))
+    rs, hs = rays[order], half[order]
+    same = hs[1:] == hs[:-1]
+    cr = _cross2(rs[:-1], rs[1:])
+    if not np.all(cr[same] > 0):
+
+        def cmp(i: int, j: int) -> int:
+            if half[i] != half[j]:
+                return -1 if not half[i] else 1
+            c = int(x[i]) * int(y[j]) - int(y[i]) * int(x[j])
+            return -1 if c > 0 else (1 if c < 0 else 0)
+
+        order = np.array(sorted(range(2 * N), key=functools.cmp_to_key(cmp)), dtype=np.int64)
+        rs = rays[order]
+    nxt = np.roll(rs, -1, axis=0)
+    if rs.dtype == object or nxt.dtype == object:
+        wit = _as_exact(rs.astype(object) + nxt.astype(object))
+    else:
+        wit = rs + nxt  # entries < 2**63: rays are below 2**62
+    wit = _row_gcd_shrink(_as_exact(wit))
+    signs = _sign(_mul(wit, normals.T))
+    return signs, wit
+
+
+def _chambers_distinct(
+    normals: np.ndarray, check: Callable[[], None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Chambers of distinct (pairwise non-parallel, nonzero) integer normals, rows of
     ``normals`` (N, dim).  Returns ``(signs (C, N) int8 in ±1, witnesses (C, dim))``, each
-    witness an integer point strictly inside its chamber."""
+    witness an integer point strictly inside its chamber.  ``check`` is called once per added
+    hyperplane at every recursion level (it may raise to abandon the enumeration)."""
     N, dim = normals.shape
     if dim == 1:  # a single hyperplane {0} (distinct normals on a line coincide): two rays
         sgn = 1 if int(normals[0, 0]) > 0 else -1
         return np.array([[1], [-1]], dtype=np.int8), _as_exact(np.array([[sgn], [-sgn]]))
-    signs = np.zeros((1, 0), dtype=np.int8)
-    wit = _as_exact(np.zeros((1, dim), dtype=np.int64))
+    if dim == 2 and N >= 2:
+        if check is not None:
+            check()
+        return _chambers_plane(normals)
+    # Chambers live in preallocated rows (grown by doubling): adding H_k writes the side of
+    # every kept chamber into column k, turns each cut chamber's row into its + half and
+    # appends its − half.  Cut chambers are found by their sign vectors on the first k
+    # hyperplanes through a 64-bit hash (Σ_{s_j=+} R_j mod 2^64, updated incrementally) whose
+    # every match is then verified on the full sign vector; a failed verification (a hash
+    # collision, probability ~C·r/2^64) falls back to exact byte-string matching.
+    rng = np.random.default_rng(_HASH_SEED)
+    R = rng.integers(0, np.iinfo(np.uint64).max, size=N, dtype=np.uint64, endpoint=True)
+    cap = 64
+    signs = np.zeros((cap, N), dtype=np.int8)
+    wit = np.zeros((cap, dim), dtype=np.int64)
+    H = np.zeros(cap, dtype=np.uint64)
+    C = 1
     for k in range(N):
+        if check is not None:
+            check()
         z = normals[k]
         before = normals[:k]
         # Integer basis of z^⊥: e_l·z_a − e_a·z_l for l ≠ a (a = first nonzero coordinate).
@@ -234,7 +313,7 @@ def _chambers_distinct(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             basis[r, a] = -z[c]
         basis = _as_exact(basis)
         restricted = _mul(before, basis.T)  # (k, dim−1)
-        _, sub_wit = _chambers_any(restricted, dim - 1)
+        _, sub_wit = _chambers_any(restricted, dim - 1, check)
         q = _mul(sub_wit, basis)  # (r, dim): interior points of the restricted chambers
         zcol = z.reshape(-1, 1)
         if k == 0:
@@ -253,18 +332,20 @@ def _chambers_distinct(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if len(nz) == 0:
                 num = np.ones(len(q), dtype=np.int64)
                 den = np.ones(len(q), dtype=np.int64)
-            elif vals.dtype == object or hz.dtype == object:
-                j = np.array(
-                    [
-                        min(nz, key=lambda t, row=row: Fraction(int(row[t]), int(absz[t])))
-                        for row in absv
-                    ]
-                )
-                num = absv[np.arange(len(q)), j]
-                den = 2 * absz[j]
             else:
-                ratio = absv[:, nz].astype(float) / absz[nz].astype(float)[None, :]
-                j = nz[np.argmin(ratio, axis=1)]
+                try:
+                    with np.errstate(over="raise", under="ignore"):
+                        ratio = absv[:, nz].astype(float) / absz[nz].astype(float)[None, :]
+                    if not np.all(np.isfinite(ratio)):
+                        raise OverflowError
+                    j = nz[np.argmin(ratio, axis=1)]
+                except (OverflowError, FloatingPointError):  # beyond float range: exact
+                    j = np.array(
+                        [
+                            min(nz, key=lambda t, row=row: Fraction(int(row[t]), int(absz[t])))
+                            for row in absv
+                        ]
+                    )
                 num = absv[np.arange(len(q)), j]
                 den = 2 * absz[j]
         num = _as_exact(np.asarray(num).reshape(-1, 1))
@@ -284,28 +365,149 @@ def _chambers_distinct(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 plus, minus = den * q + num * zrow, den * q - num * zrow
         plus = _row_gcd_shrink(_as_exact(plus))
         minus = _row_gcd_shrink(_as_exact(minus))
-        cut = {row.tobytes() for row in keys_cut}
-        is_cut = np.fromiter((row.tobytes() in cut for row in signs), dtype=bool, count=len(signs))
-        keep = ~is_cut
-        side = _sign(_mul(wit[keep], zcol))[:, 0]
+        if k:
+            upto = normals[: k + 1]
+            plus = _shrink(plus, upto, np.hstack([keys_cut, np.ones((len(q), 1), np.int8)]))
+            minus = _shrink(minus, upto, np.hstack([keys_cut, -np.ones((len(q), 1), np.int8)]))
         r = len(q)
-        new_signs = np.concatenate(
-            [
-                np.hstack([signs[keep], side.reshape(-1, 1)]),
-                np.hstack([keys_cut, np.ones((r, 1), dtype=np.int8)]),
-                np.hstack([keys_cut, -np.ones((r, 1), dtype=np.int8)]),
-            ]
-        )
-        parts = [wit[keep], plus, minus]
-        if any(x.dtype == object for x in parts):
-            parts = [x.astype(object) for x in parts]
-        signs, wit = new_signs, np.concatenate(parts)
-    return signs, wit
+        if C + r > cap:
+            while C + r > cap:
+                cap *= 2
+            signs = np.concatenate([signs, np.zeros((cap - len(signs), N), dtype=np.int8)])
+            H = np.concatenate([H, np.zeros(cap - len(H), dtype=np.uint64)])
+            wit = np.concatenate([wit, np.zeros((cap - len(wit), dim), dtype=wit.dtype)])
+        if wit.dtype != object and any(x.dtype == object for x in (plus, minus)):
+            wit = wit.astype(object)
+        rows = _find_rows(signs[:C, :k], H[:C], keys_cut, R[:k])
+        side = _sign(_mul(wit[:C], zcol))[:, 0]
+        signs[:C, k] = side
+        new = np.arange(C, C + r)
+        hcut = H[rows]
+        with np.errstate(over="ignore"):
+            H[:C] += np.where(side > 0, R[k], np.uint64(0))
+            H[rows] = hcut + R[k]
+        H[new] = hcut
+        signs[new, :k] = keys_cut
+        signs[new, k] = -1
+        signs[rows, k] = 1
+        wit[rows] = plus
+        wit[new] = minus
+        C += r
+    return signs[:C], _as_exact(wit[:C])
 
 
-def _chambers_any(vectors: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+#: Witnesses with entries above this are replaced by rounded rescalings when those verify.
+_SHRINK_ABOVE = 2**40
+#: Bits kept by the rescaled witnesses.
+_SHRINK_BITS = 30
+
+
+def _shrink(wit: np.ndarray, normals: np.ndarray, signs: np.ndarray) -> np.ndarray:
+    """Smaller integer witnesses for the same chambers.
+
+    Witness entries grow with every ε-step and recursion level; any point with the same
+    (nonzero) signs against ``normals`` is an equally valid witness.  Rows with large entries
+    are rescaled to ~``_SHRINK_BITS`` bits and rounded; a rounded row replaces the original
+    only when its signs against every normal are *exactly* the expected ``signs`` (int64 or
+    Python-integer products), so the result is exact whatever the rounding did.
+    """
+    if len(wit) == 0:
+        return wit
+    if wit.dtype == object:
+        big = np.array([max(abs(int(v)) for v in row) for row in wit], dtype=object)
+        todo = np.flatnonzero(big >= _SHRINK_ABOVE)
+        if len(todo) == 0:
+            return wit
+        cand = np.zeros((len(todo), wit.shape[1]), dtype=np.int64)
+        for t, i in enumerate(todo):
+            sh = int(big[i]).bit_length() - _SHRINK_BITS
+            cand[t] = [int(v) >> sh for v in wit[i]]  # floor of v / 2^sh
+    else:
+        big = np.abs(wit).max(axis=1)
+        todo = np.flatnonzero(big >= _SHRINK_ABOVE)
+        if len(todo) == 0:
+            return wit
+        scale = 2.0**_SHRINK_BITS / big[todo].astype(float)
+        cand = np.rint(wit[todo].astype(float) * scale[:, None]).astype(np.int64)
+    ok = np.all(_sign(_mul(cand, normals.T)) == signs[todo], axis=1)
+    if not ok.any():
+        return wit
+    out = wit.copy()
+    out[todo[ok]] = cand[ok]
+    return _as_exact(_row_gcd_shrink(_as_exact(out)))
+
+
+def _find_rows(
+    signs: np.ndarray, H: np.ndarray, keys: np.ndarray, R: np.ndarray
+) -> np.ndarray:
+    """Row of ``signs`` (C, k) equal to each row of ``keys`` (r, k), exactly.
+
+    ``H`` holds the rows' hashes ``Σ_{s_j=+} R_j`` (mod 2^64).  Every key must occur."""
+    r, k = keys.shape
+    if k == 0:
+        return np.zeros(r, dtype=np.int64)  # the single chamber R^dim
+    with np.errstate(over="ignore"):
+        kh = np.zeros(r, dtype=np.uint64)
+        for j in range(k):  # column loop: uint64 matmul is not available everywhere
+            kh += np.where(keys[:, j] > 0, R[j], np.uint64(0))
+    korder = np.argsort(kh, kind="stable")
+    ks = kh[korder]
+    # Bucket by the top bits (direct addressing beats a binary search per row); rows landing
+    # in a bucket holding several keys are resolved by binary search.
+    bits = int(min(24, r.bit_length() + 4))  # ~16 buckets per key: few shared buckets
+    shift = np.uint64(64 - bits)
+    start = np.zeros(2**bits + 1, dtype=np.int64)
+    np.cumsum(np.bincount((ks >> shift).astype(np.int64), minlength=2**bits), out=start[1:])
+    hb = (H >> shift).astype(np.int64)
+    lo = start[hb]
+    cnt = start[hb + 1] - lo
+    cand = np.flatnonzero(cnt > 0)
+    pos = lo[cand]
+    multi = cnt[cand] > 1
+    if multi.any():
+        pos[multi] = np.minimum(np.searchsorted(ks, H[cand[multi]]), r - 1)
+    hit = ks[pos] == H[cand]
+    cand, pos = cand[hit], pos[hit]
+    key_of = korder[pos]
+    if (
+        len(cand) == r
+        and np.array_equal(np.sort(key_of), np.arange(r))
+        and np.array_equal(signs[cand], keys[key_of])
+    ):
+        rows = np.empty(r, dtype=np.int64)
+        rows[key_of] = cand
+        return rows
+    _FALLBACKS[0] += 1
+    index = {row.tobytes(): i for i, row in enumerate(signs)}
+    try:
+        return np.array([index[row.tobytes()] for row in np.ascontiguousarray(keys)], dtype=np.int64)
+    except KeyError as exc:  # pragma: no cover - would be a bug in the restriction
+        raise RuntimeError("exact enumerator: a restricted chamber has no parent") from exc
+
+
+def _chambers_any(
+    vectors: np.ndarray, dim: int, check: Callable[[], None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Chambers for arbitrary integer normals (rows; zero or parallel ones allowed, a zero
     normal gets sign 0).  Returns ``(signs (C, len(vectors)), witnesses (C, dim))``."""
+    if dim == 0:
+        return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, 0)))
+    if vectors.dtype != object and len(vectors):
+        # Vectorised grouping (int64): primitive rows with first nonzero entry positive.
+        g = np.gcd.reduce(vectors, axis=1)
+        nonzero = g != 0
+        prim = vectors // np.where(nonzero, g, 1)[:, None]
+        first = np.argmax(prim != 0, axis=1)
+        lead = prim[np.arange(len(prim)), first]
+        sgn = np.where(nonzero, np.sign(lead), 0).astype(np.int8)
+        prim = prim * np.where(sgn < 0, -1, 1)[:, None]
+        if not nonzero.any():
+            return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, dim)))
+        uniq, inv = np.unique(prim[nonzero], axis=0, return_inverse=True)
+        grp = np.zeros(len(vectors), dtype=np.int64)
+        grp[nonzero] = inv.reshape(-1)
+        signs, wit = _chambers_distinct(uniq.astype(np.int64), check)
+        return (signs[:, grp] * sgn[None, :]).astype(np.int8), wit
     index: dict[tuple[int, ...], int] = {}
     distinct: list[tuple[int, ...]] = []
     group, orient = [], []
@@ -325,7 +527,7 @@ def _chambers_any(vectors: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray
         return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, 0)))
     if not distinct:
         return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, dim)))
-    signs, wit = _chambers_distinct(_as_exact(np.array(distinct, dtype=object)))
+    signs, wit = _chambers_distinct(_as_exact(np.array(distinct, dtype=object)), check)
     g = np.array(group, dtype=np.int64)
     o = np.array(orient, dtype=np.int8)
     return (signs[:, g] * o[None, :]).astype(np.int8), wit
@@ -342,17 +544,21 @@ def _int_primitive(vec: Sequence[int]) -> tuple[tuple[int, ...], int]:
     return tuple(sign * v // g for v in vec), sign
 
 
-def exact_chambers(normals: Sequence[Sequence[int]]) -> np.ndarray:
+def exact_chambers(
+    normals: Sequence[Sequence[int]], check: Callable[[], None] | None = None
+) -> np.ndarray:
     """All chambers of the central arrangement with the given distinct integer normals.
 
     Exact and complete for any normals (they must be pairwise non-parallel and nonzero, as
     produced by :func:`hyperplanes`).  Returns a boolean array ``(cells, m)``, True where
-    ``s_g = +1``, rows in a deterministic order.
+    ``s_g = +1``, rows in a deterministic order.  ``check`` (optional) is called often during
+    the enumeration, at least once per added hyperplane at every recursion level; raising
+    from it (a deadline, ``KeyboardInterrupt``) abandons the enumeration.
     """
     normals = [tuple(int(v) for v in z) for z in normals]
     if not normals:
         return np.zeros((1, 0), dtype=bool)
-    signs, _ = _chambers_distinct(_as_exact(np.array(normals, dtype=object)))
+    signs, _ = _chambers_distinct(_as_exact(np.array(normals, dtype=object)), check)
     signs = signs > 0
     order = np.lexsort(signs.T[::-1])
     return signs[order]

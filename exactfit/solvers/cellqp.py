@@ -18,7 +18,7 @@ so bisection on ν meets primal and dual values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -306,11 +306,13 @@ def exact_cone_qp(
     A: Sequence[Sequence[Fraction]],
     start: Sequence[int] = (),
     max_iter: int = 100000,
+    check: Callable[[], None] | None = None,
 ) -> ExactConeQP:
     """Minimise ``θᵀGθ − 2hᵀθ`` on ``{Aθ ≥ 0}`` exactly (rational primal active set, Bland).
 
     ``start`` is ignored except as documentation of the float working set; the exact run
     starts at the apex with an empty working set so that its result does not depend on it.
+    ``check`` (optional) is called once per iteration and may raise to abandon the solve.
     """
     del start
     G = [[Fraction(v) for v in row] for row in G]
@@ -321,6 +323,8 @@ def exact_cone_qp(
     W: list[int] = []
     mu: list[Fraction] = []
     for _ in range(max_iter):
+        if check is not None:
+            check()
         AW = [A[i] for i in W]
         N = _nullspace(AW, D)
         g0 = [a - b for a, b in zip(h, _matvec(G, theta), strict=True)]

@@ -148,13 +148,16 @@ class _Setup:
 
 # ----------------------------------------------------------------------------- enumerators
 class _ExactCells:
-    """All chambers from the exact enumerator; keys are row numbers."""
+    """All chambers from the exact enumerator; keys are row numbers.
 
-    def __init__(self, hp: Hyperplanes, D: int) -> None:
+    ``check`` is forwarded to :func:`exact_chambers` (deadline and interrupt polling).
+    """
+
+    def __init__(self, hp: Hyperplanes, D: int, check: Callable[[], None] | None = None) -> None:
         if hp.m == 0:
             self.table = np.zeros((1, 0), dtype=bool)
         else:
-            self.table = exact_chambers(hp.exact)
+            self.table = exact_chambers(hp.exact, check)
         del D
 
     def blocks(
@@ -194,9 +197,9 @@ class _GenericCells:
         return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def _cells(setup: _Setup, mode: str):
+def _cells(setup: _Setup, mode: str, check: Callable[[], None] | None = None):
     if mode == "exact":
-        return _ExactCells(setup.hp, setup.D)
+        return _ExactCells(setup.hp, setup.D, check)
     return _GenericCells(setup.hp, setup.D)
 
 
@@ -330,6 +333,33 @@ def _check_stop(deadline: float | None) -> bool:
     return deadline is not None and time.time() >= deadline
 
 
+class _TimeUp(Exception):
+    """Raised by the polling hooks of long exact phases when the deadline has passed."""
+
+
+def _poller(
+    deadline: float | None,
+    callback: Callable[[dict[str, Any]], None] | None,
+    phase: str,
+    bar: _Progress | None = None,
+) -> Callable[[], None]:
+    """A no-argument hook for long exact phases (exact enumeration, certification): it reports
+    ``{"phase": phase, "step": i}`` to ``callback`` (which may raise ``KeyboardInterrupt``, like
+    Ctrl-C) and raises :class:`_TimeUp` once ``deadline`` has passed.  Ctrl-C itself arrives as
+    ``KeyboardInterrupt`` between any two Python bytecodes, so needs no polling."""
+    count = itertools.count(1)
+
+    def check() -> None:
+        step = next(count)
+        if bar is not None and step % 16 == 0:
+            bar.update(0, f"{phase}: step {step:,}")
+        if callback is not None:
+            callback({"phase": phase, "step": step})
+        if _check_stop(deadline):
+            raise _TimeUp
+    return check
+
+
 def problem_spec(problem: FitProblem) -> dict[str, Any]:
     """A picklable description of ``problem`` (FitProblem's read-only meta does not pickle)."""
     return {
@@ -387,7 +417,8 @@ def solve_shard(
         "visited_low": math.inf,
     }
     try:
-        cells = _cells(setup, mode)
+        check = _poller(deadline, callback, "enumerate-exact", bar)
+        cells = _cells(setup, mode, check)
         if k == 1:
             _search_single(setup, cells, shard, num_shards, deadline, bar, callback, state)
         else:
@@ -399,6 +430,8 @@ def solve_shard(
         )
     except KeyboardInterrupt:
         state["limit"] = "interrupt"
+    except _TimeUp:
+        state["limit"] = "time"
     bar.close()
     return ShardResult(
         shard,
@@ -460,6 +493,9 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
                     stop = pos + r
                     break
                 state["visited"] += 1
+                if r % 16 == 15 and _check_stop(deadline):
+                    stop = pos + r + 1
+                    state["limit"] = "time"
                 # The bound Y − hᵀG⁺h does not depend on the output sign: solve both.
                 for v, a in enumerate(svs):
                     value, theta, low, kkt = _single_cell(setup, signs[r], a[0])
@@ -468,10 +504,16 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
                     key = (int(keys[pos + r]), v)
                     if state["best"].better(value, key):
                         state["best"] = _Best(value, key, theta[None, :], low, [signs[r]], kkt, a)
-                        if value <= REALIZABLE_TOL * setup.Y and _prove_zero(setup, state):
+                        if value <= REALIZABLE_TOL * setup.Y and _prove_zero(
+                            setup, state, deadline, callback
+                        ):
                             return
+                if state["limit"] is not None:
+                    break
             pos = stop
             state["lower"] = float(bounds[pos] - margin) if pos < len(keys) else None
+            if state["limit"] is not None:
+                return
             batch = min(batch * 2, 4096)
             bar.update(state["cells"], f"visited {state['visited']:,}")
             if callback is not None:
@@ -483,11 +525,16 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
         state["pruned"] = len(keys) - state["visited"]
 
 
-def _prove_zero(setup: _Setup, state: dict[str, Any]) -> bool:
+def _prove_zero(
+    setup: _Setup,
+    state: dict[str, Any],
+    deadline: float | None = None,
+    callback: Callable[[dict[str, Any]], None] | None = None,
+) -> bool:
     """Realizable short-circuit: if the incumbent's cell has exact optimum 0, keep the exact
     zero-loss network and report it (the loss is ≥ 0, so it is optimal)."""
     best = state["best"]
-    theta, value, _ = _certify(setup, best)
+    theta, value, _ = _certify(setup, best, _poller(deadline, callback, "certify"))
     if theta is None or value != 0:
         return False
     best.exact_theta = theta
@@ -581,7 +628,9 @@ def _search_multi(setup, cells, shard, num_shards, deadline, bar, callback, stat
             key = (int(vs[r]), *(int(keys1[c]) for c in combos[r]))
             if best.better(value, key):
                 state["best"] = _Best(value, key, theta, low, pats, kkt, a)
-                if value <= REALIZABLE_TOL * setup.Y and _prove_zero(setup, state):
+                if value <= REALIZABLE_TOL * setup.Y and _prove_zero(
+                    setup, state, deadline, callback
+                ):
                     break
             state["lower"] = float(bounds[r + 1] - margin) if r + 1 < len(bounds) else None
             if r % 64 == 0:
@@ -609,9 +658,11 @@ def _network(
 
 
 def _certify(
-    setup: _Setup, best: _Best
+    setup: _Setup, best: _Best, check: Callable[[], None] | None = None
 ) -> tuple[list[list[Fraction]] | None, Fraction | None, str]:
-    """Exact rational optimum of the winning cell (or combination) from its KKT system."""
+    """Exact rational optimum of the winning cell (or combination) from its KKT system.
+
+    ``check`` is polled once per exact active-set iteration (see :func:`_poller`)."""
     problem = setup.problem
     if not best.patterns:
         return None, problem.null_loss(), "zero network (no cell improved on it)"
@@ -643,7 +694,7 @@ def _certify(
             for t in range(D):
                 row[j * D + t] = Fraction(sgn * normal[t])
             A.append(row)
-    sol = exact_cone_qp(G, h, A)
+    sol = exact_cone_qp(G, h, A, check=check)
     value = problem.null_loss() + sol.value
     theta = [list(sol.theta[j * D : (j + 1) * D]) for j in range(k)]
     if not sol.certified:
@@ -691,25 +742,36 @@ def _exact_ls_value(G: list, h: list) -> Fraction:
     return sum((a * b for a, b in zip(h, x, strict=True)), Fraction(0))
 
 
-def _rigorous_recheck(setup: _Setup, mode: str, value: Fraction) -> bool | None:
+def _rigorous_recheck(
+    setup: _Setup,
+    mode: str,
+    value: Fraction,
+    check: Callable[[], None] | None = None,
+    cells: int | None = None,
+) -> bool | None:
     """Re-prove ``opt ≥ value`` exactly: every chamber (exact enumeration) has a rational
     least-squares bound ``≥ value`` or, failing that, an exact cell optimum ``≥ value`` for
     each output sign.  ``None`` when not applicable (float enumeration, k ≥ 2, norm bound, or
-    more than ``RIGOROUS_CELLS`` chambers)."""
+    more than ``RIGOROUS_CELLS`` chambers; ``cells``, the chamber count when known, avoids
+    enumerating again in that case).  ``check`` is polled throughout."""
     problem = setup.problem
     if mode != "exact" or problem.units != 1 or problem.weight_bound is not None:
         return None
-    table = _ExactCells(setup.hp, setup.D).table
+    if cells is not None and cells > RIGOROUS_CELLS:
+        return None  # known from the search: do not enumerate again for nothing
+    table = _ExactCells(setup.hp, setup.D, check).table
     if len(table) > RIGOROUS_CELLS:
         return None
     Y = problem.null_loss()
     signs_list = [a[0] for a in problem.sign_vectors()]
     for row in table:
+        if check is not None:
+            check()
         G, h, A = _exact_system(setup, row, 1)
         if Y - _exact_ls_value(G, h) >= value:
             continue
         for a in signs_list:
-            sol = exact_cone_qp(G, [a * v for v in h], A)
+            sol = exact_cone_qp(G, [a * v for v in h], A, check=check)
             if not sol.certified or Y + sol.value < value:
                 return False
     return True
@@ -722,8 +784,14 @@ def merge_shards(
     wall_s: float,
     certify: bool = False,
     mode: str = "",
+    deadline: float | None = None,
+    callback: Callable[[dict[str, Any]], None] | None = None,
 ) -> Result:
-    """Combine shard outcomes into one :class:`Result` (winner = min ``(value, key)``)."""
+    """Combine shard outcomes into one :class:`Result` (winner = min ``(value, key)``).
+
+    The certificate (``certify``) honours ``deadline`` (absolute ``time.time()``) and Ctrl-C:
+    if either strikes during it, the search's outcome is returned as FEASIBLE with its (valid)
+    bound and ``limit`` TIME or INTERRUPT, without the certificate."""
     parts = sorted(parts, key=lambda p: p.shard)
     setup = _Setup.build(problem)
     best = min((p.best for p in parts if p.best is not None), key=lambda b: (b.value, b.key))
@@ -744,20 +812,29 @@ def merge_shards(
         stats["combinations"] = sum(p.combos for p in parts)
     message = ""
     exact_theta = None
+    cert_limit = None
     if certify and limit is None:
-        exact_theta, value, note = _certify(setup, best)
-        if value is not None:
-            stats["objective_exact"] = f"{value.numerator}/{value.denominator}"
-        stats["certificate"] = note
-        if value is not None and exact_theta is not None:
-            checked = _rigorous_recheck(setup, mode, value)
-            if checked is not None:
-                stats["rigorous_recheck"] = checked
-                if checked:
-                    message = (
-                        "every cell's lower bound was re-checked in exact arithmetic "
-                        "(exact cell enumeration, rational bounds and cell optima)"
-                    )
+        check = _poller(deadline, callback, "certify")
+        try:
+            exact_theta, value, note = _certify(setup, best, check)
+            if value is not None:
+                stats["objective_exact"] = f"{value.numerator}/{value.denominator}"
+            stats["certificate"] = note
+            if value is not None and exact_theta is not None:
+                checked = _rigorous_recheck(setup, mode, value, check, stats["cells"])
+                if checked is not None:
+                    stats["rigorous_recheck"] = checked
+                    if checked:
+                        message = (
+                            "every cell's lower bound was re-checked in exact arithmetic "
+                            "(exact cell enumeration, rational bounds and cell optima)"
+                        )
+        except (_TimeUp, KeyboardInterrupt) as exc:
+            cert_limit = "time" if isinstance(exc, _TimeUp) else "interrupt"
+            exact_theta = None
+            message = ""
+            for key in ("objective_exact", "certificate", "rigorous_recheck"):
+                stats.pop(key, None)
     if exact_theta is None and best.exact_theta is not None:
         exact_theta = best.exact_theta
         stats.setdefault("objective_exact", "0/1")
@@ -768,6 +845,12 @@ def merge_shards(
         bound = 0.0 if realizable else min([best.lower, *(p.visited_low for p in parts)])
         if realizable:
             note = "realizable: an exact zero-loss network was found"
+            message = f"{message}; {note}" if message else note
+        if cert_limit is not None:
+            # The search finished (its bound stands) but the certificate was cut short: a
+            # limit was hit, so the answer is reported FEASIBLE, never OPTIMAL.
+            proven, limit = False, cert_limit
+            note = f"certificate stopped by {limit}; search bound from float pruning"
             message = f"{message}; {note}" if message else note
     else:
         proven = False
@@ -900,7 +983,15 @@ class EnumSolver:
         if any(p.not_generic for p in parts):
             mode = "exact"
             parts = run(mode)
-        return merge_shards(problem, parts, wall_s=time.time() - t0, certify=certify, mode=mode)
+        return merge_shards(
+            problem,
+            parts,
+            wall_s=time.time() - t0,
+            certify=certify,
+            mode=mode,
+            deadline=deadline,
+            callback=callback,
+        )
 
 
 def _shard_star(args: tuple) -> ShardResult:
