@@ -56,6 +56,11 @@ REGISTRY: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: The cell-combination budget ``auto`` allows enumeration for k ≥ 2 (an explicit
+#: ``--solver enum`` keeps the enumerator's own, larger default).
+AUTO_MULTI_UNIT_CELLS = 300_000
+
+
 def get_solver(name: str) -> Solver:
     """The solver registered under ``name``; raises :class:`UnknownSolver` if unavailable."""
     if name not in REGISTRY:
@@ -97,7 +102,12 @@ def choose_auto(problem: FitProblem, **options: Any) -> tuple[str, str]:
         return "scip", f"enumeration unavailable ({exc})"
     reason = enum.unsupported(problem)
     if reason is None and hasattr(enum, "over_budget"):
-        reason = enum.over_budget(problem, options.get("max_cells"))
+        budget = options.get("max_cells")
+        if budget is None and problem.units > 1:
+            # Joint multi-unit QPs cost far more per cell combination than single-unit ones
+            # (K4 colouring with k = 3: ~3e6 combinations, minutes by enumeration, 0.7 s by SCIP).
+            budget = AUTO_MULTI_UNIT_CELLS
+        reason = enum.over_budget(problem, budget)
     if reason is None:
         return "enum", "estimated cell count within the enumeration budget"
     return "scip", reason

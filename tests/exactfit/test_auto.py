@@ -26,3 +26,12 @@ def test_auto_drops_the_cell_budget_when_it_picks_scip():
     problem = planted_fit(8, 1, seed=2)
     r = exactfit.solve(problem, max_cells=3)
     assert r.solver == "scip" and r.status is Status.OPTIMAL
+
+
+def test_auto_is_stricter_for_several_units():
+    from exactfit.solvers import AUTO_MULTI_UNIT_CELLS, get_solver
+
+    problem = planted_fit(40, 2, units=2, seed=3)
+    assert get_solver("enum").over_budget(problem, None) is None  # enum alone would take it
+    assert get_solver("enum").over_budget(problem, AUTO_MULTI_UNIT_CELLS) is not None
+    assert choose_auto(problem)[0] == "scip"
