@@ -24,7 +24,10 @@ Two enumerators, both complete:
   deletion–restriction with interior witness points.  Adding hyperplane ``H`` splits exactly the
   chambers met by ``H``, which correspond one-to-one to the chambers of the arrangement restricted
   to ``H`` (computed recursively, one dimension lower); every other chamber keeps the side of its
-  witness.  Used for degenerate data (repeated, collinear, coplanar or lattice points).
+  witness.  Used for degenerate data (repeated, collinear, coplanar or lattice points).  The
+  plane is a base case (exactly verified angular sort); cut chambers are found by a verified
+  hash of their sign vectors; witnesses are kept small by exactly checked rounding; repeated
+  restrictions are memoised.  Integers are int64 under proven bounds, Python ints beyond.
 
 See ``docs/solvers/enumeration.md`` for the proofs.
 """
@@ -162,6 +165,10 @@ def hyperplanes(points: Sequence[Sequence[Fraction]]) -> Hyperplanes:
 #: by an a-priori bound on its entries (:func:`_mul`, :func:`_cross2`, the witness update), so
 #: overflow is impossible whatever the threshold below ``2**62``.
 _INT_SAFE = 2**62
+#: Restricted arrangements with at most this many sign entries are memoised.
+_CACHE_ENTRY_MAX = 2**16
+#: … and at most this many of them are kept (bounds the memory at a few hundred MB).
+_CACHE_LEN = 2048
 _FALLBACKS = [0]  # number of exact (hash-free) lookups, for tests and benchmarks
 #: Seed of the random 64-bit weights hashing sign vectors (matches are always verified).
 _HASH_SEED = 20240611
@@ -272,7 +279,7 @@ def _chambers_plane(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _chambers_distinct(
-    normals: np.ndarray, check: Callable[[], None] | None = None
+    normals: np.ndarray, check: Callable[[], None] | None = None, cache: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Chambers of distinct (pairwise non-parallel, nonzero) integer normals, rows of
     ``normals`` (N, dim).  Returns ``(signs (C, N) int8 in ±1, witnesses (C, dim))``, each
@@ -295,7 +302,7 @@ def _chambers_distinct(
     rng = np.random.default_rng(_HASH_SEED)
     R = rng.integers(0, np.iinfo(np.uint64).max, size=N, dtype=np.uint64, endpoint=True)
     cap = 64
-    signs = np.zeros((cap, N), dtype=np.int8)
+    signs = np.zeros((cap, N), dtype=np.int8, order="F")  # column k is written per step
     wit = np.zeros((cap, dim), dtype=np.int64)
     H = np.zeros(cap, dtype=np.uint64)
     C = 1
@@ -313,7 +320,7 @@ def _chambers_distinct(
             basis[r, a] = -z[c]
         basis = _as_exact(basis)
         restricted = _mul(before, basis.T)  # (k, dim−1)
-        _, sub_wit = _chambers_any(restricted, dim - 1, check)
+        _, sub_wit = _chambers_any(restricted, dim - 1, check, cache)
         q = _mul(sub_wit, basis)  # (r, dim): interior points of the restricted chambers
         zcol = z.reshape(-1, 1)
         if k == 0:
@@ -348,21 +355,26 @@ def _chambers_distinct(
                     )
                 num = absv[np.arange(len(q)), j]
                 den = 2 * absz[j]
+        # The witnesses are c·q ± z with the integer c = ⌈den/num⌉ ≥ 1/ε, i.e. q ± ε'z with
+        # 0 < ε' = 1/c ≤ ε: every old sign is kept, and entries stay about |q| (whereas
+        # den·q ± num·z would multiply them by den at every step).
         num = _as_exact(np.asarray(num).reshape(-1, 1))
         den = _as_exact(np.asarray(den).reshape(-1, 1))
-        zrow = _as_exact(z.reshape(1, -1))
-        if q.dtype == object or den.dtype == object or num.dtype == object or zrow.dtype == object:
-            qo, do, no, zo = (x.astype(object) for x in (q, den, num, zrow))
-            plus, minus = do * qo + no * zo, do * qo - no * zo
+        if num.dtype == object or den.dtype == object:
+            c = _as_exact((den.astype(object) + num.astype(object) - 1) // num.astype(object))
         else:
-            big = int(np.abs(q).max(initial=0)) * int(np.abs(den).max(initial=0)) + int(
-                np.abs(num).max(initial=0)
-            ) * int(np.abs(z).max(initial=0))
-            if big >= 2**62:
-                qo, do, no, zo = (x.astype(object) for x in (q, den, num, zrow))
-                plus, minus = do * qo + no * zo, do * qo - no * zo
-            else:
-                plus, minus = den * q + num * zrow, den * q - num * zrow
+            c = (den + num - 1) // num  # num ≥ 1: q is off every earlier hyperplane
+        zrow = _as_exact(z.reshape(1, -1))
+        small = all(x.dtype != object for x in (q, c, zrow)) and (
+            int(np.abs(q).max(initial=0)) * int(np.abs(c).max(initial=0))
+            + int(np.abs(zrow).max(initial=0))
+            < 2**62
+        )
+        if small:
+            plus, minus = c * q + zrow, c * q - zrow
+        else:
+            qo, co, zo = (x.astype(object) for x in (q, c, zrow))
+            plus, minus = co * qo + zo, co * qo - zo
         plus = _row_gcd_shrink(_as_exact(plus))
         minus = _row_gcd_shrink(_as_exact(minus))
         if k:
@@ -373,7 +385,9 @@ def _chambers_distinct(
         if C + r > cap:
             while C + r > cap:
                 cap *= 2
-            signs = np.concatenate([signs, np.zeros((cap - len(signs), N), dtype=np.int8)])
+            grown = np.zeros((cap, N), dtype=np.int8, order="F")
+            grown[:C] = signs[:C]
+            signs = grown
             H = np.concatenate([H, np.zeros(cap - len(H), dtype=np.uint64)])
             wit = np.concatenate([wit, np.zeros((cap - len(wit), dim), dtype=wit.dtype)])
         if wit.dtype != object and any(x.dtype == object for x in (plus, minus)):
@@ -437,9 +451,7 @@ def _shrink(wit: np.ndarray, normals: np.ndarray, signs: np.ndarray) -> np.ndarr
     return _as_exact(_row_gcd_shrink(_as_exact(out)))
 
 
-def _find_rows(
-    signs: np.ndarray, H: np.ndarray, keys: np.ndarray, R: np.ndarray
-) -> np.ndarray:
+def _find_rows(signs: np.ndarray, H: np.ndarray, keys: np.ndarray, R: np.ndarray) -> np.ndarray:
     """Row of ``signs`` (C, k) equal to each row of ``keys`` (r, k), exactly.
 
     ``H`` holds the rows' hashes ``Σ_{s_j=+} R_j`` (mod 2^64).  Every key must occur."""
@@ -452,20 +464,13 @@ def _find_rows(
             kh += np.where(keys[:, j] > 0, R[j], np.uint64(0))
     korder = np.argsort(kh, kind="stable")
     ks = kh[korder]
-    # Bucket by the top bits (direct addressing beats a binary search per row); rows landing
-    # in a bucket holding several keys are resolved by binary search.
-    bits = int(min(24, r.bit_length() + 4))  # ~16 buckets per key: few shared buckets
-    shift = np.uint64(64 - bits)
-    start = np.zeros(2**bits + 1, dtype=np.int64)
-    np.cumsum(np.bincount((ks >> shift).astype(np.int64), minlength=2**bits), out=start[1:])
-    hb = (H >> shift).astype(np.int64)
-    lo = start[hb]
-    cnt = start[hb + 1] - lo
-    cand = np.flatnonzero(cnt > 0)
-    pos = lo[cand]
-    multi = cnt[cand] > 1
-    if multi.any():
-        pos[multi] = np.minimum(np.searchsorted(ks, H[cand[multi]]), r - 1)
+    # Filter by the top bits (one gather in an occupancy table beats a binary search per
+    # row); the few rows that pass (~1/16 false positives) are resolved by binary search.
+    bits = int(min(24, r.bit_length() + 4))
+    occupied = np.zeros(2**bits, dtype=bool)
+    occupied[ks >> np.uint64(64 - bits)] = True
+    cand = np.flatnonzero(occupied[H >> np.uint64(64 - bits)])
+    pos = np.minimum(np.searchsorted(ks, H[cand]), r - 1)
     hit = ks[pos] == H[cand]
     cand, pos = cand[hit], pos[hit]
     key_of = korder[pos]
@@ -480,13 +485,17 @@ def _find_rows(
     _FALLBACKS[0] += 1
     index = {row.tobytes(): i for i, row in enumerate(signs)}
     try:
-        return np.array([index[row.tobytes()] for row in np.ascontiguousarray(keys)], dtype=np.int64)
+        found = [index[row.tobytes()] for row in np.ascontiguousarray(keys)]
+        return np.array(found, dtype=np.int64)
     except KeyError as exc:  # pragma: no cover - would be a bug in the restriction
         raise RuntimeError("exact enumerator: a restricted chamber has no parent") from exc
 
 
 def _chambers_any(
-    vectors: np.ndarray, dim: int, check: Callable[[], None] | None = None
+    vectors: np.ndarray,
+    dim: int,
+    check: Callable[[], None] | None = None,
+    cache: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Chambers for arbitrary integer normals (rows; zero or parallel ones allowed, a zero
     normal gets sign 0).  Returns ``(signs (C, len(vectors)), witnesses (C, dim))``."""
@@ -506,7 +515,16 @@ def _chambers_any(
         uniq, inv = np.unique(prim[nonzero], axis=0, return_inverse=True)
         grp = np.zeros(len(vectors), dtype=np.int64)
         grp[nonzero] = inv.reshape(-1)
-        signs, wit = _chambers_distinct(uniq.astype(np.int64), check)
+        uniq = np.ascontiguousarray(uniq, dtype=np.int64)
+        # Restrictions of lattice data (e.g. reductions) repeat the same arrangement many
+        # times over: memoise by the exact normals (the result is a pure function of them).
+        key = (uniq.shape, uniq.tobytes())
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            hit = _chambers_distinct(uniq, check, cache)
+            if cache is not None and hit[0].size <= _CACHE_ENTRY_MAX and len(cache) < _CACHE_LEN:
+                cache[key] = hit
+        signs, wit = hit
         return (signs[:, grp] * sgn[None, :]).astype(np.int8), wit
     index: dict[tuple[int, ...], int] = {}
     distinct: list[tuple[int, ...]] = []
@@ -551,17 +569,16 @@ def exact_chambers(
 
     Exact and complete for any normals (they must be pairwise non-parallel and nonzero, as
     produced by :func:`hyperplanes`).  Returns a boolean array ``(cells, m)``, True where
-    ``s_g = +1``, rows in a deterministic order.  ``check`` (optional) is called often during
-    the enumeration, at least once per added hyperplane at every recursion level; raising
-    from it (a deadline, ``KeyboardInterrupt``) abandons the enumeration.
+    ``s_g = +1``, rows in a deterministic order (a pure function of the normals).  ``check``
+    (optional) is called often during the enumeration, at least once per added hyperplane at
+    every recursion level; raising from it (a deadline, ``KeyboardInterrupt``) abandons it.
     """
     normals = [tuple(int(v) for v in z) for z in normals]
     if not normals:
         return np.zeros((1, 0), dtype=bool)
-    signs, _ = _chambers_distinct(_as_exact(np.array(normals, dtype=object)), check)
+    signs, _ = _chambers_distinct(_as_exact(np.array(normals, dtype=object)), check, {})
     signs = signs > 0
-    order = np.lexsort(signs.T[::-1])
-    return signs[order]
+    return np.ascontiguousarray(signs)
 
 
 # ------------------------------------------------------------------ generic float enumerator

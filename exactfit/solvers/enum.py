@@ -357,6 +357,7 @@ def _poller(
             callback({"phase": phase, "step": step})
         if _check_stop(deadline):
             raise _TimeUp
+
     return check
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from ortools.linear_solver import pywraplp
 
+from exactfit.solvers import arrangement
 from exactfit.solvers.arrangement import (
     GenericEnumerator,
     NotGeneric,
@@ -168,3 +169,94 @@ def test_generic_refuses_degenerate_input(name):
     hp = hyperplanes(_points(DEGENERATE[name]))
     with pytest.raises(NotGeneric):
         _generic_cells(hp.normals)
+
+
+# ---------------------------------------------------------- exact enumerator: fast paths
+def _grid_points(n: int, d: int, seed: int, scale: int = 100) -> list[tuple[Fraction, ...]]:
+    """Lifted grid points (x, 1), x a multiple of 1/scale: many exactly collinear triples."""
+    rng = np.random.default_rng(seed)
+    X = np.rint(rng.normal(size=(n, d)) * scale).astype(int)
+    return [(*(Fraction(int(v), scale) for v in row), Fraction(1)) for row in X]
+
+
+def test_plane_base_case_matches_lp_brute_force():
+    rows = [[1, 0], [0, 1], [1, 1], [1, -1], [2, 1], [1, 2], [-5, 3], [7, 11]]
+    hp = hyperplanes(_points(rows))
+    cells = [tuple(1 if v else -1 for v in r) for r in exact_chambers(hp.exact).tolist()]
+    assert len(cells) == 2 * hp.m  # m lines through the origin: 2m sectors
+    assert set(cells) == _brute(list(hp.exact))
+
+
+def test_plane_base_case_with_nearly_parallel_lines():
+    # Angles 1e-30 apart: the float angular sort cannot order them, the exact comparison sort
+    # must take over (and an LP cannot check such thin sectors, so witnesses are checked).
+    big = 10**30
+    rows = [[big, 1], [big + 1, 1], [big + 2, 1], [1, 0], [0, 1], [-3, 7]]
+    normals = np.array(rows, dtype=object)
+    signs, wit = arrangement._chambers_plane(normals)
+    assert len(signs) == 2 * len(rows)  # all 2m sectors, the most m lines can make
+    assert len({tuple(r) for r in signs.tolist()}) == len(signs)
+    for s, w in zip(signs.tolist(), wit.tolist(), strict=True):
+        for sg, n in zip(s, rows, strict=True):
+            assert sg * (int(w[0]) * n[0] + int(w[1]) * n[1]) > 0  # exact interior witness
+
+
+@pytest.mark.parametrize(("n", "d", "seed"), [(11, 2, 0), (9, 3, 2), (8, 4, 1)])
+def test_exact_matches_lp_brute_force_on_grid_data(n, d, seed):
+    # coarse grids: collinear and coplanar subsets, large witnesses in dimension ≥ 4
+    hp = hyperplanes(_grid_points(n, d, seed, scale=3))
+    table = exact_chambers(hp.exact)
+    cells = [tuple(1 if v else -1 for v in r) for r in table.tolist()]
+    assert len(set(cells)) == len(cells)
+    assert set(cells) == _brute(list(hp.exact))
+
+
+def test_braid_arrangement_in_r5_has_120_chambers():
+    rows = [
+        [1 if t == i else -1 if t == j else 0 for t in range(5)]
+        for i, j in itertools.combinations(range(5), 2)
+    ]
+    hp = hyperplanes(_points(rows))
+    assert len(exact_chambers(hp.exact)) == math.factorial(5)
+
+
+def test_row_lookup_survives_hash_collisions():
+    # all-zero hash weights: every row collides, so the exact fallback must find the rows
+    rng = np.random.default_rng(0)
+    signs = np.unique(rng.choice([-1, 1], size=(40, 6)).astype(np.int8), axis=0)
+    keys = signs[::3]
+    R = np.zeros(6, dtype=np.uint64)
+    H = np.zeros(len(signs), dtype=np.uint64)
+    before = arrangement._FALLBACKS[0]
+    rows = arrangement._find_rows(signs, H, keys, R)
+    assert np.array_equal(signs[rows], keys)
+    assert arrangement._FALLBACKS[0] == before + 1  # the verification caught the collisions
+
+
+def test_shrunk_witnesses_keep_their_signs():
+    normals = np.array([[3, 1, 0], [1, -2, 5], [0, 1, 1]], dtype=np.int64)
+    wit = np.array([[2**50 + 3, -(2**49), 7], [5, 1, 2**45]], dtype=np.int64)
+    signs = np.sign(wit.astype(object) @ normals.T.astype(object)).astype(np.int8)
+    out = arrangement._shrink(wit, normals, signs)
+    assert np.abs(out[0]).max() < 2**40  # rescaled and rounded: same signs, so kept
+    # rounding the second row to 30 bits zeroes its first entries and puts it on the
+    # hyperplane (3, 1, 0)·θ = 0: the check rejects it and the original stays
+    assert out[1].tolist() == wit[1].tolist()
+    assert np.array_equal(np.sign(out.astype(object) @ normals.T.astype(object)), signs)
+
+
+def test_check_hook_can_abandon_the_enumeration():
+    hp = hyperplanes(_grid_points(60, 2, seed=1))
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def check():
+        calls.append(1)
+        if len(calls) == 5:
+            raise Stop
+
+    with pytest.raises(Stop):
+        exact_chambers(hp.exact, check)
+    assert len(calls) == 5
