@@ -42,6 +42,7 @@ from typing import Any
 import exactfit
 from exactfit.errors import InputError
 from exactfit.problem import FitProblem, ReluNetwork, Unit, exact_loss, network_violations
+from exactfit.rational import rref
 from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, bound_meets
 from exactfit.solvers import choose_auto
 from reductions.base import (
@@ -399,39 +400,20 @@ def rational_refit(
 
 
 def _solve(A: list[list[Fraction]], size: int, guess: list[Fraction]) -> list[Fraction] | None:
-    """Solve the augmented system A (size × size+1) exactly; free unknowns take ``guess``.
+    """Solve the augmented system A (rows × size+1) exactly; free unknowns take ``guess``.
 
     Returns ``None`` if the system is inconsistent.
     """
-    rows = [r[:] for r in A]
-    pivots: list[int] = []
-    r = 0
-    for col in range(size):
-        p = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
-        if p is None:
-            continue
-        rows[r], rows[p] = rows[p], rows[r]
-        inv = 1 / rows[r][col]
-        rows[r] = [v * inv for v in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][col] != 0:
-                f = rows[i][col]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
-        pivots.append(col)
-        r += 1
-        if r == len(rows):
-            break
-    for i in range(r, len(rows)):
-        if rows[i][size] != 0:
-            return None
+    rows, pivots = rref(A)
+    if size in pivots:  # a row 0 = c ≠ 0
+        return None
     x = list(guess)
     pivot_set = set(pivots)
     for i, col in enumerate(pivots):
-        value = rows[i][size] - sum(
+        x[col] = rows[i][size] - sum(
             (rows[i][t] * x[t] for t in range(size) if t not in pivot_set and rows[i][t] != 0),
             Fraction(0),
         )
-        x[col] = value
     return x
 
 

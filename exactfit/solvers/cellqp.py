@@ -24,6 +24,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from exactfit.rational import rref
+
 __all__ = [
     "ConeQP",
     "ExactConeQP",
@@ -216,35 +218,11 @@ Vec = list[Fraction]
 Mat = list[list[Fraction]]
 
 
-def _rref(M: Mat) -> tuple[Mat, list[int]]:
-    """Reduced row echelon form (nonzero rows only) and pivot columns."""
-    R = [row[:] for row in M]
-    pivots: list[int] = []
-    r = 0
-    cols = len(R[0]) if R else 0
-    for c in range(cols):
-        piv = next((i for i in range(r, len(R)) if R[i][c] != 0), None)
-        if piv is None:
-            continue
-        R[r], R[piv] = R[piv], R[r]
-        inv = 1 / R[r][c]
-        R[r] = [v * inv for v in R[r]]
-        for i in range(len(R)):
-            if i != r and R[i][c] != 0:
-                f = R[i][c]
-                R[i] = [a - f * b for a, b in zip(R[i], R[r], strict=True)]
-        pivots.append(c)
-        r += 1
-        if r == len(R):
-            break
-    return R[:r], pivots
-
-
 def _nullspace(A: Mat, D: int) -> Mat:
     """Basis of ``{x : Ax = 0}`` as columns (returned as a list of vectors)."""
     if not A:
         return [[Fraction(int(i == j)) for i in range(D)] for j in range(D)]
-    R, piv = _rref(A)
+    R, piv = rref(A)
     free = [c for c in range(D) if c not in piv]
     basis = []
     for f in free:
@@ -259,7 +237,7 @@ def _nullspace(A: Mat, D: int) -> Mat:
 def _solve_square(M: Mat, v: Vec) -> Vec:
     n = len(M)
     aug = [[*M[i], v[i]] for i in range(n)]
-    R, piv = _rref(aug)
+    R, piv = rref(aug)
     if len(piv) != n or piv[-1] >= n:
         raise ZeroDivisionError("singular system")
     return [R[i][n] for i in range(n)]
@@ -269,7 +247,7 @@ def _min_norm(M: Mat, v: Vec, D: int) -> Vec:
     """Minimum-norm solution of the consistent system ``Mx = v``."""
     if not M:
         return [Fraction(0)] * D
-    R, piv = _rref([[*row, vi] for row, vi in zip(M, v, strict=True)])
+    R, piv = rref([[*row, vi] for row, vi in zip(M, v, strict=True)])
     if piv and piv[-1] == D:
         raise ValueError("inconsistent system")
     rows = [r[:D] for r in R]

@@ -37,6 +37,7 @@ import numpy as np
 
 from exactfit.errors import BudgetExceeded, InputError
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
+from exactfit.rational import rref
 from exactfit.result import Limit, Result, finalize
 from exactfit.solvers.arrangement import (
     GenericEnumerator,
@@ -46,7 +47,7 @@ from exactfit.solvers.arrangement import (
     exact_chambers,
     hyperplanes,
 )
-from exactfit.solvers.cellqp import _rref, ball_cone_qp, exact_cone_qp, ls_values, solve_cone_qp
+from exactfit.solvers.cellqp import ball_cone_qp, exact_cone_qp, ls_values, solve_cone_qp
 
 __all__ = [
     "DEFAULT_MAX_CELLS",
@@ -734,7 +735,7 @@ def _exact_system(setup: _Setup, signs: np.ndarray, a: int) -> tuple[list, list,
 def _exact_ls_value(G: list, h: list) -> Fraction:
     """``hᵀG⁺h`` exactly (``h`` is in the range of ``G``: any solution of ``Gx = h`` will do)."""
     D = len(h)
-    R, piv = _rref([[*G[i], h[i]] for i in range(D)])
+    R, piv = rref([[*G[i], h[i]] for i in range(D)])
     x = [Fraction(0)] * D
     for row, pc in zip(R, piv, strict=True):
         if pc == D:
