@@ -8,7 +8,7 @@ from exactfit.solvers import choose_auto
 
 def test_auto_picks_enumeration_for_small_low_dimensional_data():
     problem = planted_fit(10, 2, seed=1)
-    name, why = choose_auto(problem)
+    name, _ = choose_auto(problem)
     assert name == "enum"
     r = exactfit.solve(problem)
     assert r.solver == "enum" and r.status is Status.OPTIMAL
