@@ -149,17 +149,8 @@ class ScipSolver:
             raw.append(out["status"])
             nodes += out["nodes"]
             if out["status"] in _IMPOSSIBLE or out["status"] not in SCIP_STATUS:
-                wall = time.perf_counter() - start
-                return Result(
-                    Status.ERROR,
-                    None,
-                    None,
-                    None,
-                    self.name,
-                    wall,
-                    stats={"scip_status": raw, "nodes": nodes},
-                    message=f"SCIP returned status {out['status']!r} for signs {signs}",
-                )
+                why = f"SCIP returned status {out['status']!r} for signs {signs}"
+                return self._error(start, raw, nodes, why)
             proven, lim = SCIP_STATUS[out["status"]]
             all_proven &= proven
             if lim is not None:
@@ -171,17 +162,8 @@ class ScipSolver:
                     best_val, best_net = val, net
             if out["status"] == "infeasible":
                 if not math.isfinite(out["cutoff"]):
-                    wall = time.perf_counter() - start
-                    return Result(
-                        Status.ERROR,
-                        None,
-                        None,
-                        None,
-                        self.name,
-                        wall,
-                        stats={"scip_status": raw, "nodes": nodes},
-                        message="SCIP declared the fitting model infeasible without a cut-off",
-                    )
+                    why = "SCIP declared the fitting model infeasible without a cut-off"
+                    return self._error(start, raw, nodes, why)
                 bounds.append(out["cutoff"])
             else:
                 bounds.append(out["dual"])
@@ -215,6 +197,12 @@ class ScipSolver:
             limit=limit,
             stats=stats,
         )
+
+    def _error(self, start: float, raw: list[str], nodes: int, message: str) -> Result:
+        """An ERROR result that keeps SCIP's raw statuses (no network: nothing is claimed)."""
+        wall = time.perf_counter() - start
+        stats = {"scip_status": raw, "nodes": nodes}
+        return Result(Status.ERROR, None, None, None, self.name, wall, stats=stats, message=message)
 
 
 def _solve_signs(
