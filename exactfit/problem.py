@@ -318,18 +318,12 @@ class FitProblem:
 
     def describe(self) -> str:
         """One line summarising the problem class."""
-        signs = {None: "signs free", "nonnegative": "signs +"}.get(
-            self.output_signs if not isinstance(self.output_signs, tuple) else None
-        )
         if isinstance(self.output_signs, tuple):
             signs = "signs " + "".join("+" if s > 0 else "-" for s in self.output_signs)
-        parts = [
-            f"n={self.n}",
-            f"d={self.d}",
-            f"k={self.units}",
-            "bias" if self.bias else "no bias",
-        ]
-        parts.append(signs)
+        else:
+            signs = "signs +" if self.output_signs == "nonnegative" else "signs free"
+        bias = "bias" if self.bias else "no bias"
+        parts = [f"n={self.n}", f"d={self.d}", f"k={self.units}", bias, signs]
         if self.weight_bound is not None:
             parts.append(f"‖w‖≤{self.weight_bound}")
         return ", ".join(parts)

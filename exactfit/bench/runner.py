@@ -215,11 +215,11 @@ def dask_map(client: Any) -> Callable[..., list[Any]]:
     return mapper
 
 
-def _execute(job: Job, call: Callable[[Any, Any], Any]) -> dict[str, Any]:
-    import exactfit
-    from exactfit.io import problem_from_dict
-
-    record: dict[str, Any] = {
+def _error_record(
+    job: Job, message: str, *, host: Any = None, machine: Any = None, versions: Any = None
+) -> dict[str, Any]:
+    """A record for ``job`` with status "error"; a finished run overwrites the outcome fields."""
+    return {
         "format": RECORD_FORMAT,
         "instance": job.instance,
         "path": job.path,
@@ -230,11 +230,20 @@ def _execute(job: Job, call: Callable[[Any, Any], Any]) -> dict[str, Any]:
         "wall_s": None,
         "limit": None,
         "time_limit": job.time_limit,
-        "host": socket.gethostname(),
-        "machine": machine(),
-        "versions": versions(),
-        "message": "",
+        "host": host,
+        "machine": machine,
+        "versions": versions,
+        "message": message,
     }
+
+
+def _execute(job: Job, call: Callable[[Any, Any], Any]) -> dict[str, Any]:
+    import exactfit
+    from exactfit.io import problem_from_dict
+
+    record = _error_record(
+        job, "", host=socket.gethostname(), machine=machine(), versions=versions()
+    )
     try:
         problem = problem_from_dict(json.loads(job.text), job.path)
         solver = exactfit.get_solver(job.solver)
@@ -328,23 +337,7 @@ def _result_or_error(fut: Any, job: Job) -> dict[str, Any]:
     try:
         return fut.result()
     except Exception as exc:
-        return {
-            "format": RECORD_FORMAT,
-            "instance": job.instance,
-            "path": job.path,
-            "solver": job.solver,
-            "status": "error",
-            "objective": None,
-            "bound": None,
-            "wall_s": None,
-            "limit": None,
-            "time_limit": job.time_limit,
-            "host": None,
-            "machine": None,
-            "versions": None,
-            "message": f"worker failed: {type(exc).__name__}: {exc}",
-            "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        }
+        return _error_record(job, f"worker failed: {type(exc).__name__}: {exc}")
 
 
 def run_benchmark(

@@ -334,6 +334,19 @@ def _check_stop(deadline: float | None) -> bool:
     return deadline is not None and time.time() >= deadline
 
 
+def _tick(
+    bar: Any, done: int, state: dict[str, Any], deadline: float | None, callback: Any
+) -> bool:
+    """Report search progress; mark the time limit and return True when it has passed."""
+    bar.update(done, f"visited {state['visited']:,}")
+    if callback is not None:
+        callback({"phase": "search", "visited": state["visited"]})
+    if _check_stop(deadline):
+        state["limit"] = "time"
+        return True
+    return False
+
+
 class _TimeUp(Exception):
     """Raised by the polling hooks of long exact phases when the deadline has passed."""
 
@@ -517,11 +530,7 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
             if state["limit"] is not None:
                 return
             batch = min(batch * 2, 4096)
-            bar.update(state["cells"], f"visited {state['visited']:,}")
-            if callback is not None:
-                callback({"phase": "search", "visited": state["visited"]})
-            if _check_stop(deadline):
-                state["limit"] = "time"
+            if _tick(bar, state["cells"], state, deadline, callback):
                 return
     finally:
         state["pruned"] = len(keys) - state["visited"]
@@ -635,13 +644,8 @@ def _search_multi(setup, cells, shard, num_shards, deadline, bar, callback, stat
                 ):
                     break
             state["lower"] = float(bounds[r + 1] - margin) if r + 1 < len(bounds) else None
-            if r % 64 == 0:
-                bar.update(state["combos"], f"visited {state['visited']:,}")
-                if callback is not None:
-                    callback({"phase": "search", "visited": state["visited"]})
-                if _check_stop(deadline):
-                    state["limit"] = "time"
-                    return
+            if r % 64 == 0 and _tick(bar, state["combos"], state, deadline, callback):
+                return
     finally:
         state["pruned"] = len(bounds) - state["visited"]
 

@@ -148,3 +148,10 @@ def test_repeated_zero_points_realizable(solver):
     r = exactfit.solve(problem, solver)
     assert r.status is Status.OPTIMAL
     assert r.objective <= OPT_ATOL
+
+
+def test_every_registered_solver_is_installed():
+    # MIP_SOLVERS is built from what imports; without this a broken backend would silently
+    # drop out of every agreement test above.
+    assert available() == {name: None for name in available()}
+    assert set(MIP_SOLVERS) == {"scip", "enum", "ortools"}
