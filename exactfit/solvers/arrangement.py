@@ -43,6 +43,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from exactfit.rational import int_det
+
 __all__ = [
     "GenericEnumerator",
     "Hyperplanes",
@@ -615,7 +617,12 @@ class GenericEnumerator:
     independent of how units are batched or sharded; :meth:`signs` rebuilds sign vectors.
     """
 
-    def __init__(self, normals: np.ndarray, seed: int = 20240601) -> None:
+    def __init__(
+        self,
+        normals: np.ndarray,
+        seed: int = 20240601,
+        exact: Sequence[Sequence[int]] | None = None,
+    ) -> None:
         W = np.asarray(normals, dtype=float)
         m, D = W.shape
         if m < D:
@@ -623,16 +630,25 @@ class GenericEnumerator:
         sv = np.linalg.svd(W, compute_uv=False)
         if sv[-1] < RANK_MARGIN * sv[0]:
             raise NotGeneric("normals do not span parameter space")
+        if exact is not None and (len(exact) != m or any(len(e) != D for e in exact)):
+            raise ValueError(f"exact normals: expected {m} rows of length {D}")
         self.m, self.D = m, D
         self.W = W
+        self.exact = None if exact is None else [[int(v) for v in e] for e in exact]
         rng = np.random.default_rng(seed)
+        # The generic functionals are integer vectors (exact in floating point), so every float
+        # decision below is an approximation of an exactly defined integer predicate, which
+        # :meth:`_kkt` evaluates exactly when the float value is too close to call.
+        self.g: list[list[int]] = []
         levels: list[_Level] = []
         Q = np.eye(D)
         u = W[-1].copy()
         Wp = W[:-1]
         for level in range(D):
             dim = D - level
-            g = rng.standard_normal(D)
+            g_int = [int(v) for v in rng.integers(-(2**20), 2**20, size=D, endpoint=True)]
+            self.g.append(g_int)
+            g = np.array(g_int, dtype=float)
             phi = Q.T @ g
             phi /= np.linalg.norm(phi)
             Wl = Wp @ Q
@@ -792,12 +808,8 @@ class GenericEnumerator:
             return np.zeros(0, dtype=np.int64), np.zeros((0, P))
         j = order[bi, ki]
         T = np.concatenate([Tp[bi], j[:, None]], axis=1)  # sorted: j > max T'
-        t = ts[bi, ki]
-        ray = np.cos(t)[:, None] * ev[bi] + np.sin(t)[:, None] * fv[bi]
-        lam_alpha = self._kkt(L, T, ray)
-        alpha = lam_alpha[:, 1:]
+        sel = self._kkt(level, T)
         sums = base[bi, ki] + last
-        sel = alpha > 0
         sums = sums + np.einsum("ct,ctp->cp", sel.astype(float), dl[T])
         full_T = np.full((len(T), self.D - 1), -1, dtype=np.int64)
         full_T[:, : T.shape[1]] = T
@@ -805,8 +817,14 @@ class GenericEnumerator:
         kn = self.encode(level, full_T, np.ones(len(T), dtype=bool))
         return np.concatenate([kp, kn]), np.concatenate([sums, total[None, :] - sums])
 
-    def _kkt(self, L: _Level, T: np.ndarray, ray: np.ndarray) -> np.ndarray:
-        """Solve ``φ = λu + Σ_T α_t w_t`` for each ray; checks the multipliers' margin."""
+    def _kkt(self, level: int, T: np.ndarray) -> np.ndarray:
+        """Signs of the multipliers ``α`` in ``φ = λu + Σ_T α_t w_t``, one row per ray (True: +).
+
+        Solved in floating point; a multiplier whose float value is within the error allowance
+        of zero is decided exactly instead (:meth:`_exact_alpha_signs`), so the answer is exact
+        whenever the enumerator was given the exact normals.
+        """
+        L = self.levels[level]
         M = np.concatenate(
             [np.broadcast_to(L.u, (len(T), L.dim))[:, :, None], np.transpose(L.W[T], (0, 2, 1))],
             axis=2,
@@ -822,9 +840,42 @@ class GenericEnumerator:
             1.0, np.abs(alpha).max(axis=1, keepdims=True)
         )
         tol = np.maximum(MARGIN, 1e-13 * cond)[:, None]
-        if np.any(np.abs(alpha) <= tol * scale):
-            raise NotGeneric("generic functional orthogonal to an edge")
-        return sol
+        pos = alpha > 0
+        unsure = np.flatnonzero(np.any(np.abs(alpha) <= tol * scale, axis=1))
+        if len(unsure):
+            if self.exact is None:
+                raise NotGeneric("generic functional orthogonal to an edge")
+            for c in unsure:
+                pos[c] = self._exact_alpha_signs(level, T[c])
+        return pos
+
+    def _exact_alpha_signs(self, level: int, T: np.ndarray) -> np.ndarray:
+        """Exact signs of the multipliers α_t for one ray of ``level`` (Cramer's rule).
+
+        In full coordinates the level's subspace is ``V = c^⊥`` for ``c = (z_last, g_0, …,
+        g_{level−2})``, its counted functional is ``u = z_last`` (level 0) or ``−g_{level−1}``,
+        and the multipliers solve the square integer system ``g_level = λu + Σ_T α_t z_t +
+        Σ_j μ_j c_j``.  Every float quantity of the level is a positive multiple of the exact
+        one, so ``sign α_t = sign det M_t · sign det M`` with ``M_t`` the matrix with column
+        ``z_t`` replaced by ``g_level``.
+        """
+        ex = self.exact
+        u = ex[-1] if level == 0 else [-v for v in self.g[level - 1]]
+        comp = [ex[-1]] + self.g[: level - 1] if level else []
+        cols = [u] + [ex[int(t)] for t in T] + comp
+        rows = [list(r) for r in zip(*cols, strict=True)]
+        det = int_det(rows)
+        if det == 0:
+            raise NotGeneric("D normals linearly dependent (exact)")
+        out = np.zeros(len(T), dtype=bool)
+        for a in range(len(T)):
+            cols_a = list(cols)
+            cols_a[1 + a] = self.g[level]
+            det_a = int_det([list(r) for r in zip(*cols_a, strict=True)])
+            if det_a == 0:
+                raise NotGeneric("generic functional orthogonal to an edge (exact)")
+            out[a] = (det_a > 0) == (det > 0)
+        return out
 
     # ---------------------------------------------------------------- reconstruction
     def signs(self, keys: np.ndarray) -> np.ndarray:
@@ -844,9 +895,8 @@ class GenericEnumerator:
                 ray = vt[:, -1, :]
                 ray = ray * np.sign(ray @ L.u)[:, None]
                 s = (ray @ L.W.T) > 0
-                alpha = self._kkt(L, Ts, ray)[:, 1:]
                 s = s.copy()
-                np.put_along_axis(s, Ts, alpha > 0, axis=1)
+                np.put_along_axis(s, Ts, self._kkt(int(li), Ts), axis=1)
             out[sel, :-1] = s
             out[sel, -1] = True
         out[neg] = ~out[neg]

@@ -179,7 +179,7 @@ class _ExactCells:
 
 class _GenericCells:
     def __init__(self, hp: Hyperplanes, D: int) -> None:
-        self.gen = GenericEnumerator(hp.normals)
+        self.gen = GenericEnumerator(hp.normals, exact=hp.exact)
 
     def blocks(
         self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray
