@@ -58,33 +58,37 @@ class ConeQP:
 
 
 def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """``hᵀG⁺h`` for a stack of PSD matrices (…, D, D) and vectors (…, D).
+    """``hᵀG⁺h`` for a stack of PSD matrices (…, D, D) and vectors (…, D) or (…, R, D).
 
     ``min_θ θᵀGθ − 2hᵀθ = −hᵀG⁺h`` (``h`` lies in the range of ``G`` for least-squares data).
+    With ``R`` right-hand sides per matrix the result is (…, R), from one factorisation.
     Uses a batched solve and falls back to an eigendecomposition (pseudo-inverse, relative
     eigenvalue cut 1e-12) for singular or ill-conditioned members.
     """
     G = np.asarray(G, dtype=float)
     h = np.asarray(h, dtype=float)
-    out = np.empty(h.shape[:-1])
+    multi = h.ndim == G.ndim
+    H = h if multi else h[..., None, :]  # (…, R, D)
+    out = np.empty(H.shape[:-1])
     diag = np.einsum("...ii->...i", G)
     scale = np.maximum(diag.max(axis=-1), 1e-300)
     det = np.linalg.det(G / scale[..., None, None])
     good = np.abs(det) > 1e-9
     if np.any(good):
         try:
-            x = np.linalg.solve(G[good], h[good][..., None])[..., 0]
-            out[good] = np.einsum("...i,...i->...", h[good], x)
+            Hg = H[good]
+            x = np.linalg.solve(G[good], np.swapaxes(Hg, -1, -2))  # (…, D, R)
+            out[good] = np.einsum("...ri,...ir->...r", Hg, x)
         except np.linalg.LinAlgError:
             good[:] = False
     bad = ~good
     if np.any(bad):
         w, V = np.linalg.eigh(G[bad])
         cut = 1e-12 * np.maximum(w[..., -1:], 1e-300)
-        proj = np.einsum("...ji,...j->...i", V, h[bad])
+        proj = np.einsum("...ji,...rj->...ri", V, H[bad])
         inv = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
-        out[bad] = np.einsum("...i,...i->...", proj * proj, inv)
-    return out
+        out[bad] = np.einsum("...ri,...i->...r", proj * proj, inv)
+    return out if multi else out[..., 0]
 
 
 def _null(A: np.ndarray, D: int) -> np.ndarray:

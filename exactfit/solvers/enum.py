@@ -101,7 +101,7 @@ class _Setup:
     problem: FitProblem
     Z: np.ndarray  # (n, D) float lifted points
     hp: Hyperplanes
-    F: np.ndarray  # (n, P) features: c·zzᵀ (upper triangle), c·y·z
+    F: np.ndarray  # (n, P) features: c·zzᵀ (upper triangle), c·y·z, c·y⁺·z, 1
     Y: float
     D: int
     iu: tuple[np.ndarray, np.ndarray]
@@ -115,8 +115,12 @@ class _Setup:
         iu = np.triu_indices(D)
         c, y = problem.cf, problem.yf
         zz = (Z[:, :, None] * Z[:, None, :])[:, iu[0], iu[1]]
-        # last column counts active points (exact in floats), to spot near-empty cells
-        F = np.hstack([c[:, None] * zz, (c * y)[:, None] * Z, np.ones((len(Z), 1))])
+        # c·y⁺·z feeds the sign-aware bounds (:meth:`sign_bounds`); the last column counts
+        # active points (exact in floats), to spot near-empty cells
+        yp = np.maximum(y, 0.0)
+        F = np.hstack(
+            [c[:, None] * zz, (c * y)[:, None] * Z, (c * yp)[:, None] * Z, np.ones((len(Z), 1))]
+        )
         E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
         return cls(problem, Z, hp, F, float(c @ (y * y)), D, iu, E)
 
@@ -142,6 +146,25 @@ class _Setup:
     def bounds(self, sums: np.ndarray) -> np.ndarray:
         G, h = self.unpack(sums)
         return self.Y - ls_values(G, h)
+
+    def sign_bounds(self, sums: np.ndarray) -> np.ndarray:
+        """Lower bounds ``(…, 2)`` on a cell's optimum for output sign ``a = +1`` and ``−1``.
+
+        On a cell with active set ``S`` and ``a = +1`` every active ``z_i·θ`` is ≥ 0, so a
+        label ``y_i < 0`` costs ``(z_i·θ − y_i)² ≥ (z_i·θ)² + y_i²``; hence the cell optimum is
+        at least ``Y − h₊ᵀG⁺h₊`` with ``h₊ = Σ_S c_i y_i⁺ z_i`` (least squares against the
+        labels clipped at 0), and at least the plain bound ``Y − hᵀG⁺h``.  For ``a = −1`` the
+        same holds with ``h₋ = Σ_S c_i y_i⁻ z_i = h₊ − h``.  Each column is the larger of the
+        two; one factorisation of ``G`` serves all three right-hand sides.
+        """
+        G, h = self.unpack(sums)
+        nt, D = len(self.iu[0]), self.D
+        hp = sums[..., nt + D : nt + 2 * D]
+        vals = ls_values(G, np.stack([h, hp, hp - h], axis=-2))
+        plain = vals[..., 0]
+        return self.Y - np.stack(
+            [np.minimum(plain, vals[..., 1]), np.minimum(plain, vals[..., 2])], axis=-1
+        )
 
     def constraint_rows(self, signs: np.ndarray) -> np.ndarray:
         return np.where(signs[:, None], self.hp.normals, -self.hp.normals)
@@ -468,6 +491,9 @@ def solve_shard(
 
 def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, state) -> None:
     delta, base = setup.deltas()
+    svs = setup.problem.sign_vectors()
+    # One bound per (cell, output sign): the sign-aware bounds differ between a = +1 and −1.
+    cols = [0 if a[0] > 0 else 1 for a in svs]
     keys_l, bounds_l = [], []
     for keys, sums in cells.blocks(shard, num_shards, delta, base):
         # Prefix sums carry absolute rounding of the order of the total; for cells with few
@@ -477,7 +503,7 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
             act = setup.hp.active(cells.signs(keys[few]))
             sums[few] = act.astype(float) @ setup.F
         keys_l.append(keys)
-        bounds_l.append(setup.bounds(sums))
+        bounds_l.append(setup.sign_bounds(sums)[:, cols])
         state["cells"] += len(keys)
         bar.update(state["cells"], "enumerated")
         if callback is not None:
@@ -485,15 +511,18 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
         if _check_stop(deadline):
             state["limit"] = "time"
             return
+    V = len(svs)
     keys = np.concatenate(keys_l) if keys_l else np.zeros(0, dtype=np.int64)
-    bounds = np.concatenate(bounds_l) if bounds_l else np.zeros(0)
+    bounds = np.concatenate(bounds_l).reshape(-1) if bounds_l else np.zeros(0)
+    keys = np.repeat(keys, V)
+    vs = np.tile(np.arange(V), len(keys) // V)
     state["enumerated"] = True
-    order = np.lexsort((keys, bounds))
-    keys, bounds = keys[order], bounds[order]
+    order = np.lexsort((vs, keys, bounds))
+    keys, vs, bounds = keys[order], vs[order], bounds[order]
     margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
     state["lower"] = float(bounds[0] - margin) if len(bounds) else None
-    svs = setup.problem.sign_vectors()
     pos, batch = 0, 64
+    seen: set[int] = set()  # cells with at least one output sign solved
     try:
         while pos < len(keys):
             best = state["best"]
@@ -511,18 +540,18 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
                 if r % 16 == 15 and _check_stop(deadline):
                     stop = pos + r + 1
                     state["limit"] = "time"
-                # The bound Y − hᵀG⁺h does not depend on the output sign: solve both.
-                for v, a in enumerate(svs):
-                    value, theta, low, kkt = _single_cell(setup, signs[r], a[0])
-                    state["qps"] += 1
-                    state["visited_low"] = min(state["visited_low"], low)
-                    key = (int(keys[pos + r]), v)
-                    if state["best"].better(value, key):
-                        state["best"] = _Best(value, key, theta[None, :], low, [signs[r]], kkt, a)
-                        if value <= REALIZABLE_TOL * setup.Y and _prove_zero(
-                            setup, state, deadline, callback
-                        ):
-                            return
+                v = int(vs[pos + r])
+                seen.add(int(keys[pos + r]))
+                value, theta, low, kkt = _single_cell(setup, signs[r], svs[v][0])
+                state["qps"] += 1
+                state["visited_low"] = min(state["visited_low"], low)
+                key = (int(keys[pos + r]), v)
+                if state["best"].better(value, key):
+                    state["best"] = _Best(value, key, theta[None, :], low, [signs[r]], kkt, svs[v])
+                    if value <= REALIZABLE_TOL * setup.Y and _prove_zero(
+                        setup, state, deadline, callback
+                    ):
+                        return
                 if state["limit"] is not None:
                     break
             pos = stop
@@ -533,7 +562,7 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
             if _tick(bar, state["cells"], state, deadline, callback):
                 return
     finally:
-        state["pruned"] = len(keys) - state["visited"]
+        state["pruned"] = state["cells"] - len(seen)
 
 
 def _prove_zero(

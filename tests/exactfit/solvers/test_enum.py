@@ -432,3 +432,36 @@ def test_shards_through_a_process_pool_give_the_same_result():
         sharded = ENUM.solve_shards(problem, 4, map_fn=pool.map)
     _same(single, sharded)
     assert sharded.stats["shards"] == 4
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(max_n=6, max_d=2))
+def test_sign_aware_bounds_never_exceed_the_exact_cell_optimum(problem):
+    # The pruning bounds are the solver's whole proof of optimality: on every chamber and for
+    # each output sign, the float bound must not exceed the exact rational cell optimum.
+    from exactfit.solvers.cellqp import exact_cone_qp
+    from exactfit.solvers.enum import _ExactCells, _exact_system, _Setup
+
+    setup = _Setup.build(problem)
+    table = _ExactCells(setup.hp, setup.D).table
+    sums = setup.hp.active(table).astype(float) @ setup.F
+    bounds = setup.sign_bounds(sums)
+    Y = problem.null_loss()
+    for row, b in zip(table, bounds, strict=True):
+        G, h, A = _exact_system(setup, row, 1)
+        for col, a in enumerate((1, -1)):
+            exact = Y + exact_cone_qp(G, [a * v for v in h], A).value
+            assert b[col] <= float(exact) + 1e-9 * max(float(Y), 1.0)
+
+
+def test_sign_aware_bound_is_tight_where_the_plain_bound_is_not():
+    # One point with a negative label: an active cell fits it exactly without the sign
+    # constraint (plain bound 0), but with a = +1 the prediction is ≥ 0, so the cell costs
+    # at least y² = 1/4 — exactly the sign-aware bound.
+    problem = FitProblem([[1]], [Fraction(-1, 2)], bias=False)
+    from exactfit.solvers.enum import _Setup
+
+    setup = _Setup.build(problem)
+    sums = np.array([[1.0]]) @ setup.F  # the cell where the point is active
+    assert setup.bounds(sums)[0] == pytest.approx(0.0, abs=1e-15)
+    assert setup.sign_bounds(sums)[0].tolist() == pytest.approx([0.25, 0.0], abs=1e-15)
