@@ -44,8 +44,10 @@ def int_det(M: list[list[int]]) -> int:
     A = [[int(v) for v in row] for row in M]
     n = len(A)
     if any(len(row) != n for row in A):
-        raise ValueError(f"int_det: expected a square matrix, found {n} rows of lengths "
-                         f"{sorted({len(r) for r in A})}")
+        raise ValueError(
+            f"int_det: expected a square matrix, found {n} rows of lengths "
+            f"{sorted({len(r) for r in A})}"
+        )
     sign, prev = 1, 1
     for k in range(n - 1):
         if A[k][k] == 0:

@@ -861,7 +861,7 @@ class GenericEnumerator:
         """
         ex = self.exact
         u = ex[-1] if level == 0 else [-v for v in self.g[level - 1]]
-        comp = [ex[-1]] + self.g[: level - 1] if level else []
+        comp = [ex[-1], *self.g[: level - 1]] if level else []
         cols = [u] + [ex[int(t)] for t in T] + comp
         rows = [list(r) for r in zip(*cols, strict=True)]
         det = int_det(rows)

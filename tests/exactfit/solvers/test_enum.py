@@ -440,7 +440,7 @@ def test_sign_aware_bounds_never_exceed_the_exact_cell_optimum(problem):
     # The pruning bounds are the solver's whole proof of optimality: on every chamber and for
     # each output sign, the float bound must not exceed the exact rational cell optimum.
     from exactfit.solvers.cellqp import exact_cone_qp
-    from exactfit.solvers.enum import _ExactCells, _exact_system, _Setup
+    from exactfit.solvers.enum import _exact_system, _ExactCells, _Setup
 
     setup = _Setup.build(problem)
     table = _ExactCells(setup.hp, setup.D).table
