@@ -28,7 +28,7 @@ import itertools
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TextIO
@@ -178,6 +178,7 @@ class _ExactCells:
     """
 
     def __init__(self, hp: Hyperplanes, D: int, check: Callable[[], None] | None = None) -> None:
+        self.m = hp.m
         if hp.m == 0:
             self.table = np.zeros((1, 0), dtype=bool)
         else:
@@ -202,6 +203,7 @@ class _ExactCells:
 
 class _GenericCells:
     def __init__(self, hp: Hyperplanes, D: int) -> None:
+        self.m = hp.m
         self.gen = GenericEnumerator(hp.normals, exact=hp.exact)
 
     def blocks(
@@ -231,6 +233,310 @@ def _choose_mode(setup: _Setup) -> str:
     if cover_count(setup.hp.m, setup.D) <= EXACT_CELLS or setup.hp.m < setup.D:
         return "exact"
     return "generic"
+
+
+# ------------------------------------------------------------------------------- regions
+#: Relative safety factor of the region test (float error of the centre and the quadratic
+#: forms is below cond·eps ≤ 1e-8 under the conditioning cap below; this is 100× that).
+REGION_SAFETY = 1e-6
+#: Regions are only used when the Gram matrix of the forcing points is this well conditioned.
+REGION_COND = 1e8
+
+
+def _heuristic_upper(setup: _Setup) -> float:
+    """An upper bound on the optimum: the float loss of a network found by alternating least
+    squares (fit the points active at the current θ, repeat), over the allowed output signs.
+
+    Any network's loss bounds the optimum from above, so the quality of this heuristic only
+    affects speed (the size of the regions below), never correctness.  With a norm bound the
+    candidate is shrunk into the ball (``tθ`` stays a valid network for ``0 < t ≤ 1``).
+    """
+    problem = setup.problem
+    Z, c, y = setup.Z, problem.cf, problem.yf
+    sq = np.sqrt(c)
+    best = setup.Y
+    B = None if problem.weight_bound is None else float(problem.weight_bound)
+    for (a,) in problem.sign_vectors():
+        active = np.ones(len(y), dtype=bool)
+        for _ in range(30):
+            if not active.any():
+                break
+            theta = np.linalg.lstsq(Z[active] * sq[active, None], a * y[active] * sq[active])[0]
+            if B is not None:
+                wn = float(np.linalg.norm(setup.E @ theta))
+                if wn > B:
+                    theta = theta * (B / wn) * (1 - 1e-9)
+            pred = a * np.maximum(Z @ theta, 0.0)
+            best = min(best, float(c @ (pred - y) ** 2))
+            nxt = Z @ theta > 0
+            if np.array_equal(nxt, active):
+                break
+            active = nxt
+    return best
+
+
+@dataclass(frozen=True)
+class _Region:
+    """A set of cells for one output sign: the chambers of the hyperplanes ``free``, each
+    extended by the signs ``fixed[g]`` of every other hyperplane."""
+
+    free: tuple[int, ...]
+    fixed: tuple[bool, ...]
+
+    def cost(self, D: int) -> int:
+        return cover_count(len(self.free), D)
+
+
+#: Regions with more cells than this are split on the activity of one more point …
+REGION_SPLIT_CELLS = 500
+#: … at most this deep, into at most this many leaves per output sign.
+REGION_DEPTH = 24
+REGION_LEAVES = 256
+
+
+def _regions(setup: _Setup, a: int, upper: float) -> list[_Region]:
+    """Cell sets covering every cell that can hold a unit of output sign ``a`` with loss ≤ U.
+
+    ``U`` is ``upper`` slightly widened.  A network ``a·σ(θ·z)`` predicts with the sign of
+    ``a`` (or 0), so the points with ``a y_i < 0`` cost at least ``K = Σ_{a y_i<0} c_i y_i²``
+    whatever θ.  A *node* fixes some points inactive (``I``) and some active (``J``) and has
+    the budget ``b = U − K − Σ_I c_i y_i²``; its networks are those with these activities and
+    loss ≤ U.  Every other point with ``a y_i > 0`` and ``c_i y_i² > b`` must be active too
+    (inactive it alone would exceed the budget), so with ``H`` those and ``J`` the loss is at
+    least ``K + Σ_I c_i y_i² + Σ_H c_i(z_i·θ − a y_i)²``: θ lies in the ellipsoid
+    ``E = {θ : Σ_H c_i(z_i·θ − a y_i)² ≤ b}``.  A hyperplane ``z_g·θ = 0`` meets E iff
+    ``LS_H + (z_g·θ_c)²/(z_gᵀM⁻¹z_g) ≤ b`` (``M = Σ_H c_i z_i z_iᵀ``, centre ``θ_c``); one that
+    does not keeps the sign of ``z_g·θ_c`` on E, and the hyperplanes of points in ``H ∪ I``
+    have the sign of their fixed activity.  The node's cells are the chambers of the remaining
+    (*free*) hyperplanes with all other signs fixed.  A node with too many cells is split on
+    the heaviest free point ``j`` (``a y_j > 0``): ``j`` active (budget unchanged, E shrinks) or
+    inactive (budget ``b − c_j y_j²``); the two children partition the node's networks.  When
+    ``H`` does not span (or ``M`` is ill conditioned) E is unbounded and only the activity
+    signs are fixed.  Every comparison is widened by ``REGION_SAFETY`` (a hyperplane in doubt
+    is free), so the leaves cover every cell whose optimum is ≤ U: with U above the optimum
+    they contain an optimal cell, and every other cell's optimum exceeds U.
+    """
+    problem = setup.problem
+    hp = setup.hp
+    Z, c, y = setup.Z, problem.cf, problem.yf
+    ay = a * y
+    cy2 = c * y * y
+    slack = REGION_SAFETY * (upper + 1e-3 * setup.Y)  # widens every region: the safe direction
+    spent = float(cy2[ay < 0].sum())
+    if spent > upper + slack:
+        return []
+    N = hp.normals
+    D = setup.D
+
+    def node(inactive: frozenset[int], active: frozenset[int], budget: float):
+        """``(region, heavy set)`` of a node, or ``None`` when it holds no network."""
+        H = np.zeros(len(y), dtype=bool)
+        H[list(active)] = True
+        H |= (ay > 0) & (cy2 > budget)
+        H[list(inactive)] = False
+        want = np.zeros(hp.m, dtype=np.int8)  # +1 / −1: sign forced by a fixed activity
+        for pts, act in ((np.flatnonzero(H), True), (np.array(sorted(inactive), dtype=int), False)):
+            if len(pts) == 0:
+                continue
+            g, o = hp.group[pts], hp.orient[pts]
+            if np.any(g < 0):
+                if act:
+                    return None  # z_i = 0 is never active
+                keep = g >= 0
+                g, o = g[keep], o[keep]
+            sg = np.where(act, o, -o).astype(np.int8)
+            if np.any((want[g] != 0) & (want[g] != sg)):
+                return None
+            np.put(want, g, sg)
+            if len(np.unique(g)) != len(g):  # one hyperplane, several points: check them all
+                for gg, ss in zip(g, sg, strict=True):
+                    if want[gg] != ss:
+                        return None
+        free = want == 0
+        fixed = want > 0
+        if H.sum() >= D:
+            ZH, cH, yH = Z[H], c[H], ay[H]
+            M = (ZH * cH[:, None]).T @ ZH
+            ev = np.linalg.eigvalsh(M)
+            if ev[0] > 0 and ev[-1] <= REGION_COND * ev[0]:
+                theta_c = np.linalg.solve(M, (ZH * cH[:, None]).T @ yH)
+                ls_h = float(cH @ (ZH @ theta_c - yH) ** 2)
+                if ls_h > budget * (1 + REGION_SAFETY):
+                    return None
+                lin = N @ theta_c
+                quad = np.einsum("gi,gi->g", N, np.linalg.solve(M, N.T).T)
+                crosses = (ls_h + lin * lin / quad <= budget * (1 + REGION_SAFETY)) | (
+                    np.abs(lin) <= REGION_SAFETY * np.linalg.norm(theta_c)
+                )
+                fixed = np.where(free & ~crosses, lin > 0, fixed)
+                free &= crosses
+                rest = ~H & (hp.group >= 0)
+                rest[list(inactive)] = False
+                cut = _tighter_cut(Z, c, np.maximum(ay, 0.0), H, rest, M, N, free, budget)
+                if cut is None:
+                    return None
+                drop, side = cut
+                fixed = np.where(drop, side, fixed)
+                free &= ~drop
+        region = _Region(tuple(int(g) for g in np.flatnonzero(free)), tuple(bool(v) for v in fixed))
+        return region, H
+
+    leaves: list[_Region] = []
+    root = node(frozenset(), frozenset(), upper - spent + slack)
+    stack = [] if root is None else [(root, frozenset(), frozenset(), upper - spent + slack, 0)]
+    while stack:
+        (region, H), inactive, active, budget, depth = stack.pop()
+        if region.cost(D) <= REGION_SPLIT_CELLS or depth >= REGION_DEPTH:
+            leaves.append(region)
+            continue
+        free_g = np.zeros(hp.m, dtype=bool)
+        free_g[list(region.free)] = True
+        cand = np.flatnonzero((ay > 0) & ~H & (hp.group >= 0) & free_g[np.maximum(hp.group, 0)])
+        cand = cand[~np.isin(cand, list(inactive))]
+        if len(cand) == 0 or len(leaves) + len(stack) + 2 > REGION_LEAVES:
+            leaves.append(region)
+            continue
+        j = int(cand[np.argmax(cy2[cand])])
+        kids = [
+            (node(inactive, active | {j}, budget), inactive, active | {j}, budget),
+            (
+                node(inactive | {j}, active, budget - cy2[j]) if budget >= cy2[j] else None,
+                inactive | {j},
+                active,
+                budget - cy2[j],
+            ),
+        ]
+        kids = [k for k in kids if k[0] is not None]
+        if sum(k[0][0].cost(D) for k in kids) >= region.cost(D):
+            leaves.append(region)
+            continue
+        for kid in kids:
+            stack.append((kid[0], kid[1], kid[2], kid[3], depth + 1))
+    return leaves
+
+
+def _tighter_cut(
+    Z: np.ndarray,
+    c: np.ndarray,
+    t: np.ndarray,
+    H: np.ndarray,
+    rest: np.ndarray,
+    M: np.ndarray,
+    N: np.ndarray,
+    cand: np.ndarray,
+    budget: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hyperplanes among ``cand`` that miss ``R = {θ : Φ(θ) ≤ budget}``, and their side.
+
+    ``Φ(θ) = Σ_H c_i(z_i·θ − t_i)² + Σ_rest c_i((z_i·θ − t_i)⁺)²`` (``t_i = max(a y_i, 0)``) is
+    a lower bound on the loss a node's network spends beyond its fixed costs: a point outside
+    H that is active costs at least its overshoot ``((z_i·θ − t_i)⁺)²``.  ``Φ = Q + P`` with
+    ``Q`` the quadratic over H (Hessian ``2M``) and ``P`` convex, so for any ``θ̂``
+    ``Φ(θ) ≥ Φ(θ̂) + ∇Φ(θ̂)·(θ − θ̂) + (θ − θ̂)ᵀM(θ − θ̂)``, whose minimum over a hyperplane
+    through ``θ̂`` is explicit: a rigorous lower bound on ``min Φ`` there, whatever ``θ̂`` is.
+    ``θ̂`` comes from a few semismooth Newton steps (least squares over H and the overshooting
+    points, on the hyperplane).  ``None``: even the unconstrained bound exceeds the budget (the
+    node holds no network).  The side of a dropped hyperplane is its sign at a point of R.
+    """
+    D = Z.shape[1]
+    drop = np.zeros(len(N), dtype=bool)
+    side = np.zeros(len(N), dtype=bool)
+    Minv = np.linalg.inv(M)
+    limit = budget * (1 + REGION_SAFETY)
+
+    def phi_grad(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r = theta @ Z.T - t  # (…, n)
+        r = np.where(H, r, np.where(rest, np.maximum(r, 0.0), 0.0))
+        return (c * r * r).sum(axis=-1), 2.0 * (c * r) @ Z
+
+    def newton(normal: np.ndarray | None, start: np.ndarray) -> np.ndarray:
+        theta = start
+        for _ in range(8):
+            over = rest & (theta @ Z.T > t)
+            w = c * (H | over)
+            A = np.einsum("...i,ij,ik->...jk", w, Z, Z)
+            b = np.einsum("...i,ij->...j", w * t, Z)
+            sol = np.linalg.solve(A, b[..., None])[..., 0]
+            if normal is not None:  # least squares on the hyperplane normal·θ = 0
+                An = np.linalg.solve(A, normal[..., None])[..., 0]
+                lam = np.einsum("...j,...j->...", normal, sol) / np.einsum(
+                    "...j,...j->...", normal, An
+                )
+                sol = sol - lam[..., None] * An
+            if np.allclose(sol, theta, rtol=0, atol=0):
+                break
+            theta = sol
+        return theta
+
+    def lower(theta: np.ndarray, normal: np.ndarray | None) -> np.ndarray:
+        val, g = phi_grad(theta)
+        if normal is not None:
+            Mn = normal @ Minv.T
+            lam = np.einsum("...j,...j->...", Mn, g) / np.einsum("...j,...j->...", Mn, normal)
+            g = g - lam[..., None] * normal
+        return val - 0.25 * np.einsum("...j,jk,...k->...", g, Minv, g)
+
+    x0 = np.linalg.solve(M, (c * H * t) @ Z)
+    x0 = newton(None, x0)
+    if lower(x0, None) > limit:
+        return None
+    inside, _ = phi_grad(x0)
+    idx = np.flatnonzero(cand)
+    if inside > budget or len(idx) == 0:
+        return drop, side  # no point of R at hand to orient a cut: keep every candidate
+    nrm = N[idx]
+    start = x0[None, :] - (nrm @ x0)[:, None] * nrm  # x0 projected onto each hyperplane
+    thetas = newton(nrm, start)
+    lows = lower(thetas, nrm)
+    lin = nrm @ x0
+    ok = (lows > limit) & (np.abs(lin) > REGION_SAFETY * np.linalg.norm(x0))
+    drop[idx[ok]] = True
+    side[idx[ok]] = lin[ok] > 0
+    del D
+    return drop, side
+
+
+class _RegionCells:
+    """Chambers of the hyperplanes ``cross``, each extended by the ``fixed`` signs of the
+    others: a superset of the chambers meeting a region (see :func:`_region`).  Patterns that
+    are not chambers of the whole arrangement are harmless: the QP over their closed cone is
+    still the loss of a real network, and its bound is still a valid lower bound."""
+
+    def __init__(
+        self,
+        setup: _Setup,
+        cross: Sequence[int],
+        fixed: np.ndarray,
+        mode: str,
+        check: Callable[[], None] | None = None,
+    ) -> None:
+        hp = setup.hp
+        self.cross = np.asarray(cross, dtype=np.int64)
+        self.fixed = np.asarray(fixed, dtype=bool)
+        self.free = np.zeros(hp.m, dtype=bool)
+        self.free[self.cross] = True
+        none = np.zeros(0, dtype=np.int64)
+        sub = Hyperplanes(
+            tuple(hp.exact[g] for g in self.cross), hp.normals[self.cross], none, none
+        )
+        small = cover_count(sub.m, setup.D) <= EXACT_CELLS or sub.m < setup.D
+        self.inner = (
+            _ExactCells(sub, setup.D, check)
+            if mode == "exact" or small
+            else _GenericCells(sub, setup.D)
+        )
+        self.m = sub.m
+
+    def blocks(
+        self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        base = base + (self.fixed & ~self.free).astype(float) @ delta
+        yield from self.inner.blocks(shard, num_shards, delta[self.cross], base)
+
+    def signs(self, keys: np.ndarray) -> np.ndarray:
+        out = np.repeat(self.fixed[None, :], len(keys), axis=0)
+        out[:, self.cross] = self.inner.signs(keys)
+        return out
 
 
 # ----------------------------------------------------------------------------- progress
@@ -351,6 +657,7 @@ class ShardResult:
     realizable: bool
     seconds: float
     visited_low: float = math.inf  # least lower bound of the visited cells' optima
+    region: dict[str, Any] | None = None  # the incumbent regions used (single unit)
 
 
 def _check_stop(deadline: float | None) -> bool:
@@ -421,11 +728,14 @@ def solve_shard(
     progress: bool | None = False,
     progress_stream: TextIO | None = None,
     callback: Callable[[dict[str, Any]], None] | None = None,
+    regions: bool = True,
 ) -> ShardResult:
     """Solve shard ``shard`` of ``num_shards`` (a pure function of its arguments).
 
     ``mode`` is ``"exact"`` or ``"generic"`` (default: chosen from the size); a generic shard
     that meets a degenerate configuration returns ``not_generic=True`` and no answer.
+    ``regions`` (single unit) enumerates only the chambers that can hold a network better than
+    a heuristic incumbent (:func:`_region`); ``False`` enumerates the whole arrangement.
     ``deadline`` is an absolute ``time.time()``; ``callback`` receives a dict after every batch
     (a test hook: raising ``KeyboardInterrupt`` there acts like Ctrl-C).
     """
@@ -453,13 +763,16 @@ def solve_shard(
         "limit": None,
         "realizable": False,
         "visited_low": math.inf,
+        "region": None,
     }
     try:
         check = _poller(deadline, callback, "enumerate-exact", bar)
-        cells = _cells(setup, mode, check)
         if k == 1:
-            _search_single(setup, cells, shard, num_shards, deadline, bar, callback, state)
+            groups = _single_groups(setup, mode, check, regions, state)
+            bar.total = max(1, sum(cover_count(g.m, setup.D) for g, _ in groups) // num_shards)
+            _search_single(setup, groups, shard, num_shards, deadline, bar, callback, state)
         else:
+            cells = _cells(setup, mode, check)
             _search_multi(setup, cells, shard, num_shards, deadline, bar, callback, state)
     except NotGeneric:
         bar.close()
@@ -486,43 +799,75 @@ def solve_shard(
         state["realizable"],
         time.time() - t0,
         state["visited_low"],
+        state["region"],
     )
 
 
-def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, state) -> None:
+def _single_groups(
+    setup: _Setup,
+    mode: str,
+    check: Callable[[], None] | None,
+    regions: bool,
+    state: dict[str, Any],
+) -> list[tuple[Any, int | None]]:
+    """The cell sets to enumerate for a single unit: ``(cells, sign-vector index)``, index
+    ``None`` for the whole arrangement shared by every output sign (``regions=False``)."""
+    svs = setup.problem.sign_vectors()
+    if not regions or setup.hp.m == 0:
+        return [(_cells(setup, mode, check), None)]
+    upper = _heuristic_upper(setup)
+    out: list[tuple[Any, int | None]] = []
+    info = []
+    for v, (a,) in enumerate(svs):
+        leaves = _regions(setup, a, upper)
+        info.append(
+            {"sign": a, "regions": len(leaves), "cells_bound": sum(r.cost(setup.D) for r in leaves)}
+        )
+        for reg in leaves:
+            out.append((_RegionCells(setup, reg.free, np.array(reg.fixed), mode, check), v))
+    state["region"] = {"upper": upper, "signs": info}
+    return out
+
+
+def _search_single(setup, groups, shard, num_shards, deadline, bar, callback, state) -> None:
     delta, base = setup.deltas()
     svs = setup.problem.sign_vectors()
     # One bound per (cell, output sign): the sign-aware bounds differ between a = +1 and −1.
-    cols = [0 if a[0] > 0 else 1 for a in svs]
-    keys_l, bounds_l = [], []
-    for keys, sums in cells.blocks(shard, num_shards, delta, base):
-        # Prefix sums carry absolute rounding of the order of the total; for cells with few
-        # active points that is large relative to their own sums: recompute those directly.
-        few = sums[:, -1] < 2 * setup.D - 0.5
-        if np.any(few):
-            act = setup.hp.active(cells.signs(keys[few]))
-            sums[few] = act.astype(float) @ setup.F
-        keys_l.append(keys)
-        bounds_l.append(setup.sign_bounds(sums)[:, cols])
-        state["cells"] += len(keys)
-        bar.update(state["cells"], "enumerated")
-        if callback is not None:
-            callback({"phase": "enumerate", "cells": state["cells"]})
-        if _check_stop(deadline):
-            state["limit"] = "time"
-            return
-    V = len(svs)
-    keys = np.concatenate(keys_l) if keys_l else np.zeros(0, dtype=np.int64)
-    bounds = np.concatenate(bounds_l).reshape(-1) if bounds_l else np.zeros(0)
-    keys = np.repeat(keys, V)
-    vs = np.tile(np.arange(V), len(keys) // V)
+    keys_l, vs_l, gs_l, bounds_l = [], [], [], []
+    for gi, (cells, only) in enumerate(groups):
+        vs = list(range(len(svs))) if only is None else [only]
+        cols = [0 if svs[v][0] > 0 else 1 for v in vs]
+        for keys, sums in cells.blocks(shard, num_shards, delta, base):
+            # Prefix sums carry absolute rounding of the order of the total; for cells with few
+            # active points that is large relative to their own sums: recompute those directly.
+            few = sums[:, -1] < 2 * setup.D - 0.5
+            if np.any(few):
+                act = setup.hp.active(cells.signs(keys[few]))
+                sums[few] = act.astype(float) @ setup.F
+            keys_l.append(np.repeat(keys, len(vs)))
+            vs_l.append(np.tile(np.array(vs, dtype=np.int64), len(keys)))
+            gs_l.append(np.full(len(keys) * len(vs), gi, dtype=np.int64))
+            bounds_l.append(setup.sign_bounds(sums)[:, cols].reshape(-1))
+            state["cells"] += len(keys)
+            bar.update(state["cells"], "enumerated")
+            if callback is not None:
+                callback({"phase": "enumerate", "cells": state["cells"]})
+            if _check_stop(deadline):
+                state["limit"] = "time"
+                return
+
+    def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    keys, vs, gs = cat(keys_l, np.int64), cat(vs_l, np.int64), cat(gs_l, np.int64)
+    bounds = cat(bounds_l, float)
     state["enumerated"] = True
-    order = np.lexsort((vs, keys, bounds))
-    keys, vs, bounds = keys[order], vs[order], bounds[order]
+    order = np.lexsort((vs, keys, gs, bounds))
+    keys, vs, gs, bounds = keys[order], vs[order], gs[order], bounds[order]
     margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
     state["lower"] = float(bounds[0] - margin) if len(bounds) else None
     pos, batch = 0, 64
-    seen: set[int] = set()  # cells with at least one output sign solved
+    seen: set[tuple[int, int]] = set()  # (group, cell) with at least one output sign solved
     try:
         while pos < len(keys):
             best = state["best"]
@@ -531,7 +876,11 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
             stop = min(len(keys), pos + batch)
             sub = np.searchsorted(bounds[pos:stop], best.value + margin, side="right")
             stop = pos + max(int(sub), 1)
-            signs = cells.signs(keys[pos:stop])
+            gsel = gs[pos:stop]
+            signs = np.zeros((stop - pos, setup.hp.m), dtype=bool)
+            for gi in np.unique(gsel):
+                rows = np.flatnonzero(gsel == gi)
+                signs[rows] = groups[gi][0].signs(keys[pos:stop][rows])
             for r in range(stop - pos):
                 if bounds[pos + r] - margin > state["best"].value:
                     stop = pos + r
@@ -541,11 +890,11 @@ def _search_single(setup, cells, shard, num_shards, deadline, bar, callback, sta
                     stop = pos + r + 1
                     state["limit"] = "time"
                 v = int(vs[pos + r])
-                seen.add(int(keys[pos + r]))
+                seen.add((int(gsel[r]), int(keys[pos + r])))
                 value, theta, low, kkt = _single_cell(setup, signs[r], svs[v][0])
                 state["qps"] += 1
                 state["visited_low"] = min(state["visited_low"], low)
-                key = (int(keys[pos + r]), v)
+                key = (int(gsel[r]), int(keys[pos + r]), v)
                 if state["best"].better(value, key):
                     state["best"] = _Best(value, key, theta[None, :], low, [signs[r]], kkt, svs[v])
                     if value <= REALIZABLE_TOL * setup.Y and _prove_zero(
@@ -845,6 +1194,8 @@ def merge_shards(
     }
     if problem.units > 1:
         stats["combinations"] = sum(p.combos for p in parts)
+    if parts[0].region is not None:
+        stats["region"] = parts[0].region
     message = ""
     exact_theta = None
     cert_limit = None
@@ -981,12 +1332,15 @@ class EnumSolver:
         The result (objective and network) is the same for any ``num_shards`` and any map
         (builtin ``map``, ``ProcessPoolExecutor.map``, a dask client's map + gather).
         """
-        unknown = sorted(set(options) - {"seed"})
+        unknown = sorted(set(options) - {"seed", "regions"})
         if unknown:
             raise InputError(
                 f"enum: unknown option {unknown[0]!r}; enum takes certify, max_cells, progress, "
-                "time_limit"
+                "regions, time_limit"
             )
+        regions = options.get("regions", True)
+        if not isinstance(regions, bool):
+            raise InputError(f"enum: regions must be true or false, found {regions!r}")
         if time_limit is not None and not (time_limit > 0):
             raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
         if max_cells is not None and not (isinstance(max_cells, int) and max_cells > 0):
@@ -1011,7 +1365,10 @@ class EnumSolver:
         spec = problem if n == 1 else problem_spec(problem)
 
         def run(mode: str) -> list[ShardResult]:
-            args = [(spec, i, n, mode, deadline, show, progress_stream, callback) for i in range(n)]
+            args = [
+                (spec, i, n, mode, deadline, show, progress_stream, callback, regions)
+                for i in range(n)
+            ]
             return list(map_fn(_shard_star, args))
 
         parts = run(mode)

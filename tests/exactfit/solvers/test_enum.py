@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from exactfit import FitProblem, Limit, Status, get_solver
-from exactfit.errors import BudgetExceeded
+from exactfit.errors import BudgetExceeded, InputError
 from exactfit.generate import planted_fit
 from exactfit.problem import exact_loss, network_violations
 from exactfit.solvers import choose_auto
@@ -465,3 +465,59 @@ def test_sign_aware_bound_is_tight_where_the_plain_bound_is_not():
     sums = np.array([[1.0]]) @ setup.F  # the cell where the point is active
     assert setup.bounds(sums)[0] == pytest.approx(0.0, abs=1e-15)
     assert setup.sign_bounds(sums)[0].tolist() == pytest.approx([0.25, 0.0], abs=1e-15)
+
+
+# ------------------------------------------------------------ incumbent regions (single unit)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(max_n=7, max_d=2))
+def test_regions_agree_with_the_whole_arrangement_on_tiny_problems(problem):
+    # Regions only skip cells whose optimum exceeds the heuristic incumbent: the optimum must
+    # be the one found by enumerating every chamber, and by brute force.
+    with_regions = ENUM.solve(problem, regions=True)
+    without = ENUM.solve(problem, regions=False)
+    assert with_regions.status is without.status is Status.OPTIMAL
+    assert close(with_regions.objective, without.objective)
+    assert close(with_regions.objective, reference(problem).objective)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.003, 0.05, 0.3, 1.0])
+@pytest.mark.parametrize(
+    ("n", "d", "kw"),
+    [
+        (40, 2, {}),
+        (30, 3, {}),
+        (40, 2, {"bias": False}),
+        (40, 2, {"weighted": True}),
+        (30, 2, {"weight_bound": 1.0}),
+        (30, 2, {"output_signs": (-1,)}),
+    ],
+)
+def test_regions_agree_with_the_whole_arrangement_on_planted_data(n, d, kw, noise):
+    # Grid data (collinear triples: the exact sub-enumerator), every noise level from
+    # realizable to labels that are mostly noise, weights, norm bounds and a negative unit.
+    problem = planted_fit(n, d, noise=noise, seed=int(noise * 1000) + n + d, **kw)
+    a = ENUM.solve(problem, regions=True, certify=True)
+    b = ENUM.solve(problem, regions=False)
+    assert a.status is b.status is Status.OPTIMAL
+    assert close(a.objective, b.objective)
+    assert not network_violations(problem, a.network)
+    if "weight_bound" not in kw:
+        assert Fraction(a.stats["objective_exact"]) == exact_loss(problem, a.network)
+
+
+def test_regions_shrink_the_enumeration_on_low_noise_data():
+    # 200 points in R^3 at noise 0.01: the whole arrangement has 2.6 million chambers, the
+    # incumbent regions a handful; both searches must report the same optimum.
+    problem = planted_fit(200, 3, noise=0.01, seed=3)
+    r = ENUM.solve(problem)
+    assert r.status is Status.OPTIMAL
+    assert r.stats["cells"] < 1000
+    assert r.stats["region"]["signs"][1]["regions"] == 0  # a = −1 cannot beat the incumbent
+    scip = get_solver("scip").solve(problem, time_limit=60)
+    assert scip.status is Status.OPTIMAL
+    assert close(r.objective, scip.objective)
+
+
+def test_regions_option_is_validated():
+    with pytest.raises(InputError, match="regions must be true or false"):
+        ENUM.solve(planted_fit(5, 1, seed=0), regions="yes")
