@@ -8,13 +8,16 @@ space, so ``opt = min_S min_{closure} q_S``.  For ``k`` units (Arora et al. 2018
 are fixed per sign vector, each unit takes one chamber, and the loss on the product of closed
 chambers is a joint convex quadratic.
 
-Algorithm: (1) enumerate all chambers (:mod:`exactfit.solvers.arrangement`), computing for each
-the unconstrained least-squares value ``Y − hᵀG⁺h`` of its quadratic, a lower bound on the cell
-optimum; (2) visit cells (or unit-cell combinations) in increasing bound order and solve each
-cell's cone QP (:mod:`exactfit.solvers.cellqp`), keeping the incumbent with the smallest
-``(value, key)``; (3) stop when the next bound exceeds the incumbent by more than the safety
-margin ``PRUNE_MARGIN·Y`` (float error allowance of the batched bounds, documented).  Every
-pruned cell's bound then exceeds the optimum found, which is therefore optimal.
+Algorithm: (0) for a single unit, a heuristic incumbent ``U`` confines every better network to
+small convex regions (:func:`_regions`), and only the chambers of the hyperplanes crossing them
+are enumerated; (1) enumerate the chambers (:mod:`exactfit.solvers.arrangement`), computing
+for each the least-squares values of its quadratic (plain and sign-aware,
+:meth:`_Setup.sign_bounds`), lower bounds on the cell optimum; (2) visit cells (or unit-cell
+combinations) in increasing bound order and solve each cell's cone QP
+(:mod:`exactfit.solvers.cellqp`), keeping the incumbent with the smallest ``(value, key)``;
+(3) stop when the next bound exceeds the incumbent by more than the safety margin
+``PRUNE_MARGIN·Y`` (float error allowance of the batched bounds, documented).  Every pruned
+cell's bound then exceeds the optimum found, which is therefore optimal.
 
 The cell loop is split into shards (cell ranges of the enumeration's work units):
 :meth:`EnumSolver.solve_shards` maps the pure function :func:`solve_shard` over shards with any
