@@ -812,23 +812,29 @@ def _single_groups(
     check: Callable[[], None] | None,
     regions: bool,
     state: dict[str, Any],
-) -> list[tuple[Any, int | None]]:
-    """The cell sets to enumerate for a single unit: ``(cells, sign-vector index)``, index
-    ``None`` for the whole arrangement shared by every output sign (``regions=False``)."""
+) -> list[tuple[Any, list[int]]]:
+    """The cell sets to enumerate for a single unit: ``(cells, sign-vector indices)``; with
+    ``regions=False`` one set, the whole arrangement, for every output sign."""
     svs = setup.problem.sign_vectors()
     if not regions or setup.hp.m == 0:
-        return [(_cells(setup, mode, check), None)]
+        return [(_cells(setup, mode, check), list(range(len(svs))))]
     upper = _heuristic_upper(setup)
-    out: list[tuple[Any, int | None]] = []
-    info = []
+    out: list[tuple[Any, list[int]]] = []
+    info: list[dict[str, Any]] = []
+    state["region"] = {"upper": upper, "signs": info}  # set first: a limit may strike below
+    todo = []
     for v, (a,) in enumerate(svs):
         leaves = _regions(setup, a, upper)
         info.append(
             {"sign": a, "regions": len(leaves), "cells_bound": sum(r.cost(setup.D) for r in leaves)}
         )
-        for reg in leaves:
-            out.append((_RegionCells(setup, reg.free, np.array(reg.fixed), mode, check), v))
-    state["region"] = {"upper": upper, "signs": info}
+        todo.extend((reg, v) for reg in leaves)
+    # Identical regions of the two output signs (e.g. both unbounded) share one enumeration.
+    shared: dict[tuple, list[int]] = {}
+    for reg, v in todo:
+        shared.setdefault((reg.free, reg.fixed), []).append(v)
+    for (free, fixed), vs in shared.items():  # the exact sub-enumerator polls the deadline
+        out.append((_RegionCells(setup, free, np.array(fixed, dtype=bool), mode, check), vs))
     return out
 
 
@@ -837,8 +843,7 @@ def _search_single(setup, groups, shard, num_shards, deadline, bar, callback, st
     svs = setup.problem.sign_vectors()
     # One bound per (cell, output sign): the sign-aware bounds differ between a = +1 and −1.
     keys_l, vs_l, gs_l, bounds_l = [], [], [], []
-    for gi, (cells, only) in enumerate(groups):
-        vs = list(range(len(svs))) if only is None else [only]
+    for gi, (cells, vs) in enumerate(groups):
         cols = [0 if svs[v][0] > 0 else 1 for v in vs]
         for keys, sums in cells.blocks(shard, num_shards, delta, base):
             # Prefix sums carry absolute rounding of the order of the total; for cells with few
