@@ -1284,13 +1284,38 @@ class EnumSolver:
         """Cover's bound on the cells (unit-cell combinations for k ≥ 2) to enumerate."""
         return _estimate(problem)[1]
 
-    def over_budget(self, problem: FitProblem, max_cells: int | None = None) -> str | None:
-        """``None`` within budget, else one line naming the estimate."""
+    def region_cells(self, problem: FitProblem) -> int | None:
+        """Cover's bound on the cells inside the incumbent regions (single unit), or ``None``.
+
+        Cheap (a heuristic fit and one linear-algebra pass per region node), and never more
+        than :meth:`estimate_cells`."""
+        if problem.units != 1:
+            return None
+        setup = _Setup.build(problem)
+        if setup.hp.m == 0:
+            return 1
+        upper = _heuristic_upper(setup)
+        leaves = {r for (a,) in problem.sign_vectors() for r in _regions(setup, a, upper)}
+        return min(sum(r.cost(setup.D) for r in leaves), self.estimate_cells(problem))
+
+    def over_budget(
+        self, problem: FitProblem, max_cells: int | None = None, regions: bool = True
+    ) -> str | None:
+        """``None`` within budget, else one line naming the estimate.
+
+        A single unit whose whole arrangement is over budget is still taken when the cells of
+        its incumbent regions (``regions=True``, the solver's default) are within it."""
         limit = DEFAULT_MAX_CELLS if max_cells is None else int(max_cells)
         est = self.estimate_cells(problem)
         if est <= limit:
             return None
-        what = "cells" if problem.units == 1 else "cell combinations"
+        if regions and problem.units == 1:
+            inside = self.region_cells(problem)
+            if inside is not None and inside <= limit:
+                return None
+            what = f"cells ({inside:,} inside the incumbent regions)"
+        else:
+            what = "cells" if problem.units == 1 else "cell combinations"
         return (
             f"estimated {est:,} {what} exceed the enumeration budget of {limit:,} "
             "(raise --max-cells or use --solver scip)"
@@ -1358,7 +1383,7 @@ class EnumSolver:
         reason = self.unsupported(problem)
         if reason is not None:
             raise InputError(f"enum cannot take this instance: {reason}")
-        over = self.over_budget(problem, max_cells)
+        over = self.over_budget(problem, max_cells, regions)
         if over is not None:
             raise BudgetExceeded(over)
         t0 = time.time()
