@@ -441,7 +441,6 @@ def _tighter_cut(
     points, on the hyperplane).  ``None``: even the unconstrained bound exceeds the budget (the
     node holds no network).  The side of a dropped hyperplane is its sign at a point of R.
     """
-    D = Z.shape[1]
     drop = np.zeros(len(N), dtype=bool)
     side = np.zeros(len(N), dtype=bool)
     Minv = np.linalg.inv(M)
@@ -495,7 +494,6 @@ def _tighter_cut(
     ok = (lows > limit) & (np.abs(lin) > REGION_SAFETY * np.linalg.norm(x0))
     drop[idx[ok]] = True
     side[idx[ok]] = lin[ok] > 0
-    del D
     return drop, side
 
 
