@@ -146,10 +146,6 @@ class _Setup:
         G[..., self.iu[1], self.iu[0]] = sums[..., :nt]
         return G, sums[..., nt : nt + D]
 
-    def bounds(self, sums: np.ndarray) -> np.ndarray:
-        G, h = self.unpack(sums)
-        return self.Y - ls_values(G, h)
-
     def sign_bounds(self, sums: np.ndarray) -> np.ndarray:
         """Lower bounds ``(…, 2)`` on a cell's optimum for output sign ``a = +1`` and ``−1``.
 
@@ -819,24 +815,39 @@ def _single_groups(
     svs = setup.problem.sign_vectors()
     if not regions or setup.hp.m == 0:
         return [(_cells(setup, mode, check), list(range(len(svs))))]
+    plan = _region_plan(setup)
+    state["region"] = plan.info  # set first: a limit may strike in the exact sub-enumeration
+    return [
+        (_RegionCells(setup, reg.free, np.array(reg.fixed, dtype=bool), mode, check), vs)
+        for reg, vs in plan.shared.items()
+    ]
+
+
+@dataclass(frozen=True)
+class _RegionPlan:
+    """The incumbent regions of every output sign: ``shared`` maps each distinct region to
+    the sign-vector indices it serves (identical regions of both signs, e.g. both unbounded,
+    share one enumeration); ``info`` is the summary reported in the stats."""
+
+    shared: dict[_Region, list[int]]
+    info: dict[str, Any]
+
+    def cells(self, D: int) -> int:
+        return sum(r.cost(D) for r in self.shared)
+
+
+def _region_plan(setup: _Setup) -> _RegionPlan:
     upper = _heuristic_upper(setup)
-    out: list[tuple[Any, list[int]]] = []
-    info: list[dict[str, Any]] = []
-    state["region"] = {"upper": upper, "signs": info}  # set first: a limit may strike below
-    todo = []
-    for v, (a,) in enumerate(svs):
+    shared: dict[_Region, list[int]] = {}
+    signs = []
+    for v, (a,) in enumerate(setup.problem.sign_vectors()):
         leaves = _regions(setup, a, upper)
-        info.append(
+        signs.append(
             {"sign": a, "regions": len(leaves), "cells_bound": sum(r.cost(setup.D) for r in leaves)}
         )
-        todo.extend((reg, v) for reg in leaves)
-    # Identical regions of the two output signs (e.g. both unbounded) share one enumeration.
-    shared: dict[tuple, list[int]] = {}
-    for reg, v in todo:
-        shared.setdefault((reg.free, reg.fixed), []).append(v)
-    for (free, fixed), vs in shared.items():  # the exact sub-enumerator polls the deadline
-        out.append((_RegionCells(setup, free, np.array(fixed, dtype=bool), mode, check), vs))
-    return out
+        for reg in leaves:
+            shared.setdefault(reg, []).append(v)
+    return _RegionPlan(shared, {"upper": upper, "signs": signs})
 
 
 def _search_single(setup, groups, shard, num_shards, deadline, bar, callback, state) -> None:
@@ -1295,9 +1306,7 @@ class EnumSolver:
         setup = _Setup.build(problem)
         if setup.hp.m == 0:
             return 1
-        upper = _heuristic_upper(setup)
-        leaves = {r for (a,) in problem.sign_vectors() for r in _regions(setup, a, upper)}
-        return min(sum(r.cost(setup.D) for r in leaves), self.estimate_cells(problem))
+        return min(_region_plan(setup).cells(setup.D), self.estimate_cells(problem))
 
     def over_budget(
         self, problem: FitProblem, max_cells: int | None = None, regions: bool = True

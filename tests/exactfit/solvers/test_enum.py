@@ -459,11 +459,12 @@ def test_sign_aware_bound_is_tight_where_the_plain_bound_is_not():
     # constraint (plain bound 0), but with a = +1 the prediction is ≥ 0, so the cell costs
     # at least y² = 1/4 — exactly the sign-aware bound.
     problem = FitProblem([[1]], [Fraction(-1, 2)], bias=False)
+    from exactfit.solvers.cellqp import ls_values
     from exactfit.solvers.enum import _Setup
 
     setup = _Setup.build(problem)
     sums = np.array([[1.0]]) @ setup.F  # the cell where the point is active
-    assert setup.bounds(sums)[0] == pytest.approx(0.0, abs=1e-15)
+    assert setup.Y - ls_values(*setup.unpack(sums))[0] == pytest.approx(0.0, abs=1e-15)
     assert setup.sign_bounds(sums)[0].tolist() == pytest.approx([0.25, 0.0], abs=1e-15)
 
 
