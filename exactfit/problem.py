@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from exactfit.errors import InputError
+from exactfit.errors import InvalidInstance
 
 __all__ = [
     "FitProblem",
@@ -43,13 +43,6 @@ __all__ = [
     "network_violations",
     "to_fraction",
 ]
-
-
-class InvalidInstance(InputError):
-    """Raised when data do not describe a valid fitting problem or network.
-
-    The message is one line naming what was expected, what was found and how to fix it.
-    """
 
 
 def to_fraction(value: Any, what: str = "value") -> Fraction:

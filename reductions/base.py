@@ -45,7 +45,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from exactfit.errors import InputError
+from exactfit.errors import (
+    InputError,
+    InvalidSolution,
+    UnknownReduction,
+    UnsoundReduction,
+)
 from exactfit.problem import FitProblem, ReluNetwork, exact_loss, network_violations
 from reductions.sources.types import CNF, Graph, Hypergraph, InvalidSource
 
@@ -72,18 +77,6 @@ __all__ = [
 ]
 
 Number = int | Fraction
-
-
-class UnknownReduction(InputError):
-    """Raised for a reduction name that is not registered."""
-
-
-class UnsoundReduction(InputError):
-    """Raised when a reduction is asked for a network class in which it is unsound."""
-
-
-class InvalidSolution(InputError):
-    """Raised when a source solution does not have the shape its problem expects."""
 
 
 # --------------------------------------------------------------------------- intervals

@@ -41,8 +41,8 @@ from typing import Any
 
 import exactfit
 from exactfit.errors import InputError
+from exactfit.exact.linalg import rref
 from exactfit.problem import FitProblem, ReluNetwork, Unit, exact_loss, network_violations
-from exactfit.rational import rref
 from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, bound_meets
 from exactfit.solvers import choose_auto
 from reductions.base import (

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from exactfit.errors import InputError
+from exactfit.errors import InvalidSolu
 from exactfit.io import read_text
 
 __all__ = [
@@ -42,10 +42,6 @@ QUICK_NAME = "quick.txt"
 
 _KINDS = {"=opt=": "opt", "=best=": "best", "=inf=": "inf", "=unkn=": "unkn"}
 _TAGS = {v: k for k, v in _KINDS.items()}
-
-
-class InvalidSolu(InputError):
-    """A malformed ``.solu`` or ``quick.txt`` line (the message names file and line)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Protocol
 
+from exactfit.errors import UnknownSolver
 from exactfit.problem import FitProblem
 from exactfit.result import Result
 
@@ -25,10 +26,6 @@ class Solver(Protocol):
     def solve(
         self, problem: FitProblem, *, time_limit: float | None = None, **options: Any
     ) -> Result: ...
-
-
-class UnknownSolver(ValueError):
-    """Raised for a solver name that is not registered or whose backend is not installed."""
 
 
 #: name -> (module, class, one-line description)

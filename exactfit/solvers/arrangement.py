@@ -43,7 +43,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from exactfit.rational import int_det
+from exactfit.exact.linalg import int_det
 
 __all__ = [
     "GenericEnumerator",

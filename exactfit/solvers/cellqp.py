@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from exactfit.rational import rref
+from exactfit.exact.linalg import rref
 
 __all__ = [
     "ConeQP",

@@ -39,8 +39,8 @@ from typing import Any, TextIO
 import numpy as np
 
 from exactfit.errors import BudgetExceeded, InputError
+from exactfit.exact.linalg import rref
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
-from exactfit.rational import rref
 from exactfit.result import Limit, Result, finalize
 from exactfit.solvers.arrangement import (
     GenericEnumerator,

@@ -82,7 +82,7 @@ from typing import Any
 
 import numpy as np
 
-from exactfit.errors import InputError
+from exactfit.errors import InputError, MathOptUnsupported
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
 from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, finalize
 
@@ -118,10 +118,6 @@ _OPTIONS = {
     "verbose",
     "progress",
 }
-
-
-class MathOptUnsupported(InputError):
-    """The chosen MathOpt backend cannot take the model (MathOpt's reason in the message)."""
 
 
 def mathopt_error_message(exc: BaseException) -> tuple[str, str] | None:

@@ -12,13 +12,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from exactfit.errors import InputError
+from exactfit.errors import InvalidSource
 
 __all__ = ["CNF", "Graph", "Hypergraph", "InvalidSource"]
-
-
-class InvalidSource(InputError):
-    """Raised when data do not describe a valid source instance (one-line message)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Exact linear algebra over the rationals, shared by every exact certificate in the project."""
+"""Exact linear algebra over Q and Z, shared by every exact certificate in the project."""
 
 from __future__ import annotations
 

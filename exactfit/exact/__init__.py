@@ -1,0 +1,5 @@
+"""Exact rational arithmetic: the one home of the project's exact linear algebra.
+
+:mod:`exactfit.exact.linalg` holds the matrix routines over Q and Z (Gauss–Jordan, Bareiss
+determinants); everything that proves a value exactly builds on it.
+"""
