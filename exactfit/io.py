@@ -42,6 +42,7 @@ __all__ = [
     "SolutionFile",
     "atomic_write",
     "dump_number",
+    "jsonable",
     "instance_to_dict",
     "problem_from_dict",
     "read_csv",
@@ -146,15 +147,17 @@ def instance_to_dict(problem: FitProblem) -> dict[str, Any]:
         "bias": problem.bias,
         "output_signs": list(signs) if isinstance(signs, tuple) else signs,
         "weight_bound": None if problem.weight_bound is None else dump_number(problem.weight_bound),
-        "meta": _jsonable(dict(problem.meta)),
+        "meta": jsonable(dict(problem.meta)),
     }
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
+    """``obj`` with every ``Fraction`` replaced by :func:`dump_number` (mappings and sequences
+    recursively, keys as strings): the one Fraction → JSON conversion of the project."""
     if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, Fraction):
         return dump_number(obj)
     return obj
@@ -302,7 +305,7 @@ def solution_to_dict(result: Result) -> dict[str, Any]:
         "network": None if result.network is None else network_to_dict(result.network),
         "solver": result.solver,
         "wall_s": result.wall_s,
-        "stats": _jsonable(dict(result.stats)),
+        "stats": jsonable(dict(result.stats)),
     }
     if result.objective_exact is not None:
         q = result.objective_exact
