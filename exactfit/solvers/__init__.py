@@ -3,19 +3,32 @@
 Each solver lives in its own module and is imported only when asked for, so a missing optional
 backend never breaks the others.  A solver is an object with a ``name``, a method
 ``unsupported(problem) -> str | None`` (a reason it cannot take the problem, or ``None``) and a
-method ``solve(problem, *, time_limit=None, **options) -> Result``.
+method ``solve(problem, *, time_limit=None, **options) -> Result``.  The registry declares, for
+each name, where the class lives, what it can do (:class:`Capability`) and which options it
+accepts, so callers can ask without importing a backend.
 """
 
 from __future__ import annotations
 
+import enum
 import importlib
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from exactfit.errors import UnknownSolver
+from exactfit.errors import InputError, UnknownSolver
 from exactfit.problem import FitProblem
 from exactfit.result import Result
 
-__all__ = ["REGISTRY", "Solver", "UnknownSolver", "available", "choose_auto", "get_solver"]
+__all__ = [
+    "REGISTRY",
+    "Capability",
+    "Solver",
+    "SolverInfo",
+    "UnknownSolver",
+    "available",
+    "choose_auto",
+    "get_solver",
+]
 
 
 class Solver(Protocol):
@@ -28,28 +41,82 @@ class Solver(Protocol):
     ) -> Result: ...
 
 
-#: name -> (module, class, one-line description)
-REGISTRY: dict[str, tuple[str, str, str]] = {
-    "enum": (
-        "exactfit.solvers.enum",
-        "EnumSolver",
-        "enumeration of activation cells with exact per-cell QPs (low dimension)",
-    ),
-    "scip": (
-        "exactfit.solvers.scip",
-        "ScipSolver",
-        "MIQP with SOS1 complementarity through PySCIPOpt",
-    ),
-    "ortools": (
-        "exactfit.solvers.ortools_mathopt",
-        "OrtoolsSolver",
-        "MIQP with indicator constraints through OR-Tools MathOpt (GSCIP)",
-    ),
-    "brute": (
-        "exactfit.solvers.brute",
-        "BruteSolver",
-        "all 2^(nk) activation patterns with exact face enumeration (tiny n only)",
-    ),
+class Capability(enum.Enum):
+    """What a solver can do, declared in the registry (the solver's ``unsupported`` has the
+    final word on a particular instance)."""
+
+    MULTI_UNIT = "multi_unit"  # k ≥ 2 units
+    WEIGHT_BOUND = "weight_bound"  # ‖w_j‖₂ ≤ B (enum: single unit only)
+    TIME_LIMIT = "time_limit"  # stops at a time limit with the best proven bound
+    CERTIFY = "certify"  # exact rational optimum of the winner on request
+    SHARDS = "shards"  # splits its work into shards for a process pool or Dask
+    EXACT_ARITHMETIC = "exact_arithmetic"  # decides in rationals throughout
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    """One registry entry: ``module:cls`` implements the solver named ``name``."""
+
+    name: str
+    module: str
+    cls: str
+    description: str
+    capabilities: frozenset[Capability]
+    options: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.module or not self.cls:
+            raise InputError(
+                f"solver entry: expected a name, module and class, found {self.name!r}, "
+                f"{self.module!r}, {self.cls!r}"
+            )
+
+
+_C = Capability
+
+#: name -> SolverInfo
+REGISTRY: dict[str, SolverInfo] = {
+    info.name: info
+    for info in (
+        SolverInfo(
+            "enum",
+            "exactfit.solvers.enum",
+            "EnumSolver",
+            "enumeration of activation cells with exact per-cell QPs (low dimension)",
+            frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT, _C.CERTIFY, _C.SHARDS}),
+            frozenset(
+                {"certify", "max_cells", "progress", "progress_stream", "callback", "regions"}
+                | {"seed"}
+            ),
+        ),
+        SolverInfo(
+            "scip",
+            "exactfit.solvers.scip",
+            "ScipSolver",
+            "MIQP with SOS1 complementarity through PySCIPOpt",
+            frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
+            frozenset({"formulation", "feastol", "node_limit", "seed", "verbose", "progress"}),
+        ),
+        SolverInfo(
+            "ortools",
+            "exactfit.solvers.ortools_mathopt",
+            "OrtoolsSolver",
+            "MIQP with indicator constraints through OR-Tools MathOpt (GSCIP)",
+            frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
+            frozenset(
+                {"backend", "objective", "feastol", "node_limit", "seed", "symmetry"}
+                | {"verbose", "progress"}
+            ),
+        ),
+        SolverInfo(
+            "brute",
+            "exactfit.solvers.brute",
+            "BruteSolver",
+            "all 2^(nk) activation patterns with exact face enumeration (tiny n only)",
+            frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT, _C.EXACT_ARITHMETIC}),
+            frozenset({"progress", "seed"}),
+        ),
+    )
 }
 
 
@@ -64,15 +131,15 @@ def get_solver(name: str) -> Solver:
         raise UnknownSolver(
             f"unknown solver {name!r}; expected one of {', '.join(sorted(REGISTRY))} or 'auto'"
         )
-    module, cls, _ = REGISTRY[name]
+    info = REGISTRY[name]
     try:
-        mod = importlib.import_module(module)
+        mod = importlib.import_module(info.module)
     except ImportError as exc:
         raise UnknownSolver(
             f"solver {name!r} is not available: {exc}; install the project's dependencies "
             "(pip install .)"
         ) from exc
-    return getattr(mod, cls)()
+    return getattr(mod, info.cls)()
 
 
 def available() -> dict[str, str | None]:

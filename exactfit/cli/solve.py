@@ -1,0 +1,104 @@
+"""``exactfit solve``: fit an instance (JSON or CSV) to proven global optimality."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from exactfit.cli.args import positive_float, positive_int, signs_arg
+from exactfit.cli.output import format_result, stdout_to_stderr
+from exactfit.result import Status
+
+__all__ = ["EXIT_CODES", "add_command"]
+
+#: Exit code of a solve by the status of its result.
+EXIT_CODES = {
+    Status.OPTIMAL: 0,
+    Status.FEASIBLE: 10,
+    Status.NO_SOLUTION: 20,
+    Status.INFEASIBLE: 20,
+    Status.ERROR: 1,
+}
+
+
+def add_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "solve",
+        help="fit an instance to proven global optimality",
+        description="Fit an instance (JSON or CSV) to proven global optimality.",
+        epilog="example: exactfit solve instances/fit/planted_n12_d2.json --solver scip "
+        "-o sol.json",
+    )
+    p.add_argument("instance", help="instance JSON or CSV file ('-' for stdin)")
+    p.add_argument("--solver", default="auto", help="enum, scip, ortools, brute or auto")
+    p.add_argument("--time-limit", type=positive_float, metavar="S", help="seconds")
+    p.add_argument("--json", action="store_true", help="print the solution JSON on stdout")
+    p.add_argument("-o", "--output", metavar="SOLUTION", help="write the solution JSON here")
+    p.add_argument("--seed", type=int, help="random seed passed to the solver")
+    p.add_argument(
+        "--certify",
+        action="store_true",
+        help="(enum) recompute the optimum exactly from the winning cell's KKT system",
+    )
+    p.add_argument(
+        "--max-cells",
+        type=positive_int,
+        metavar="N",
+        help="(enum) refuse instances with more estimated cells",
+    )
+    p.add_argument("--formulation", choices=["sos1", "indicator"], help="(scip) MIQP form")
+    prog = p.add_mutually_exclusive_group()
+    prog.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="force a progress bar on stderr",
+    )
+    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    csvg = p.add_argument_group("CSV input (also override a JSON instance's class)")
+    csvg.add_argument("--target", metavar="COLUMN", help="label column of a CSV (default last)")
+    csvg.add_argument("--units", type=positive_int, metavar="K", help="number of ReLUs")
+    csvg.add_argument("--no-bias", action="store_true", help="units without bias")
+    csvg.add_argument("--signs", type=signs_arg, metavar="S", help="free, nonnegative or 1,-1,...")
+    csvg.add_argument("--weight-bound", type=positive_float, metavar="B", help="‖w_j‖₂ ≤ B")
+    p.set_defaults(handler=_cmd_solve)
+
+
+def _load_problem(args: argparse.Namespace) -> Any:
+    from exactfit.io import read_instance
+
+    problem = read_instance(args.instance, target=args.target)
+    changes: dict[str, Any] = {}
+    if args.units is not None:
+        changes["units"] = args.units
+    if args.no_bias:
+        changes["bias"] = False
+    if args.signs is not None:
+        changes["output_signs"] = args.signs
+    if args.weight_bound is not None:
+        changes["weight_bound"] = args.weight_bound
+    return problem.with_changes(**changes) if changes else problem
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    import exactfit
+    from exactfit.io import solution_to_dict, write_solution
+
+    problem = _load_problem(args)
+    options: dict[str, Any] = {}
+    for key in ("seed", "max_cells", "formulation", "progress"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    if args.certify:
+        options["certify"] = True
+    with stdout_to_stderr():
+        result = exactfit.solve(problem, args.solver, time_limit=args.time_limit, **options)
+    if args.output:
+        write_solution(result, args.output)
+    if args.json:
+        print(json.dumps(solution_to_dict(result), indent=2))
+    else:
+        print(format_result(result))
+    return EXIT_CODES[result.status]
