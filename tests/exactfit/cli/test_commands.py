@@ -152,7 +152,7 @@ def test_solvers_lists_registry():
 def test_readme_quick_start_instance_matches_index_solu():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     known = {}
     for line in (root / "instances" / "index.solu").read_text().splitlines():
         parts = line.split()
