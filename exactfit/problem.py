@@ -20,100 +20,38 @@ rounding; float copies are kept for the numerical solvers.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from numbers import Rational, Real
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from exactfit.errors import InvalidInstance
+from exactfit.network import (
+    ReluNetwork,
+    Unit,
+    clip_to_bound,
+    exact_loss,
+    exact_predictions,
+    loss,
+    network_violations,
+)
+from exactfit.numbers import to_fraction, to_matrix, to_vector
 
 __all__ = [
     "FitProblem",
     "InvalidInstance",
     "ReluNetwork",
     "Unit",
+    "clip_to_bound",
     "exact_loss",
     "exact_predictions",
     "loss",
     "network_violations",
     "to_fraction",
 ]
-
-
-def to_fraction(value: Any, what: str = "value") -> Fraction:
-    """Convert a number to an exact ``Fraction``.
-
-    Accepts ints, ``Fraction``/rationals, finite floats (converted exactly, so ``0.1`` becomes
-    ``3602879701896397/36028797018963968``), numpy scalars, and strings such as ``"3"``, ``"-2/7"``
-    or ``"0.25"`` (a decimal string is read as the decimal it spells, ``"0.1"`` = 1/10).
-    Booleans, NaN and infinities are rejected with :class:`InvalidInstance`.
-    """
-    if isinstance(value, bool | np.bool_):
-        raise InvalidInstance(f"{what}: expected a number, found the boolean {value!r}")
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, int | np.integer):
-        return Fraction(int(value))
-    if isinstance(value, Rational):
-        return Fraction(value.numerator, value.denominator)
-    if isinstance(value, float | np.floating):
-        if not math.isfinite(float(value)):
-            raise InvalidInstance(
-                f"{what}: expected a finite number, found {float(value)!r}; remove or impute it"
-            )
-        return Fraction(float(value))
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            result = Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise InvalidInstance(
-                f"{what}: expected a number or a rational string like '3/7', found {value!r}"
-            ) from None
-        return result
-    if isinstance(value, Real):
-        return to_fraction(float(value), what)
-    raise InvalidInstance(f"{what}: expected a number, found {type(value).__name__} {value!r}")
-
-
-def _vector(values: Any, what: str) -> tuple[Fraction, ...]:
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise InvalidInstance(f"{what}: expected a list of numbers, found {type(values).__name__}")
-    return tuple(to_fraction(v, f"{what}[{i}]") for i, v in enumerate(values))
-
-
-def _matrix(rows: Any, what: str) -> tuple[tuple[Fraction, ...], ...]:
-    if isinstance(rows, np.ndarray):
-        if rows.ndim != 2:
-            raise InvalidInstance(
-                f"{what}: expected a 2-D array (n samples × d features), found {rows.ndim}-D"
-            )
-        rows = rows.tolist()
-    if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
-        raise InvalidInstance(f"{what}: expected a list of rows, found {type(rows).__name__}")
-    out = []
-    width = None
-    for i, row in enumerate(rows):
-        if isinstance(row, str | bytes) or not isinstance(row, Iterable):
-            raise InvalidInstance(
-                f"{what}[{i}]: expected a row (a list of numbers), found {type(row).__name__}; "
-                "write X as a list of rows, one per sample"
-            )
-        vec = _vector(row, f"{what}[{i}]")
-        if width is None:
-            width = len(vec)
-        elif len(vec) != width:
-            raise InvalidInstance(
-                f"{what}: ragged rows: row 0 has {width} entries but row {i} has {len(vec)}; "
-                "every sample needs the same number of features"
-            )
-        out.append(vec)
-    return tuple(out)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -166,73 +104,12 @@ class FitProblem:
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        X = _matrix(self.X, "X")
-        y = _vector(self.y, "y")
-        n = len(X)
-        if n == 0:
-            raise InvalidInstance("X: expected at least one sample, found none")
-        d = len(X[0])
-        if d == 0:
-            raise InvalidInstance("X: expected at least one feature per sample, found rows of 0")
-        if len(y) != n:
-            raise InvalidInstance(
-                f"y: expected {n} labels (one per row of X), found {len(y)}; "
-                "X and y must describe the same samples"
-            )
-        if self.sample_weight is None:
-            c = (Fraction(1),) * n
-        else:
-            c = _vector(self.sample_weight, "sample_weight")
-            if len(c) != n:
-                raise InvalidInstance(
-                    f"sample_weight: expected {n} weights (one per sample), found {len(c)}"
-                )
-            for i, ci in enumerate(c):
-                if ci <= 0:
-                    raise InvalidInstance(
-                        f"sample_weight[{i}]: expected a positive weight, found {ci}; "
-                        "drop the sample instead of giving it weight 0"
-                    )
-        if isinstance(self.units, bool) or not isinstance(self.units, int | np.integer):
-            raise InvalidInstance(
-                f"units: expected an integer k ≥ 1, found {type(self.units).__name__}"
-            )
-        k = int(self.units)
-        if k < 1:
-            raise InvalidInstance(f"units: expected an integer k ≥ 1, found {k}")
+        X, y, c = _samples(self.X, self.y, self.sample_weight)
+        k = _units(self.units)
         if not isinstance(self.bias, bool | np.bool_):
             raise InvalidInstance(f"bias: expected true or false, found {self.bias!r}")
-        signs = self.output_signs
-        if signs is not None:
-            if isinstance(signs, str):
-                if signs != "nonnegative":
-                    raise InvalidInstance(
-                        "output_signs: expected null, 'nonnegative' or a list of ±1, "
-                        f"found the string {signs!r}"
-                    )
-            else:
-                if not isinstance(signs, Iterable):
-                    raise InvalidInstance(
-                        "output_signs: expected null, 'nonnegative' or a list of ±1, "
-                        f"found {type(signs).__name__}"
-                    )
-                signs = tuple(signs)
-                if len(signs) != k:
-                    raise InvalidInstance(
-                        f"output_signs: expected {k} signs (one per unit), found {len(signs)}"
-                    )
-                for j, s in enumerate(signs):
-                    if isinstance(s, bool) or s not in (1, -1):
-                        raise InvalidInstance(f"output_signs[{j}]: expected +1 or -1, found {s!r}")
-                signs = tuple(int(s) for s in signs)
-        bound = self.weight_bound
-        if bound is not None:
-            bound = to_fraction(bound, "weight_bound")
-            if bound <= 0:
-                raise InvalidInstance(
-                    f"weight_bound: expected a positive bound B (‖w_j‖₂ ≤ B), found {bound}; "
-                    "use null for no bound"
-                )
+        signs = _output_signs(self.output_signs, k)
+        bound = _weight_bound(self.weight_bound)
         meta = self.meta if self.meta is not None else {}
         if not isinstance(meta, Mapping):
             raise InvalidInstance(f"meta: expected an object, found {type(meta).__name__}")
@@ -322,190 +199,82 @@ class FitProblem:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class Unit:
-    """One hidden unit ``x ↦ a·σ(w·x + b)`` with ``a ∈ {−1, +1}``.
-
-    ``w`` and ``b`` may be floats or exact ``Fraction``s; exact evaluation converts floats
-    exactly.
-    """
-
-    a: int
-    w: tuple[float | Fraction, ...]
-    b: float | Fraction = 0.0
-
-    def __post_init__(self) -> None:
-        if isinstance(self.a, bool) or self.a not in (1, -1):
-            raise InvalidInstance(f"unit output sign a: expected +1 or -1, found {self.a!r}")
-        w = tuple(self.w)
-        for i, v in enumerate(w):
-            _check_param(v, f"unit weight w[{i}]")
-        _check_param(self.b, "unit bias b")
-        object.__setattr__(self, "a", int(self.a))
-        object.__setattr__(self, "w", w)
-
-
-def _check_param(v: Any, what: str) -> None:
-    if isinstance(v, bool) or not isinstance(v, Real | Fraction):
-        raise InvalidInstance(f"{what}: expected a number, found {v!r}")
-    if isinstance(v, float) and not math.isfinite(v):
-        raise InvalidInstance(f"{what}: expected a finite number, found {v!r}")
-
-
-@dataclass(frozen=True)
-class ReluNetwork:
-    """A depth-2 ReLU network ``f(x) = Σ_j a_j σ(w_j·x + b_j)``."""
-
-    units: tuple[Unit, ...]
-
-    def __post_init__(self) -> None:
-        units = tuple(self.units)
-        if not units:
-            raise InvalidInstance("network: expected at least one unit, found none")
-        widths = {len(u.w) for u in units}
-        if len(widths) != 1:
-            raise InvalidInstance(f"network: units have different input sizes {sorted(widths)}")
-        object.__setattr__(self, "units", units)
-
-    @classmethod
-    def from_arrays(
-        cls, a: Sequence[int], W: Any, b: Any | None = None, *, exact: bool = False
-    ) -> ReluNetwork:
-        """Build from signs ``a`` (k), weights ``W`` (k×d) and biases ``b`` (k, default 0)."""
-        W = [list(row) for row in W]
-        if b is None:
-            b = [0] * len(W)
-        conv = Fraction if exact else float
-        return cls(
-            tuple(
-                Unit(int(aj), tuple(conv(v) for v in wj), conv(bj))
-                for aj, wj, bj in zip(a, W, b, strict=True)
-            )
-        )
-
-    @property
-    def k(self) -> int:
-        return len(self.units)
-
-    @property
-    def d(self) -> int:
-        return len(self.units[0].w)
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Float arrays ``(a (k,), W (k, d), b (k,))``."""
-        a = np.array([u.a for u in self.units], dtype=float)
-        W = np.array([[float(v) for v in u.w] for u in self.units], dtype=float).reshape(self.k, -1)
-        b = np.array([float(u.b) for u in self.units], dtype=float)
-        return a, W, b
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Float predictions ``f(x_i)`` for the rows of ``X``."""
-        a, W, b = self.arrays()
-        return np.maximum(np.asarray(X, dtype=float) @ W.T + b, 0.0) @ a
-
-
-def network_violations(problem: FitProblem, network: ReluNetwork) -> list[str]:
-    """Reasons why ``network`` is not in the class of ``problem`` (empty when it is).
-
-    Checks are exact: the norm bound compares ``Σ w²`` with ``B²`` in rationals.
-    """
-    out: list[str] = []
-    if network.d != problem.d:
-        out.append(f"network input size is {network.d} but the instance has d = {problem.d}")
-        return out
-    if network.k > problem.units:
-        out.append(f"network has {network.k} units but the instance allows k = {problem.units}")
-    if not problem.bias:
-        for j, u in enumerate(network.units):
-            if u.b != 0:
-                out.append(f"unit {j} has bias {u.b} but the instance is bias-free")
-    signs = problem.output_signs
-    if signs == "nonnegative":
-        for j, u in enumerate(network.units):
-            if u.a != 1:
-                out.append(f"unit {j} has output sign -1 but the instance requires all signs +1")
-    elif isinstance(signs, tuple):
-        have = sorted(u.a for u in network.units)
-        need = sorted(signs[: network.k]) if network.k == len(signs) else None
-        if need is None or have != need:
-            out.append(
-                f"network output signs {[u.a for u in network.units]} do not match the "
-                f"instance's fixed signs {list(signs)} (up to the order of units)"
-            )
-    if problem.weight_bound is not None:
-        B2 = problem.weight_bound**2
-        for j, u in enumerate(network.units):
-            sq = sum((Fraction(v) ** 2 for v in u.w), Fraction(0))
-            if sq > B2:
-                out.append(
-                    f"unit {j} has ‖w‖₂ = {math.sqrt(float(sq)):.12g} > B = {problem.weight_bound}"
-                )
-    return out
-
-
-def exact_predictions(problem: FitProblem, network: ReluNetwork) -> list[Fraction]:
-    """Exact ``f(x_i)`` for every sample, in rationals."""
-    if network.d != problem.d:
+# ------------------------------------------------------------------------- validation
+def _samples(
+    X_in: Any, y_in: Any, weights: Any
+) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...], tuple[Fraction, ...]]:
+    """Exact ``(X, y, c)``: non-empty, consistent lengths, positive weights (default 1)."""
+    X = to_matrix(X_in, "X")
+    y = to_vector(y_in, "y")
+    n = len(X)
+    if n == 0:
+        raise InvalidInstance("X: expected at least one sample, found none")
+    if len(X[0]) == 0:
+        raise InvalidInstance("X: expected at least one feature per sample, found rows of 0")
+    if len(y) != n:
         raise InvalidInstance(
-            f"network input size is {network.d} but the instance has d = {problem.d}"
+            f"y: expected {n} labels (one per row of X), found {len(y)}; "
+            "X and y must describe the same samples"
         )
-    units = [(u.a, [Fraction(v) for v in u.w], Fraction(u.b)) for u in network.units]
-    preds = []
-    for x in problem.X:
-        f = Fraction(0)
-        for a, w, b in units:
-            t = b + sum((wi * xi for wi, xi in zip(w, x, strict=True)), Fraction(0))
-            if t > 0:
-                f += t if a > 0 else -t
-        preds.append(f)
-    return preds
-
-
-def exact_loss(problem: FitProblem, network: ReluNetwork) -> Fraction:
-    """The loss ``Σ_i c_i (f(x_i) − y_i)²`` in exact rational arithmetic.
-
-    Float parameters are converted exactly (``Fraction(0.1)`` is the binary value of 0.1),
-    so the result is the true loss of the network as stored, with no rounding anywhere.
-    """
-    preds = exact_predictions(problem, network)
-    return sum(
-        (c * (f - y) ** 2 for c, f, y in zip(problem.sample_weight, preds, problem.y, strict=True)),
-        Fraction(0),
-    )
-
-
-def loss(problem: FitProblem, network: ReluNetwork) -> float:
-    """The loss ``Σ_i c_i (f(x_i) − y_i)²`` in floating point (fast, not exact)."""
-    if network.d != problem.d:
+    if weights is None:
+        return X, y, (Fraction(1),) * n
+    c = to_vector(weights, "sample_weight")
+    if len(c) != n:
         raise InvalidInstance(
-            f"network input size is {network.d} but the instance has d = {problem.d}"
+            f"sample_weight: expected {n} weights (one per sample), found {len(c)}"
         )
-    r = network.predict(problem.Xf) - problem.yf
-    return float(problem.cf @ (r * r))
+    for i, ci in enumerate(c):
+        if ci <= 0:
+            raise InvalidInstance(
+                f"sample_weight[{i}]: expected a positive weight, found {ci}; "
+                "drop the sample instead of giving it weight 0"
+            )
+    return X, y, c
 
 
-def clip_to_bound(problem: FitProblem, network: ReluNetwork) -> ReluNetwork:
-    """Scale each unit's ``w`` down, if needed, so that ``Σ w² ≤ B²`` holds *exactly*.
+def _units(units: Any) -> int:
+    if isinstance(units, bool) or not isinstance(units, int | np.integer):
+        raise InvalidInstance(f"units: expected an integer k ≥ 1, found {type(units).__name__}")
+    k = int(units)
+    if k < 1:
+        raise InvalidInstance(f"units: expected an integer k ≥ 1, found {k}")
+    return k
 
-    Numerical solvers return points that satisfy ``‖w‖ ≤ B`` only up to a feasibility
-    tolerance.  Rather than accept a tolerance in verification, solvers pass their answer
-    through here: the returned network is then strictly in the class and its (recomputed)
-    loss is an honest upper bound on the optimum.
-    """
-    B = problem.weight_bound
-    if B is None:
-        return network
-    B2 = B * B
-    units = []
-    for u in network.units:
-        w = [float(v) for v in u.w]
-        if sum((Fraction(v) ** 2 for v in u.w), Fraction(0)) > B2:
-            scale = float(B) / math.sqrt(sum(v * v for v in w))
-            while True:
-                cand = [v * scale for v in w]
-                if sum((Fraction(v) ** 2 for v in cand), Fraction(0)) <= B2:
-                    break
-                scale = math.nextafter(scale, 0.0)
-            u = Unit(u.a, tuple(cand), u.b)
-        units.append(u)
-    return ReluNetwork(tuple(units))
+
+def _output_signs(signs: Any, k: int) -> str | tuple[int, ...] | None:
+    """``None``, ``"nonnegative"`` or a tuple of ``k`` signs ±1."""
+    if signs is None:
+        return None
+    if isinstance(signs, str):
+        if signs != "nonnegative":
+            raise InvalidInstance(
+                "output_signs: expected null, 'nonnegative' or a list of ±1, "
+                f"found the string {signs!r}"
+            )
+        return signs
+    if not isinstance(signs, Iterable):
+        raise InvalidInstance(
+            "output_signs: expected null, 'nonnegative' or a list of ±1, "
+            f"found {type(signs).__name__}"
+        )
+    signs = tuple(signs)
+    if len(signs) != k:
+        raise InvalidInstance(
+            f"output_signs: expected {k} signs (one per unit), found {len(signs)}"
+        )
+    for j, s in enumerate(signs):
+        if isinstance(s, bool) or s not in (1, -1):
+            raise InvalidInstance(f"output_signs[{j}]: expected +1 or -1, found {s!r}")
+    return tuple(int(s) for s in signs)
+
+
+def _weight_bound(bound: Any) -> Fraction | None:
+    if bound is None:
+        return None
+    bound = to_fraction(bound, "weight_bound")
+    if bound <= 0:
+        raise InvalidInstance(
+            f"weight_bound: expected a positive bound B (‖w_j‖₂ ≤ B), found {bound}; "
+            "use null for no bound"
+        )
+    return bound
