@@ -133,7 +133,6 @@ def _require(module: str, option: str) -> None:
 
 
 def _run(args: argparse.Namespace, paths: list[str]) -> int:
-    from exactfit.bench.report import format_summary, plot_profile, summarize
     from exactfit.bench.runner import discover, run_benchmark, tty_progress
     from exactfit.cli import stdout_to_stderr
     from exactfit.solvers import REGISTRY
@@ -170,17 +169,12 @@ def _run(args: argparse.Namespace, paths: list[str]) -> int:
         )
     names = {inst.name for inst in instances}
     records = [r for r in records if r["instance"] in names and r["solver"] in solvers]
-    summary = summarize(records, solu)
-    print(format_summary(summary))
-    print(f"results: {output}; answers: {', '.join(solu_files) or 'none'}")
-    if args.plot:
-        plot_profile(records, args.plot, solu)
-        print(f"performance profile: {args.plot}")
-    return 1 if summary.wrongs else 0
+    return _summarise(
+        records, solu, f"results: {output}; answers: {', '.join(solu_files) or 'none'}", args.plot
+    )
 
 
 def _report(args: argparse.Namespace, files: list[str]) -> int:
-    from exactfit.bench.report import format_summary, plot_profile, summarize
     from exactfit.bench.results import load_records
 
     if not files:
@@ -213,10 +207,17 @@ def _report(args: argparse.Namespace, files: list[str]) -> int:
         raise InputError(f"report: {', '.join(files)} holds no runs")
     paths = sorted({str(Path(r["path"]).parent) for r in records if r.get("path")})
     solu, solu_files = _solu_for(paths, args.solu)
+    return _summarise(records, solu, f"answers: {', '.join(solu_files) or 'none'}", args.plot)
+
+
+def _summarise(records: list[dict[str, Any]], solu: Any, where: str, plot: str | None) -> int:
+    """Print the table (and draw the profile); exit 1 when a run is WRONG."""
+    from exactfit.bench.report import format_summary, plot_profile, summarize
+
     summary = summarize(records, solu)
     print(format_summary(summary))
-    print(f"answers: {', '.join(solu_files) or 'none'}")
-    if args.plot:
-        plot_profile(records, args.plot, solu)
-        print(f"performance profile: {args.plot}")
+    print(where)
+    if plot:
+        plot_profile(records, plot, solu)
+        print(f"performance profile: {plot}")
     return 1 if summary.wrongs else 0
