@@ -82,6 +82,7 @@ def _brute_or_enum(problem: FitProblem) -> Result:
     return exactfit.solve(problem, solver="enum")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TINY_OPT)
 def test_opt_value_is_the_exact_loss_of_an_optimal_network(name: str) -> None:
     problem = read_instance(BY_NAME[name])

@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_quick_library_bench_has_no_wrong_rows(tmp_path):
     out = tmp_path / "quick.jsonl"
     r = subprocess.run(
