@@ -1,7 +1,8 @@
 """Brute force over every activation pattern, with exact face enumeration per pattern.
 
-An independent reference for tiny instances (it shares no code with the MIQP or the cell
-enumerator), used by the tests to cross-check the other solvers.
+An independent reference for tiny instances (it shares no search or model code with the MIQP
+or the cell enumerator: only the option checks and the θ → network conversion of
+:mod:`exactfit.solvers._common`), used by the tests to cross-check the other solvers.
 
 Algorithm
 ---------
@@ -35,13 +36,15 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from exactfit.errors import BudgetExceeded, InputError
-from exactfit.problem import FitProblem, ReluNetwork, Unit
+from exactfit.problem import FitProblem
 from exactfit.result import Limit, Result, finalize
+from exactfit.solvers._common import check_options, check_time_limit, network_from_theta
 
 __all__ = ["MAX_WORK", "BruteSolver", "work_estimate"]
 
@@ -82,9 +85,13 @@ class BruteSolver:
     def solve(
         self, problem: FitProblem, *, time_limit: float | None = None, **options: Any
     ) -> Result:
-        unknown = sorted(set(options) - {"progress", "seed"})
-        if unknown:
-            raise InputError(f"brute: unknown option {unknown[0]!r}; brute takes no options")
+        """Solve ``problem`` exhaustively; ``time_limit`` is checked between sign vectors.
+
+        Takes no options (``progress`` and ``seed`` are accepted and ignored: the search is
+        deterministic and fast enough not to need a bar).
+        """
+        check_options(self.name, options, (), silent=("progress", "seed"))
+        time_limit = check_time_limit(time_limit)
         reason = self.unsupported(problem)
         if reason is not None:
             raise InputError(f"brute: {reason}")
@@ -95,22 +102,7 @@ class BruteSolver:
                 "use --solver enum or --solver scip for this size"
             )
         start = time.perf_counter()
-        Z = problem.lifted()
-        n, D, k = problem.n, problem.lifted_dim, problem.units
-        sw = np.sqrt(problem.cf)
-        y = problem.yf
-        # All 2^n active sets of one unit as a boolean matrix (patterns × n).
-        pats = np.array(list(itertools.product((False, True), repeat=n)), dtype=bool)
-        tights = _tight_sets(n, D)
-        scale = max(1.0, float(np.max(np.abs(Z))))
-        bases = [_nullspace(Z[list(T)], D) for T in tights]
-        # Z·N for each tight set; entries at rounding level are exact zeros (z_i ∈ span of the
-        # tight rows) and must not be mistaken for tiny but real directions.
-        projected = []
-        for N in bases:
-            ZN = Z @ N
-            ZN[np.abs(ZN) < 1e-12 * scale] = 0.0
-            projected.append(ZN)
+        faces = _Faces.build(problem)
         best_val, best_theta, best_signs = math.inf, None, None
         solves = 0
         stopped = False
@@ -118,44 +110,13 @@ class BruteSolver:
             if time_limit is not None and time.perf_counter() - start > time_limit:
                 stopped = True  # the remaining sign vectors are unexplored
                 break
-            # Units of equal sign are interchangeable: keep pattern indices non-decreasing.
-            combos = [
-                c
-                for c in itertools.product(range(len(pats)), repeat=k)
-                if all(c[j] <= c[j + 1] for j in range(k - 1) if signs[j] == signs[j + 1])
-            ]
-            combos_arr = np.array(combos)  # (P, k)
-            masks = pats[combos_arr]  # (P, k, n)
-            for tset in itertools.product(range(len(tights)), repeat=k):
-                Ns = [bases[t] for t in tset]
-                ZNs = [projected[t] for t in tset]
-                widths = [N.shape[1] for N in Ns]
-                if sum(widths) == 0:
-                    continue
-                # Design (P, n, Σ r_j): column block j is a_j [i ∈ S_j] z_i N_j.
-                blocks = [signs[j] * masks[:, j, :, None] * ZNs[j][None] for j in range(k)]
-                A = np.concatenate(blocks, axis=2) * sw[None, :, None]
-                # rcond drops float-noise singular values (a block Z·N that is zero in exact
-                # arithmetic shows up as ~1e-17); keeping them yields |θ| ~ 1e15 garbage.
-                u = np.linalg.pinv(A, rcond=1e-10) @ (y * sw)  # (P, Σ r)
-                solves += len(combos)
-                thetas = []
-                off = 0
-                for j in range(k):
-                    thetas.append(u[:, off : off + widths[j]] @ Ns[j].T)  # (P, D)
-                    off += widths[j]
-                theta = np.stack(thetas, axis=1)  # (P, k, D)
-                pre = np.einsum("nd,pkd->pkn", Z, theta)
-                tol = 1e-9 * scale * (1.0 + np.abs(theta).sum(axis=2, keepdims=True))
-                ok = np.all(np.where(masks, pre >= -tol, pre <= tol), axis=(1, 2))
-                if not ok.any():
-                    continue
-                f = np.einsum("k,pkn->pn", np.array(signs, float), np.maximum(pre[ok], 0.0))
-                vals = ((f - y) ** 2) @ problem.cf
-                i = int(np.argmin(vals))
-                if vals[i] < best_val:
-                    best_val, best_theta, best_signs = float(vals[i]), theta[ok][i], signs
-        network = None if best_theta is None else _network(problem, best_signs, best_theta)
+            val, theta, count = _search_signs(problem, faces, signs)
+            solves += count
+            if val < best_val:
+                best_val, best_theta, best_signs = val, theta, signs
+        network = None
+        if best_theta is not None and best_signs is not None:
+            network = network_from_theta(problem, best_signs, best_theta)
         return finalize(
             problem,
             network,
@@ -168,15 +129,79 @@ class BruteSolver:
         )
 
 
-def _network(problem: FitProblem, signs: tuple[int, ...], theta: np.ndarray) -> ReluNetwork:
-    d = problem.d
-    return ReluNetwork(
-        tuple(
-            Unit(
-                signs[j],
-                tuple(float(v) for v in theta[j, :d]),
-                float(theta[j, d]) if problem.bias else 0.0,
-            )
-            for j in range(len(signs))
-        )
-    )
+@dataclass(frozen=True)
+class _Faces:
+    """What every sign vector's search shares: the lifted points ``Z``, all 2^n active sets of
+    one unit (``pats``, patterns × n), and for each tight set its null-space basis ``N``
+    (``bases``) and the projected points ``Z·N`` (``projected``)."""
+
+    Z: np.ndarray
+    pats: np.ndarray
+    bases: list[np.ndarray]
+    projected: list[np.ndarray]
+    scale: float
+
+    @classmethod
+    def build(cls, problem: FitProblem) -> _Faces:
+        Z = problem.lifted()
+        n, D = problem.n, problem.lifted_dim
+        pats = np.array(list(itertools.product((False, True), repeat=n)), dtype=bool)
+        scale = max(1.0, float(np.max(np.abs(Z))))
+        bases = [_nullspace(Z[list(T)], D) for T in _tight_sets(n, D)]
+        # Z·N for each tight set; entries at rounding level are exact zeros (z_i ∈ span of the
+        # tight rows) and must not be mistaken for tiny but real directions.
+        projected = []
+        for N in bases:
+            ZN = Z @ N
+            ZN[np.abs(ZN) < 1e-12 * scale] = 0.0
+            projected.append(ZN)
+        return cls(Z, pats, bases, projected, scale)
+
+
+def _search_signs(
+    problem: FitProblem, faces: _Faces, signs: tuple[int, ...]
+) -> tuple[float, np.ndarray | None, int]:
+    """``(best value, its θ (k, D) or None, least-squares solves)`` over every activation
+    pattern and tight set for the output signs ``signs``."""
+    Z, pats, scale = faces.Z, faces.pats, faces.scale
+    k = problem.units
+    sw = np.sqrt(problem.cf)
+    y = problem.yf
+    # Units of equal sign are interchangeable: keep pattern indices non-decreasing.
+    combos = [
+        c
+        for c in itertools.product(range(len(pats)), repeat=k)
+        if all(c[j] <= c[j + 1] for j in range(k - 1) if signs[j] == signs[j + 1])
+    ]
+    masks = pats[np.array(combos)]  # (P, k, n)
+    best_val, best_theta, solves = math.inf, None, 0
+    for tset in itertools.product(range(len(faces.bases)), repeat=k):
+        Ns = [faces.bases[t] for t in tset]
+        ZNs = [faces.projected[t] for t in tset]
+        widths = [N.shape[1] for N in Ns]
+        if sum(widths) == 0:
+            continue
+        # Design (P, n, Σ r_j): column block j is a_j [i ∈ S_j] z_i N_j.
+        blocks = [signs[j] * masks[:, j, :, None] * ZNs[j][None] for j in range(k)]
+        A = np.concatenate(blocks, axis=2) * sw[None, :, None]
+        # rcond drops float-noise singular values (a block Z·N that is zero in exact
+        # arithmetic shows up as ~1e-17); keeping them yields |θ| ~ 1e15 garbage.
+        u = np.linalg.pinv(A, rcond=1e-10) @ (y * sw)  # (P, Σ r)
+        solves += len(combos)
+        thetas = []
+        off = 0
+        for j in range(k):
+            thetas.append(u[:, off : off + widths[j]] @ Ns[j].T)  # (P, D)
+            off += widths[j]
+        theta = np.stack(thetas, axis=1)  # (P, k, D)
+        pre = np.einsum("nd,pkd->pkn", Z, theta)
+        tol = 1e-9 * scale * (1.0 + np.abs(theta).sum(axis=2, keepdims=True))
+        ok = np.all(np.where(masks, pre >= -tol, pre <= tol), axis=(1, 2))
+        if not ok.any():
+            continue
+        f = np.einsum("k,pkn->pn", np.array(signs, float), np.maximum(pre[ok], 0.0))
+        vals = ((f - y) ** 2) @ problem.cf
+        i = int(np.argmin(vals))
+        if vals[i] < best_val:
+            best_val, best_theta = float(vals[i]), theta[ok][i]
+    return best_val, best_theta, solves

@@ -33,47 +33,33 @@ interchangeable, so any network can be permuted into the ordered form.
 
 Status and bound
 ----------------
-The bound is the minimum over the sign models of each model's proven bound: the dual bound
-when the model finished or stopped at a limit, the incumbent loss when SCIP's objective limit
-(set to the best loss found by earlier models) made the model infeasible, and the trivial bound
-0 for a model the shared time limit never reached.  Every MathOpt ``TerminationReason`` and
-``Limit`` is mapped explicitly (:func:`classify`); anything unexpected is ERROR with the raw
-termination kept.  The returned network's loss is recomputed exactly by
-:func:`exactfit.result.finalize`, which reports OPTIMAL only if every model terminated OPTIMAL
-(or was cut off) and the bound meets that loss.
+The sign models are run and combined by the shared driver
+:func:`exactfit.solvers._signmodels.solve_sign_models` (one deadline, exact comparison of
+incumbents, the bound as the minimum over models, limits never OPTIMAL).  A model's bound is its
+dual bound, or the incumbent when SCIP's objective limit (the best loss of earlier models) made
+it infeasible.  Every MathOpt ``TerminationReason`` and ``Limit`` is mapped explicitly
+(:func:`classify`); anything unexpected is ERROR with the raw termination kept.
 
-Backends and pitfalls
----------------------
-* In the pip wheel only GSCIP takes integer variables together with a quadratic objective,
-  quadratic constraints and indicators; HiGHS and CP-SAT reject quadratic objectives, Glop
-  integer variables.  The option ``backend`` exists so that this is reported clearly:
-  MathOpt turns the backend's refusal into an ``AttributeError`` about ``canonical_code``
-  (its error conversion is broken), and the real message sits in ``__context__``; we unwrap it
-  into :class:`MathOptUnsupported`.
-* ``SolveParameters.cutoff_limit`` cannot be used: a cut-off termination carries
-  ``LIMIT_CUTOFF``, which the Python ``Limit`` enum of this wheel does not know, and parsing the
-  result fails.  GSCIP's own ``GScipParameters.objective_limit`` (SCIP's ``limits/objective``)
-  works and ends a cut-off model as INFEASIBLE.  On tiny degenerate data SCIP sometimes stops at
-  that limit yet returns a solution, which MathOpt rejects as an INTERNAL error; the model is
-  then solved again without the limit.
-* ``best_bound_limit`` and ``objective_limit`` of ``SolveParameters`` are rejected by GSCIP.
-* Tolerances: ``numerics/feastol = 1e-9`` through ``SolveParameters.gscip.real_params``;
-  at SCIP's default 1e-6 the objective's epigraph row (GSCIP reformulates the quadratic
-  objective) takes slack and the reported value falls up to ~1e-6 relative below the truth.
-* Scaling and the per-sample epigraph: SCIP checks nonlinear rows to an absolute tolerance.
-  Unscaled, with one aggregated row (or GSCIP's quadratic objective, which GSCIP turns into
-  such a row), SCIP's cuts are weak and it branches on continuous variables (seen: 100 000+
-  nodes on n = 6 and time-outs at n = 5, k = 2 that SCIP via PySCIPOpt solves in 70 nodes).
-  Per-sample rows with the labels scaled to ``max |y| = 100`` (:func:`data_scale`) solved
-  every test instance in well under a second, with the exact optimum to ~1e-10 relative.
-* Gap: with SCIP's zero gap limit the last ~1e-8 relative gap of the quadratic objective is
-  never closed (seen: n = 6, 100 000+ nodes); the gap limits are set to half of the tolerance
-  within which :func:`finalize` accepts a bound as meeting the objective.  MathOpt then reports
-  SCIP's GAP_LIMIT as ``TerminationReason.OPTIMAL``; finalize re-checks the bound.
+Backends and pitfalls (measurements in ``docs/solvers/ortools.md``)
+-------------------------------------------------------------------
+* Only GSCIP takes integer variables with quadratic rows and indicators in the pip wheel; other
+  backends are accepted so that MathOpt's refusal reaches the user: MathOpt turns it into an
+  ``AttributeError`` about ``canonical_code`` (its error conversion is broken), and the real
+  message, in ``__context__``, is unwrapped into :class:`MathOptUnsupported`.
+* ``SolveParameters.cutoff_limit`` ends with ``LIMIT_CUTOFF``, unknown to this wheel's Python
+  ``Limit`` enum; ``best_bound_limit`` and ``objective_limit`` are rejected by GSCIP.  GSCIP's
+  own ``objective_limit`` (SCIP's ``limits/objective``) works and ends a cut-off model
+  INFEASIBLE.  On tiny degenerate data SCIP sometimes stops at that limit yet returns a
+  solution, which MathOpt rejects as INTERNAL; the model is then solved again without it.
+* Tolerances: ``numerics/feastol = 1e-9`` (at SCIP's default 1e-6 the epigraph rows take
+  slack and values come out ~1e-6 low); labels scaled to ``max |y| = 100`` (:func:`data_scale`);
+  gap limits half of what :func:`finalize` accepts (at zero gap SCIP never closes the last
+  ~1e-8; MathOpt reports GAP_LIMIT as ``OPTIMAL`` and finalize re-checks the bound).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import time
@@ -82,9 +68,19 @@ from typing import Any
 
 import numpy as np
 
-from exactfit.errors import InputError, MathOptUnsupported
-from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
-from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, finalize
+from exactfit.errors import MathOptUnsupported
+from exactfit.problem import FitProblem, clip_to_bound
+from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result
+from exactfit.solvers._common import (
+    check_choice,
+    check_feastol,
+    check_options,
+    check_positive_int,
+    check_time_limit,
+    network_from_theta,
+    symmetry_pairs,
+)
+from exactfit.solvers._signmodels import SignModelOutcome, solve_sign_models
 
 __all__ = [
     "BACKENDS",
@@ -108,16 +104,7 @@ OBJECTIVES = ("split", "quadratic", "epigraph")
 #: The labels are scaled so that ``max_i |α y_i|`` equals this (see :func:`data_scale`).
 TARGET_LABEL = 100.0
 
-_OPTIONS = {
-    "backend",
-    "objective",
-    "feastol",
-    "node_limit",
-    "seed",
-    "symmetry",
-    "verbose",
-    "progress",
-}
+_OPTIONS = ("backend", "objective", "feastol", "node_limit", "seed", "symmetry", "verbose")
 
 
 def mathopt_error_message(exc: BaseException) -> tuple[str, str] | None:
@@ -257,11 +244,8 @@ def build_model(
                 mathopt.fast_sum(W[j][t] * W[j][t] for t in range(d)) <= b2, name=f"norm{j}"
             )
     if symmetry:
-        for j in range(k - 1):
-            if signs[j] == signs[j + 1]:
-                first = b[j] if problem.bias else W[j][0]
-                second = b[j + 1] if problem.bias else W[j + 1][0]
-                m.add_linear_constraint(first - second >= 0.0, name=f"sym{j}")
+        for j, first, second in symmetry_pairs(problem, signs, W, b):
+            m.add_linear_constraint(first - second >= 0.0, name=f"sym{j}")
     return m, W, b
 
 
@@ -296,224 +280,169 @@ class OrtoolsSolver:
         ``feastol`` (default 1e-9), ``node_limit`` (per sign model), ``seed``, ``symmetry``
         (default true), ``verbose`` (SCIP log on stdout).  ``progress`` is accepted and ignored.
         """
-        unknown = sorted(set(options) - _OPTIONS)
-        if unknown:
-            raise InputError(
-                f"ortools: unknown option {unknown[0]!r}; ortools takes "
-                f"{sorted(_OPTIONS - {'progress'})}"
-            )
+        check_options(self.name, options, _OPTIONS)
         backend = str(options.get("backend", "gscip")).lower()
-        if backend not in BACKENDS:
-            raise InputError(f"ortools: backend must be one of {list(BACKENDS)}, found {backend!r}")
-        objective = options.get("objective", "split")
-        if objective not in OBJECTIVES:
-            raise InputError(
-                f"ortools: objective must be one of {list(OBJECTIVES)}, found {objective!r}"
-            )
-        feastol = float(options.get("feastol", 1e-9))
-        if not (0 < feastol < 1e-3):
-            raise InputError(f"ortools: feastol must be in (0, 1e-3), found {feastol!r}")
-        node_limit = options.get("node_limit")
-        if node_limit is not None and (isinstance(node_limit, bool) or int(node_limit) < 1):
-            raise InputError(
-                f"ortools: node_limit must be a positive integer, found {node_limit!r}"
-            )
-        if time_limit is not None and not (time_limit > 0):
-            raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
+        check_choice("ortools: backend", backend, BACKENDS)
+        objective = check_choice(
+            "ortools: objective", options.get("objective", "split"), OBJECTIVES
+        )
+        feastol = check_feastol(self.name, options.get("feastol", 1e-9))
+        check_positive_int("ortools: node_limit", options.get("node_limit"))
+        time_limit = check_time_limit(time_limit)
 
-        start = time.perf_counter()
-        deadline = None if time_limit is None else start + time_limit
-        sign_vectors = problem.sign_vectors()
-        best_net: ReluNetwork | None = None
-        best_val = math.inf
-        bounds: list[float] = []
-        limit: Limit | None = None
-        models: list[dict[str, Any]] = []
-        nodes = 0
-        for index, signs in enumerate(sign_vectors):
-            if best_val == 0.0:
-                bounds.append(0.0)  # an exact fit: nothing can do better than a zero loss
-                models.append({"signs": list(signs), "termination": "skipped: exact fit found"})
-                continue
-            remaining = None if deadline is None else deadline - time.perf_counter()
-            if remaining is not None and remaining <= 0:
-                # Not explored: only the trivial bound (the loss is a sum of squares).
-                bounds.append(0.0)
-                limit = limit or Limit.TIME
-                models.append({"signs": list(signs), "termination": "skipped: time limit"})
-                continue
-            # Share what is left evenly among the models still to run (time a model does not
-            # use rolls over), so that one hard sign vector cannot starve the others.
-            share = None if remaining is None else remaining / (len(sign_vectors) - index)
-            out = self._solve_signs(
-                problem, signs, share, best_val, backend, objective, feastol, options
-            )
-            models.append(out["stats"])
-            nodes += out["stats"].get("nodes", 0)
-            if out["kind"] == "error":
-                return Result(
-                    Status.ERROR,
-                    None,
-                    None,
-                    None,
-                    self.name,
-                    time.perf_counter() - start,
-                    stats={"models": models, "nodes": nodes},
-                    message=f"MathOpt/{backend} terminated with {out['raw']} for signs {signs}",
-                )
-            if out["kind"] == "limit" and limit is None:
-                limit = out["limit"]
-            net = out["network"]
-            if net is not None:
-                val = float(exact_loss(problem, net))
-                if val < best_val:
-                    best_val, best_net = val, net
-            bounds.append(out["bound"])
-        bound = max(min(bounds), 0.0) if bounds else None
-        stats = {
-            "models": models,
-            "nodes": nodes,
-            "backend": backend,
-            "objective": objective,
-            "scale": data_scale(problem),
-            "sign_models": len(sign_vectors),
-        }
-        return finalize(
-            problem,
-            best_net,
-            bound=bound,
-            solver=self.name,
-            wall_s=time.perf_counter() - start,
-            proven=limit is None,
-            limit=limit,
-            stats=stats,
+        def solve_one(
+            signs: tuple[int, ...], share: float | None, cutoff: float
+        ) -> SignModelOutcome:
+            return _solve_signs(problem, signs, share, cutoff, backend, objective, feastol, options)
+
+        stats = {"backend": backend, "objective": objective, "scale": data_scale(problem)}
+        return solve_sign_models(
+            problem, solve_one, solver=self.name, time_limit=time_limit, stats=stats
         )
 
-    def _solve_signs(
-        self,
-        problem: FitProblem,
-        signs: tuple[int, ...],
-        time_limit: float | None,
-        incumbent: float,
-        backend: str,
-        objective: str,
-        feastol: float,
-        options: dict[str, Any],
-    ) -> dict[str, Any]:
-        """Solve one sign model; the result dict says how it ended (see :func:`classify`)."""
-        from ortools.math_opt.python import mathopt
 
-        began = time.perf_counter()
+def _solve_signs(
+    problem: FitProblem,
+    signs: tuple[int, ...],
+    time_limit: float | None,
+    incumbent: float,
+    backend: str,
+    objective: str,
+    feastol: float,
+    options: dict[str, Any],
+) -> SignModelOutcome:
+    """Solve one sign model (``incumbent``: the cut-off); :func:`classify` says how it ended."""
+    from ortools.math_opt.python import mathopt
 
-        scale = data_scale(problem)
-        model, W, b = build_model(
-            problem,
-            signs,
-            objective=objective,
-            symmetry=bool(options.get("symmetry", True)),
-            scale=scale,
-        )
-        params = mathopt.SolveParameters(enable_output=bool(options.get("verbose", False)))
-        if time_limit is not None:
-            params.time_limit = datetime.timedelta(seconds=max(time_limit, 1e-3))
-        if options.get("node_limit") is not None:
-            params.node_limit = int(options["node_limit"])
-        if options.get("seed") is not None:
-            params.random_seed = int(options["seed"])
-        use_limit = backend == "gscip" and math.isfinite(incumbent)
+    began = time.perf_counter()
+    scale = data_scale(problem)
+    symmetry = bool(options.get("symmetry", True))
+    model, W, b = build_model(problem, signs, objective=objective, symmetry=symmetry, scale=scale)
+    # SCIP's objective limit is GSCIP's own parameter: only for that backend.
+    cutoff = incumbent if backend == "gscip" and math.isfinite(incumbent) else None
+    params = _parameters(time_limit, cutoff, backend, feastol, scale, options)
+    try:
+        result = mathopt.solve(model, _solver_type(backend), params=params)
+    except Exception as exc:
+        real = _scip_failure(exc, backend)
+        if real is None:
+            raise
+        code, message = real
+        if cutoff is not None:
+            # Seen (tiny degenerate data): SCIP stops at the objective limit yet hands back a
+            # solution, and MathOpt rejects that as INTERNAL ("primal feasibility status is
+            # not FEASIBILITY_STATUS_FEASIBLE, but ..."); solve again without the limit.
+            left = None if time_limit is None else time_limit - (time.perf_counter() - began)
+            out = _solve_signs(problem, signs, left, math.inf, backend, objective, feastol, options)
+            return dataclasses.replace(out, retried=f"without objective limit after: {message}")
+        # SCIP itself failed while solving (e.g. "unresolved numerical troubles in LP"): not
+        # the user's fault and not a status; report it as ERROR with SCIP's words.
+        raw = f"failure: {message} [{code}]"
+        return SignModelOutcome(signs, raw, error=_terminated(backend, raw, signs))
+    return _outcome(problem, signs, result, W, b, scale, cutoff, backend)
+
+
+def _parameters(
+    time_limit: float | None,
+    objective_limit: float | None,
+    backend: str,
+    feastol: float,
+    scale: float,
+    options: dict[str, Any],
+) -> Any:
+    """MathOpt parameters for one model (``objective_limit`` in the problem's units)."""
+    from ortools.math_opt.python import mathopt
+
+    params = mathopt.SolveParameters(enable_output=bool(options.get("verbose", False)))
+    if time_limit is not None:
+        params.time_limit = datetime.timedelta(seconds=max(time_limit, 1e-3))
+    if options.get("node_limit") is not None:
+        params.node_limit = int(options["node_limit"])
+    if options.get("seed") is not None:
+        params.random_seed = int(options["seed"])
+    if backend == "gscip":
+        params.gscip.real_params["numerics/feastol"] = feastol
+        # SCIP closes the last ~1e-8 of relative gap of a quadratic objective only very
+        # slowly; stop at half the tolerance within which finalize accepts a bound as
+        # meeting the objective, so OPTIMAL stays a claim that finalize re-checks.
+        params.relative_gap_tolerance = OPT_RTOL / 2
+        params.absolute_gap_tolerance = OPT_ATOL / 2 * scale**2
+        if objective_limit is not None:
+            # SCIP's limits/objective: only solutions at least this good are accepted; a
+            # model with none ends INFEASIBLE, which proves its optimum ≥ the incumbent.
+            params.gscip.objective_limit = objective_limit * scale**2
+    return params
+
+
+def _scip_failure(exc: Exception, backend: str) -> tuple[str, str] | None:
+    """``(code, message)`` of a failure of SCIP inside ``mathopt.solve``; ``None`` when ``exc``
+    is no MathOpt failure (a bug: the caller re-raises it).  Raises :class:`MathOptUnsupported`
+    when the backend cannot take the model (or is not installed)."""
+    real = mathopt_error_message(exc)
+    if real is None:
         if backend == "gscip":
-            params.gscip.real_params["numerics/feastol"] = feastol
-            # SCIP closes the last ~1e-8 of relative gap of a quadratic objective only very
-            # slowly; stop at half the tolerance within which finalize accepts a bound as
-            # meeting the objective, so OPTIMAL stays a claim that finalize re-checks.
-            params.relative_gap_tolerance = OPT_RTOL / 2
-            params.absolute_gap_tolerance = OPT_ATOL / 2 * scale**2
-            if use_limit:
-                # SCIP's limits/objective: only solutions at least this good are accepted; a
-                # model with none ends INFEASIBLE, which proves its optimum ≥ the incumbent.
-                params.gscip.objective_limit = incumbent * scale**2
-        try:
-            result = mathopt.solve(model, _solver_type(backend), params=params)
-        except Exception as exc:
-            real = mathopt_error_message(exc)
-            if real is None:
-                if backend == "gscip":
-                    raise
-                # e.g. Gurobi without a licence raises RuntimeError('bad_function_call')
-                raise MathOptUnsupported(
-                    f"ortools: MathOpt backend {backend!r} failed: {type(exc).__name__}: "
-                    f"{exc}; is it installed and licensed? use backend 'gscip'"
-                ) from exc
-            code, message = real
-            if backend != "gscip" or "not support" in message or code == "UNIMPLEMENTED":
-                raise MathOptUnsupported(
-                    f"ortools: MathOpt backend {backend!r} cannot take the fitting model: "
-                    f"{message} [{code}]; use backend 'gscip'"
-                ) from exc.__context__
-            if use_limit:
-                # Seen (nondeterministically, tiny degenerate data): SCIP stops at the objective
-                # limit yet hands back a solution, and MathOpt rejects that as INTERNAL
-                # ("primal feasibility status is not FEASIBILITY_STATUS_FEASIBLE, but primal
-                # feasible solution is returned").  Solve the model again without the limit.
-                left = None if time_limit is None else time_limit - (time.perf_counter() - began)
-                out = self._solve_signs(
-                    problem, signs, left, math.inf, backend, objective, feastol, options
-                )
-                out["stats"]["retried"] = f"without objective limit after: {message}"
-                return out
-            # SCIP itself failed while solving (e.g. "unresolved numerical troubles in LP"):
-            # not the user's fault and not a status; report it as ERROR with SCIP's words.
-            return {
-                "kind": "error",
-                "limit": None,
-                "raw": f"failure: {message} [{code}]",
-                "network": None,
-                "bound": 0.0,
-                "stats": {"signs": list(signs), "termination": f"failure: {message}"},
-            }
-
-        term = result.termination
-        kind, limit, raw = classify(term, objective_limit=use_limit)
-        unscale = scale**2
-        stats = {
-            "signs": list(signs),
-            "termination": raw,
-            "nodes": int(result.solve_stats.node_count),
-            "solve_s": result.solve_stats.solve_time.total_seconds(),
-            "dual_bound": _finite_or_none(term.objective_bounds.dual_bound / unscale),
-            "primal_bound": _finite_or_none(term.objective_bounds.primal_bound / unscale),
-        }
-        network = None
-        if kind in ("optimal", "limit") and result.has_primal_feasible_solution():
-            values = result.variable_values()
-            wv = [[values[v] / scale for v in row] for row in W]
-            bv = [values[v] / scale if v is not None else 0.0 for v in b]
-            network = clip_to_bound(problem, _network(problem, signs, wv, bv))
-        if kind == "cutoff":
-            bound = incumbent
-        else:
-            dual = term.objective_bounds.dual_bound / unscale
-            bound = max(dual, 0.0) if math.isfinite(dual) else 0.0
-        return {
-            "kind": kind,
-            "limit": limit,
-            "raw": raw,
-            "network": network,
-            "bound": bound,
-            "stats": stats,
-        }
+            return None
+        # e.g. Gurobi without a licence raises RuntimeError('bad_function_call')
+        raise MathOptUnsupported(
+            f"ortools: MathOpt backend {backend!r} failed: {type(exc).__name__}: "
+            f"{exc}; is it installed and licensed? use backend 'gscip'"
+        ) from exc
+    code, message = real
+    if backend != "gscip" or "not support" in message or code == "UNIMPLEMENTED":
+        raise MathOptUnsupported(
+            f"ortools: MathOpt backend {backend!r} cannot take the fitting model: "
+            f"{message} [{code}]; use backend 'gscip'"
+        ) from exc.__context__
+    return code, message
 
 
-def _finite_or_none(v: float) -> float | None:
-    return float(v) if math.isfinite(v) else None
-
-
-def _network(
-    problem: FitProblem, signs: Sequence[int], W: list[list[float]], b: list[float]
-) -> ReluNetwork:
-    return ReluNetwork(
-        tuple(
-            Unit(int(signs[j]), tuple(float(v) for v in W[j]), float(b[j]) if problem.bias else 0.0)
-            for j in range(len(signs))
+def _outcome(
+    problem: FitProblem,
+    signs: tuple[int, ...],
+    result: Any,
+    W: list[list[Any]],
+    b: list[Any | None],
+    scale: float,
+    objective_limit: float | None,
+    backend: str,
+) -> SignModelOutcome:
+    """The outcome of a solved model, scaled back to the problem's units."""
+    term = result.termination
+    kind, limit, raw = classify(term, objective_limit=objective_limit is not None)
+    unscale = scale**2
+    dual = term.objective_bounds.dual_bound / unscale
+    nodes = int(result.solve_stats.node_count)
+    extra = {"solve_s": result.solve_stats.solve_time.total_seconds(), "dual_bound": _finite(dual)}
+    if kind == "error":
+        return SignModelOutcome(
+            signs, raw, error=_terminated(backend, raw, signs), nodes=nodes, extra=extra
         )
+    network = None
+    if kind != "cutoff" and result.has_primal_feasible_solution():
+        values = result.variable_values()
+        theta = [
+            [values[v] / scale for v in W[j]] + ([values[b[j]] / scale] if b[j] is not None else [])
+            for j in range(len(W))
+        ]
+        network = clip_to_bound(problem, network_from_theta(problem, signs, theta))
+    bound = max(dual, 0.0) if math.isfinite(dual) else 0.0
+    if kind == "cutoff" and objective_limit is not None:
+        bound = objective_limit  # no solution of this model beats the incumbent
+    return SignModelOutcome(
+        signs,
+        raw,
+        bound=bound,
+        network=network,
+        objective=_finite(term.objective_bounds.primal_bound / unscale),
+        limit=limit,
+        nodes=nodes,
+        extra=extra,
     )
+
+
+def _terminated(backend: str, raw: str, signs: tuple[int, ...]) -> str:
+    return f"MathOpt/{backend} terminated with {raw} for signs {signs}"
+
+
+def _finite(v: float) -> float | None:
+    return float(v) if math.isfinite(v) else None

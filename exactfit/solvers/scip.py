@@ -25,35 +25,51 @@ units are non-increasing.
 
 Certification
 -------------
-The returned network's loss is recomputed exactly by :func:`exactfit.result.finalize`.  The
-bound is the minimum over sign models of SCIP's dual bound; a model stopped by the objective
-cut-off (the incumbent from earlier models) proves the bound "≥ incumbent"; a model never
-started contributes the trivial bound 0.  OPTIMAL only when every model finished and the bound
-meets the recomputed loss.  ``numerics/feastol`` is 1e-8 (see DEFAULT_FEASTOL) because at
-SCIP's default (1e-6) the epigraph row absorbs slack and the reported objective can be 1e-6
-relative below the true loss.
+The sign models are run and combined by the shared driver
+:func:`exactfit.solvers._signmodels.solve_sign_models` (shared deadline, exact comparison of
+incumbents, bound rules); this module solves one model and maps SCIP's status to a
+:class:`~exactfit.solvers._signmodels.SignModelOutcome` (:func:`outcome_from_status`).  A
+model's bound is SCIP's dual bound; a model stopped by the objective cut-off (the incumbent
+from earlier models) proves the bound "≥ incumbent".  The returned network's loss is
+recomputed exactly by :func:`exactfit.result.finalize`: OPTIMAL only when every model finished
+and the bound meets the recomputed loss.  ``numerics/feastol`` is 1e-8 (see DEFAULT_FEASTOL)
+because at SCIP's default (1e-6) the epigraph row absorbs slack and the reported objective can
+be 1e-6 relative below the true loss.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from exactfit.errors import InputError
-from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, loss
-from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, finalize
+from exactfit.problem import FitProblem, ReluNetwork, clip_to_bound, loss
+from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result
+from exactfit.solvers._common import (
+    check_choice,
+    check_feastol,
+    check_options,
+    check_positive_int,
+    check_time_limit,
+    network_from_theta,
+    symmetry_pairs,
+)
+from exactfit.solvers._signmodels import SignModelOutcome, solve_sign_models
 
-__all__ = ["SCIP_STATUS", "ScipSolver"]
+__all__ = ["LOSS_SCALE", "SCIP_STATUS", "ScipSolver", "data_scale", "outcome_from_status"]
 
 #: Every status string PySCIPOpt's ``Model.getStatus()`` can return, mapped to
 #: (finished proof?, limit that stopped it).  ``infeasible`` only happens under our objective
 #: cut-off (the zero network is always feasible); anything not listed becomes ERROR.
 SCIP_STATUS: dict[str, tuple[bool, Limit | None]] = {
     "optimal": (True, None),
-    "gaplimit": (True, None),  # limits/gap is 0: finalize re-checks that the bound meets
+    # limits/gap is OPT_RTOL/2 and limits/absgap OPT_ATOL/2 (see _set_params), half of what
+    # finalize accepts, and finalize re-checks that the bound meets the recomputed loss.
+    "gaplimit": (True, None),
     "infeasible": (True, None),
     "timelimit": (False, Limit.TIME),
     "nodelimit": (False, Limit.NODES),
@@ -83,7 +99,10 @@ DEFAULT_FEASTOL = {"sos1": 1e-8, "indicator": 1e-8}
 #: above 1e-6 of the zero network's loss, and below 1e-14·Σcy² absolute otherwise.
 LOSS_SCALE = 1e6
 
-_OPTIONS = {"formulation", "feastol", "node_limit", "seed", "verbose", "progress"}
+#: The ways to state the ReLU (see the module docstring).
+FORMULATIONS = ("sos1", "indicator")
+
+_OPTIONS = ("formulation", "feastol", "node_limit", "seed", "verbose")
 
 
 class ScipSolver:
@@ -99,124 +118,166 @@ class ScipSolver:
     ) -> Result:
         """Solve ``problem``; see the module docstring for the model and the status rules.
 
-        Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-8),
-        ``node_limit``, ``seed``, ``verbose``.
+        Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-8; when not
+        given, a model that fails inside SCIP is retried once at 10x), ``node_limit`` (per sign
+        model), ``seed``, ``verbose``.  ``progress`` is accepted and ignored.
         """
-        unknown = sorted(set(options) - _OPTIONS)
-        if unknown:
-            raise InputError(
-                f"scip: unknown option {unknown[0]!r}; scip takes {sorted(_OPTIONS - {'progress'})}"
-            )
-        formulation = options.get("formulation", "sos1")
-        if formulation not in ("sos1", "indicator"):
-            raise InputError(
-                f"scip: formulation must be 'sos1' or 'indicator', found {formulation!r}"
-            )
-        if time_limit is not None and not (time_limit > 0):
-            raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
-        start = time.perf_counter()
-        deadline = None if time_limit is None else start + time_limit
+        check_options(self.name, options, _OPTIONS)
+        formulation = check_choice(
+            "scip: formulation", options.get("formulation", "sos1"), FORMULATIONS
+        )
+        feastol = check_feastol(self.name, options.get("feastol", DEFAULT_FEASTOL[formulation]))
+        check_positive_int("scip: node_limit", options.get("node_limit"))
+        time_limit = check_time_limit(time_limit)
+        run = _Run(problem, formulation, feastol, options, retry="feastol" not in options)
 
-        best_net: ReluNetwork | None = None
-        best_val = math.inf
-        bounds: list[float] = []
-        all_proven = True
-        limit: Limit | None = None
-        raw: list[str] = []
-        nodes = 0
-        for signs in problem.sign_vectors():
-            remaining = None if deadline is None else deadline - time.perf_counter()
-            if limit is not None or (remaining is not None and remaining <= 0):
-                # Not explored: only the trivial bound (the loss is a sum of squares).
-                bounds.append(0.0)
-                all_proven = False
-                limit = limit or Limit.TIME
-                continue
-            if best_val == 0.0:
-                bounds.append(0.0)  # an exact fit is already optimal
-                continue
-            feastol = float(options.get("feastol", DEFAULT_FEASTOL[formulation]))
-            out = _solve_signs(problem, signs, remaining, best_val, formulation, feastol, options)
-            if out["status"].startswith("exception") and "feastol" not in options:
-                # SCIP's LP occasionally fails with "unresolved numerical troubles" at a tight
-                # feasibility tolerance; retry once 10x looser (finalize still checks the bound).
-                raw.append(out["status"])
-                remaining = None if deadline is None else deadline - time.perf_counter()
-                if remaining is None or remaining > 0:
-                    out = _solve_signs(
-                        problem, signs, remaining, best_val, formulation, 10 * feastol, options
-                    )
-            raw.append(out["status"])
-            nodes += out["nodes"]
-            if out["status"] in _IMPOSSIBLE or out["status"] not in SCIP_STATUS:
-                why = f"SCIP returned status {out['status']!r} for signs {signs}"
-                return self._error(start, raw, nodes, why)
-            proven, lim = SCIP_STATUS[out["status"]]
-            all_proven &= proven
-            if lim is not None:
-                limit = lim
-            net = out["network"]
-            if net is not None:
-                val = loss(problem, net)
-                if val < best_val:
-                    best_val, best_net = val, net
-            if out["status"] == "infeasible":
-                if not math.isfinite(out["cutoff"]):
-                    why = "SCIP declared the fitting model infeasible without a cut-off"
-                    return self._error(start, raw, nodes, why)
-                bounds.append(out["cutoff"])
-            else:
-                bounds.append(out["dual"])
-        if best_net is None:
-            # The zero network is always in the class: a stopped run still has an incumbent.
-            best_net = _network(
-                problem,
-                problem.sign_vectors()[0],
-                [[0.0] * problem.d] * problem.units,
-                [0.0] * problem.units,
-            )
-        bound = min(bounds) if bounds else None
-        if bound is not None and not math.isfinite(bound):
-            bound = None
-        if bound is not None:
-            bound = max(bound, 0.0)
-        wall = time.perf_counter() - start
-        stats = {
-            "scip_status": raw,
-            "nodes": nodes,
-            "formulation": formulation,
-            "sign_models": len(problem.sign_vectors()),
-        }
-        return finalize(
-            problem,
-            best_net,
-            bound=bound,
-            solver=self.name,
-            wall_s=wall,
-            proven=all_proven and limit is None,
-            limit=limit,
-            stats=stats,
+        def solve_one(
+            signs: tuple[int, ...], share: float | None, cutoff: float
+        ) -> SignModelOutcome:
+            return _solve_model(run, signs, share, cutoff)
+
+        stats = {"formulation": formulation, "scale": data_scale(problem)}
+        return solve_sign_models(
+            problem, solve_one, solver=self.name, time_limit=time_limit, stats=stats
         )
 
-    def _error(self, start: float, raw: list[str], nodes: int, message: str) -> Result:
-        """An ERROR result that keeps SCIP's raw statuses (no network: nothing is claimed)."""
-        wall = time.perf_counter() - start
-        stats = {"scip_status": raw, "nodes": nodes}
-        return Result(Status.ERROR, None, None, None, self.name, wall, stats=stats, message=message)
+
+def data_scale(problem: FitProblem) -> float:
+    """The factor ``λ`` applied to labels and weights in the model, so that the zero network's
+    loss is :data:`LOSS_SCALE` there (the model's loss is ``λ²`` times the true loss)."""
+    L0 = float(problem.null_loss())
+    return math.sqrt(LOSS_SCALE / L0) if L0 > 0 else 1.0
+
+
+def outcome_from_status(
+    signs: tuple[int, ...],
+    status: str,
+    *,
+    dual: float = -math.inf,
+    cutoff: float = math.inf,
+    network: ReluNetwork | None = None,
+    objective: float | None = None,
+    nodes: int = 0,
+) -> SignModelOutcome:
+    """The outcome of one sign model from SCIP's raw ``status`` (see :data:`SCIP_STATUS`).
+
+    ``infeasible`` under a finite cut-off proves the bound ``cutoff``; without one, an
+    impossible status (``unbounded``, ``inforunbd``) or an unknown string (including
+    ``"exception: ..."`` for an error inside SCIP), the outcome is an error that keeps the raw
+    string.  A dual bound SCIP does not have (±infinity) gives the trivial bound 0.
+
+    Parameters
+    ----------
+    signs : tuple of int
+        The model's output signs.
+    status : str
+        ``Model.getStatus()``, verbatim.
+    dual : float
+        SCIP's dual bound, in the problem's units.
+    cutoff : float
+        The objective limit the model ran with (``inf``: none), in the problem's units.
+    network, objective, nodes
+        The incumbent (polished), SCIP's value for it, and the node count.
+    """
+    if status in _IMPOSSIBLE or status not in SCIP_STATUS:
+        why = f"SCIP returned status {status!r} for signs {signs}"
+        return SignModelOutcome(signs, status, error=why, nodes=nodes)
+    if status == "infeasible":
+        if not math.isfinite(cutoff):
+            why = "SCIP declared the fitting model infeasible without a cut-off"
+            return SignModelOutcome(signs, status, error=why, nodes=nodes)
+        bound = cutoff
+    else:
+        bound = dual if math.isfinite(dual) and abs(dual) < 1e19 else 0.0
+    limit = SCIP_STATUS[status][1]
+    return SignModelOutcome(
+        signs,
+        status,
+        bound=max(bound, 0.0),
+        network=network,
+        objective=objective,
+        limit=limit,
+        nodes=nodes,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Run:
+    """What the sign models of one solve share: the problem and the checked options.
+
+    ``retry``: a model that fails inside SCIP is solved once more at 10x ``feastol`` (only when
+    the user did not choose ``feastol``).
+    """
+
+    problem: FitProblem
+    formulation: str
+    feastol: float
+    options: Mapping[str, Any]
+    retry: bool
+
+
+def _solve_model(
+    run: _Run, signs: tuple[int, ...], time_limit: float | None, cutoff: float
+) -> SignModelOutcome:
+    """Solve one sign model, retried once at 10x ``feastol`` after an error if ``run.retry``.
+
+    SCIP's LP occasionally fails with "unresolved numerical troubles" at a tight feasibility
+    tolerance; the looser retry is safe because finalize still checks the bound.  The retry
+    gets what is left of this model's ``time_limit``.
+    """
+    began = time.perf_counter()
+    out = _solve_signs(run, signs, time_limit, cutoff, run.feastol)
+    if not (run.retry and out.status.startswith("exception")):
+        return out
+    left = None if time_limit is None else time_limit - (time.perf_counter() - began)
+    if left is not None and left <= 0:
+        return out
+    looser = 10 * run.feastol
+    again = _solve_signs(run, signs, left, cutoff, looser)
+    return dataclasses.replace(again, retried=f"at feastol {looser:g} after: {out.status}")
 
 
 def _solve_signs(
-    problem: FitProblem,
-    signs: tuple[int, ...],
-    time_limit: float | None,
-    cutoff: float,
-    formulation: str,
-    feastol: float,
-    options: dict[str, Any],
-) -> dict[str, Any]:
-    from pyscipopt import Model, quicksum
+    run: _Run, signs: tuple[int, ...], time_limit: float | None, cutoff: float, feastol: float
+) -> SignModelOutcome:
+    """Build and solve the model for ``signs`` once (``cutoff``: the objective limit)."""
+    from pyscipopt import Model
 
+    problem = run.problem
     m = Model("exactfit")
+    _set_params(m, time_limit, feastol, run.options)
+    # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
+    lam = data_scale(problem)
+    W, B = _add_fit(m, problem, signs, run.formulation, lam)
+    if math.isfinite(cutoff):
+        m.setObjlimit(cutoff * lam * lam)
+    try:
+        m.optimize()
+    except Exception as exc:  # SCIP raises a bare Exception for internal errors (e.g. LP trouble)
+        return outcome_from_status(signs, f"exception: {exc}", cutoff=cutoff)
+
+    network = objective = None
+    if m.getNSols() > 0:
+        sol = m.getBestSol()
+        d, k = problem.d, problem.units
+        wv = [[m.getSolVal(sol, W[j][l]) / lam for l in range(d)] for j in range(k)]
+        bv = [m.getSolVal(sol, B[j]) / lam if B[j] is not None else 0.0 for j in range(k)]
+        network = _polish(problem, signs, wv, bv)
+        objective = m.getPrimalbound() / (lam * lam)
+    return outcome_from_status(
+        signs,
+        m.getStatus(),
+        dual=m.getDualbound() / (lam * lam),
+        cutoff=cutoff,
+        network=network,
+        objective=objective,
+        nodes=m.getNNodes(),
+    )
+
+
+def _set_params(
+    m: Any, time_limit: float | None, feastol: float, options: Mapping[str, Any]
+) -> None:
     if not options.get("verbose"):
         m.hideOutput()
     m.setParam("numerics/feastol", feastol)
@@ -231,11 +292,16 @@ def _solve_signs(
     if options.get("seed") is not None:
         m.setParam("randomization/randomseedshift", int(options["seed"]))
 
+
+def _add_fit(
+    m: Any, problem: FitProblem, signs: tuple[int, ...], formulation: str, lam: float
+) -> tuple[list[list[Any]], list[Any | None]]:
+    """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``."""
+    from pyscipopt import quicksum
+
     n, d, k = problem.n, problem.d, problem.units
     X, c = problem.Xf, problem.cf
-    # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
     L0 = float(problem.null_loss())
-    lam = math.sqrt(LOSS_SCALE / L0) if L0 > 0 else 1.0
     y = problem.yf * lam
     W = [[m.addVar(f"w{j}_{l}", lb=None) for l in range(d)] for j in range(k)]
     B = [m.addVar(f"b{j}", lb=None) if problem.bias else None for j in range(k)]
@@ -270,40 +336,10 @@ def _solve_signs(
         b2 = (lam * float(problem.weight_bound)) ** 2
         for j in range(k):
             m.addCons(quicksum(W[j][l] * W[j][l] for l in range(d)) <= b2)
-    for j in range(k - 1):
-        if signs[j] == signs[j + 1]:
-            first = B[j] if problem.bias else W[j][0]
-            second = B[j + 1] if problem.bias else W[j + 1][0]
-            m.addCons(first >= second)
+    for _, first, second in symmetry_pairs(problem, signs, W, B):
+        m.addCons(first >= second)
     m.setObjective(quicksum(T), "minimize")
-    if math.isfinite(cutoff):
-        m.setObjlimit(cutoff * lam * lam)
-    try:
-        m.optimize()
-    except Exception as exc:  # SCIP raises a bare Exception for internal errors (e.g. LP trouble)
-        return {
-            "status": f"exception: {exc}",
-            "network": None,
-            "dual": -math.inf,
-            "cutoff": cutoff,
-            "nodes": 0,
-        }
-
-    status = m.getStatus()
-    network = None
-    if m.getNSols() > 0:
-        sol = m.getBestSol()
-        wv = [[m.getSolVal(sol, W[j][l]) / lam for l in range(d)] for j in range(k)]
-        bv = [m.getSolVal(sol, B[j]) / lam if B[j] is not None else 0.0 for j in range(k)]
-        network = _polish(problem, signs, wv, bv)
-    dual = m.getDualbound() / (lam * lam)
-    return {
-        "status": status,
-        "network": network,
-        "dual": dual if math.isfinite(dual) and abs(dual) < 1e19 else -math.inf,
-        "cutoff": cutoff,
-        "nodes": m.getNNodes(),
-    }
+    return W, B
 
 
 def _output_cap(problem: FitProblem, signs: tuple[int, ...], i: int, lam: float) -> float | None:
@@ -331,11 +367,11 @@ def _polish(
     Both candidates are genuine networks whose loss is recomputed, so polishing can only
     lower the reported objective; it removes the feasibility-tolerance error of the MIQP.
     """
-    net = clip_to_bound(problem, _network(problem, signs, W, b))
+    theta = np.array([list(W[j]) + ([b[j]] if problem.bias else []) for j in range(len(signs))])
+    net = clip_to_bound(problem, network_from_theta(problem, signs, theta))
     if problem.weight_bound is not None:
         return net
     Z = problem.lifted()
-    theta = np.array([list(W[j]) + ([b[j]] if problem.bias else []) for j in range(len(signs))])
     active = (Z @ theta.T) > 0  # (n, k)
     D = Z.shape[1]
     design = np.zeros((problem.n, D * len(signs)))
@@ -343,22 +379,5 @@ def _polish(
         design[:, j * D : (j + 1) * D] = s * Z * active[:, [j]]
     sw = np.sqrt(problem.cf)
     sol, *_ = np.linalg.lstsq(design * sw[:, None], problem.yf * sw, rcond=None)
-    new = sol.reshape(len(signs), D)
-    cand = _network(
-        problem,
-        signs,
-        [list(row[: problem.d]) for row in new],
-        [float(row[-1]) if problem.bias else 0.0 for row in new],
-    )
+    cand = network_from_theta(problem, signs, sol.reshape(len(signs), D))
     return cand if loss(problem, cand) < loss(problem, net) else net
-
-
-def _network(
-    problem: FitProblem, signs: tuple[int, ...], W: list[list[float]], b: list[float]
-) -> ReluNetwork:
-    return ReluNetwork(
-        tuple(
-            Unit(signs[j], tuple(float(v) for v in W[j]), float(b[j]) if problem.bias else 0.0)
-            for j in range(len(signs))
-        )
-    )

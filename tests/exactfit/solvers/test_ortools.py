@@ -20,7 +20,10 @@ mathopt = pytest.importorskip("ortools.math_opt.python.mathopt")
 from exactfit.solvers.ortools_mathopt import (  # noqa: E402
     MathOptUnsupported,
     OrtoolsSolver,
+    _outcome,
+    build_model,
     classify,
+    data_scale,
     mathopt_error_message,
 )
 
@@ -197,6 +200,63 @@ def test_every_termination_is_mapped_explicitly(reason, limit, objlimit, kind, o
 
 def test_every_termination_reason_is_covered_by_the_table():
     assert {row[0] for row in CLASSIFY} == set(TR)
+
+
+MAPPED_LIMITS = {ML.TIME: Limit.TIME, ML.NODE: Limit.NODES, ML.INTERRUPTED: Limit.INTERRUPT}
+
+
+@pytest.mark.parametrize("reason", [TR.FEASIBLE, TR.NO_SOLUTION_FOUND])
+@pytest.mark.parametrize("limit", list(ML))
+def test_every_mathopt_limit_is_mapped_explicitly(reason, limit):
+    # Only the limits this solver sets are limits; any other one is unexplained: ERROR.
+    got_kind, got_limit, raw = classify(_termination(reason, limit), objective_limit=False)
+    if limit in MAPPED_LIMITS:
+        assert (got_kind, got_limit) == ("limit", MAPPED_LIMITS[limit])
+    else:
+        assert (got_kind, got_limit) == ("error", None)
+    assert raw == f"{reason.name}/{limit.name}"
+
+
+@pytest.mark.parametrize(("reason", "limit", "objlimit", "kind", "ours"), CLASSIFY)
+def test_every_termination_becomes_a_sign_model_outcome(reason, limit, objlimit, kind, ours):
+    problem = random_problem(71, 4, 1, 1)
+    _, W, b = build_model(problem, (1,), scale=2.0)
+    bounds = mathopt.ObjectiveBounds(primal_bound=8.0, dual_bound=4.0)  # model units: × 2²
+    term = mathopt.Termination(reason=reason, limit=limit, objective_bounds=bounds)
+    result = mathopt.SolveResult(termination=term)
+    out = _outcome(problem, (1,), result, W, b, 2.0, 0.75 if objlimit else None, "gscip")
+    assert reason.name in out.status and out.network is None
+    if kind == "error":
+        assert out.error == f"MathOpt/gscip terminated with {out.status} for signs (1,)"
+        return
+    assert out.error is None and out.limit is ours
+    # Cut off: the objective limit (the incumbent) is the bound; else the dual bound, unscaled.
+    assert out.bound == (0.75 if kind == "cutoff" else 1.0)
+    assert out.extra["dual_bound"] == 1.0
+    if kind != "cutoff":
+        assert out.objective == 2.0
+
+
+def test_the_network_is_read_back_in_the_problem_units():
+    problem = random_problem(72, 4, 2, 1)
+    scale = data_scale(problem)
+    model, W, b = build_model(problem, (1,), scale=scale)
+    values = dict.fromkeys(model.variables(), 0.0)
+    values.update({W[0][0]: 0.5 * scale, W[0][1]: -1.0 * scale, b[0]: 0.25 * scale})
+    primal = mathopt.PrimalSolution(
+        variable_values=values, feasibility_status=mathopt.SolutionStatus.FEASIBLE
+    )
+    term = mathopt.Termination(
+        reason=TR.OPTIMAL, objective_bounds=mathopt.ObjectiveBounds(primal_bound=1.0)
+    )
+    result = mathopt.SolveResult(
+        termination=term, solutions=[mathopt.Solution(primal_solution=primal)]
+    )
+    out = _outcome(problem, (1,), result, W, b, scale, None, "gscip")
+    (unit,) = out.network.units
+    assert unit.a == 1
+    assert unit.w == pytest.approx((0.5, -1.0), rel=1e-15)
+    assert unit.b == pytest.approx(0.25, rel=1e-15)
 
 
 def test_bad_options_are_input_errors():

@@ -1,0 +1,282 @@
+"""One driver for the MIQP backends: solve one model per output-sign vector and combine.
+
+Both MIQP solvers (``scip`` and ``ortools``) fix the output signs ``a ∈ {±1}^k`` per model:
+units are interchangeable, so with free signs only the number of positive units matters
+(``k + 1`` models, :meth:`FitProblem.sign_vectors`), and with fixed or nonnegative signs there
+is one model.  A backend solves one such model and describes how it ended with a
+:class:`SignModelOutcome`, in the project's units (a backend that scales its model, as both do,
+scales back before it answers); :func:`solve_sign_models` runs the models and combines them.
+
+Rules of the combination
+------------------------
+* **Time.** One deadline for the whole solve, spent in up to two passes.  First pass: each
+  model gets the time left divided by the number of models still to run, time a model does not
+  use rolling over to the next, so one hard sign vector cannot starve the others of the chance
+  to supply an incumbent or a bound.  Second pass: the time the first pass left (models that
+  finished early) goes to the models their share stopped (``Limit.TIME``), solved again in
+  order with the same even split of what is left and the best incumbent as cut-off; such a
+  model's bound is the larger of its two runs' (both are proven).  So the solve ends within the
+  limit (plus one model's overshoot of its own share), and no granted time is left unused while
+  a model is unproven.  A model the deadline never reaches contributes the trivial bound 0 (the
+  loss is a sum of squares) and makes the result stopped by ``Limit.TIME``.
+* **Incumbent.** Networks are compared by their exact rational loss
+  (:func:`exactfit.problem.exact_loss`), the number :func:`exactfit.result.finalize` reports
+  as the objective: the returned network is then the best candidate by the reported value, never
+  a float near-tie.  The best loss so far, rounded to float, is passed to the next model as its
+  cut-off.
+* **Bound.** The minimum over models of each model's proven bound, clipped at 0.  A model cut
+  off by the incumbent proves "≥ cut-off".  After an exact fit (loss 0) the remaining models
+  are skipped with bound 0, which is then optimal, not a limit.
+* **Limits.** A model left stopped by a limit (time, node limit, memory...) makes the result
+  unproven: :func:`finalize` is called with ``proven=False`` and the limit of the first such
+  model, so it is FEASIBLE, never OPTIMAL.  The remaining models still run, except after
+  ``Limit.INTERRUPT``: the user asked to stop, so the rest are skipped.  Only time limits are
+  worth a second run (a node limit would stop the same search at the same place).
+* **No incumbent.** If no model returned a network (every one stopped early), the zero network
+  is returned: it is in every class and its loss ``Σ c y²`` is the a-priori upper bound both
+  models already use, so the result stays FEASIBLE with a truthful objective.
+* **Errors.** An outcome with ``error`` set ends the solve with an ERROR result carrying that
+  message (nothing is claimed: no network, no bound).  :class:`~exactfit.errors.SolverFailed`
+  raised by a backend becomes the same ERROR result with its text; any other exception is a
+  bug and propagates.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from exactfit.errors import SolverFailed
+from exactfit.problem import FitProblem, ReluNetwork, exact_loss
+from exactfit.result import Limit, Result, Status, finalize
+from exactfit.solvers._common import network_from_theta
+
+__all__ = ["SignModelOutcome", "SolveOne", "solve_sign_models"]
+
+
+@dataclass(frozen=True)
+class SignModelOutcome:
+    """How the model for one sign vector ended, in the project's units.
+
+    Attributes
+    ----------
+    signs : tuple of int
+        The output signs of this model.
+    status : str
+        The backend's raw termination (a SCIP status string, a MathOpt termination), verbatim.
+    bound : float
+        A proven lower bound ``≥ 0`` on the optimum over networks with these signs (the dual
+        bound, or the cut-off when the model was cut off; 0 when nothing better is known).
+    network : ReluNetwork or None
+        The backend's incumbent for this model, if any (its loss is recomputed exactly).
+    objective : float or None
+        The backend's own value for its incumbent (informational: the driver ranks networks by
+        their exact loss).
+    limit : Limit or None
+        The limit that stopped this model; ``None`` when it finished (or was cut off).
+    error : str or None
+        Set when the backend failed or ended in a status that proves nothing: the whole solve
+        becomes ERROR with this message.
+    nodes : int
+        Branch-and-bound nodes.
+    retried : str or None
+        Why a first attempt at this model was discarded and the model solved again.
+    extra : mapping
+        Further backend-specific figures for ``Result.stats["models"]`` (JSON-serialisable).
+    """
+
+    signs: tuple[int, ...]
+    status: str
+    bound: float = 0.0
+    network: ReluNetwork | None = None
+    objective: float | None = None
+    limit: Limit | None = None
+    error: str | None = None
+    nodes: int = 0
+    retried: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signs", tuple(int(s) for s in self.signs))
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+        if not (math.isfinite(self.bound) and self.bound >= 0.0):
+            raise ValueError(f"a sign model's bound must be finite and ≥ 0, found {self.bound!r}")
+        if self.error is not None and self.network is not None:
+            raise ValueError("a failed sign model cannot carry a network")
+
+    @property
+    def proven(self) -> bool:
+        """Whether this model finished: its bound is final (it may still be loose)."""
+        return self.error is None and self.limit is None
+
+    def record(self, wall_s: float) -> dict[str, Any]:
+        """The entry of ``Result.stats["models"]`` for this model."""
+        out: dict[str, Any] = {
+            "signs": list(self.signs),
+            "termination": self.status,
+            "nodes": self.nodes,
+            "wall_s": wall_s,
+        }
+        if self.error is None:
+            out["bound"] = self.bound
+        if self.objective is not None:
+            out["objective"] = self.objective
+        if self.retried is not None:
+            out["retried"] = self.retried
+        out.update(self.extra)
+        return out
+
+
+#: ``solve_one(signs, time_limit, cutoff)``: solve the model for ``signs`` within
+#: ``time_limit`` seconds (``None``: no limit), accepting only solutions with loss below
+#: ``cutoff`` when it is finite (the best loss found by earlier models).
+SolveOne = Callable[[tuple[int, ...], float | None, float], SignModelOutcome]
+
+
+@dataclass
+class _Combination:
+    """The sign models run so far, combined (see the module docstring for the rules)."""
+
+    problem: FitProblem
+    vectors: list[tuple[int, ...]]
+    best_net: ReluNetwork | None = None
+    best: Fraction | None = None  # exact loss of best_net
+    bounds: list[float] = field(init=False)  # per sign vector
+    limits: list[Limit | None] = field(init=False)  # per sign vector
+    models: list[dict[str, Any]] = field(default_factory=list)  # one record per run, in order
+    nodes: int = 0
+
+    def __post_init__(self) -> None:
+        self.bounds = [0.0] * len(self.vectors)  # the trivial bound until a model proves more
+        self.limits = [None] * len(self.vectors)
+
+    @property
+    def cutoff(self) -> float:
+        return math.inf if self.best is None else float(self.best)
+
+    @property
+    def limit(self) -> Limit | None:
+        """The limit of the first sign model left unproven."""
+        return next((lim for lim in self.limits if lim is not None), None)
+
+    def skip(self, index: int, why: str, limit: Limit | None) -> None:
+        """A model not run: it keeps the trivial bound of a sum of squares."""
+        self.limits[index] = limit
+        record = {"signs": list(self.vectors[index]), "termination": f"skipped: {why}"}
+        self.models.append({**record, "bound": 0.0})
+
+    def add(self, index: int, out: SignModelOutcome, wall_s: float, *, rerun: bool) -> None:
+        self.models.append({**out.record(wall_s), **({"rerun": True} if rerun else {})})
+        self.nodes += out.nodes
+        self.limits[index] = out.limit
+        self.bounds[index] = max(self.bounds[index], out.bound)
+        if out.network is not None:
+            value = exact_loss(self.problem, out.network)
+            if self.best is None or value < self.best:
+                self.best, self.best_net = value, out.network
+
+
+def _run_pass(
+    run: _Combination,
+    solve_one: SolveOne,
+    order: list[int],
+    deadline: float | None,
+    *,
+    rerun: bool,
+) -> str | None:
+    """Run the sign models ``order`` (indices) once; the error of a failed model, if any."""
+    for pos, index in enumerate(order):
+        remaining = None if deadline is None else deadline - time.perf_counter()
+        if run.best == 0:
+            # An exact fit: nothing can do better, so no model is left unproven.
+            if rerun:
+                run.limits[index] = None
+            else:
+                run.skip(index, "exact fit found", None)
+            continue
+        interrupted = Limit.INTERRUPT in run.limits
+        if interrupted or (remaining is not None and remaining <= 0):
+            if rerun:
+                break
+            why, limit = (
+                ("interrupted", Limit.INTERRUPT) if interrupted else ("time limit", Limit.TIME)
+            )
+            run.skip(index, why, limit)
+            continue
+        share = None if remaining is None else remaining / (len(order) - pos)
+        signs = run.vectors[index]
+        began = time.perf_counter()
+        try:
+            out = solve_one(signs, share, run.cutoff)
+        except SolverFailed as exc:
+            out = SignModelOutcome(signs, f"failure: {exc}", error=str(exc))
+        run.add(index, out, time.perf_counter() - began, rerun=rerun)
+        if out.error is not None:
+            return out.error
+    return None
+
+
+def solve_sign_models(
+    problem: FitProblem,
+    solve_one: SolveOne,
+    *,
+    solver: str,
+    time_limit: float | None,
+    stats: Mapping[str, Any] | None = None,
+) -> Result:
+    """Solve every sign model of ``problem`` with ``solve_one`` and combine them.
+
+    The rules (shared deadline, exact incumbent comparison, bound, limits, errors) are in the
+    module docstring.
+
+    Parameters
+    ----------
+    problem : FitProblem
+    solve_one : SolveOne
+        The backend: solves the model of one sign vector within a time share and a cut-off.
+    solver : str
+        Registry name, recorded in the result.
+    time_limit : float or None
+        Seconds for the whole solve (already checked positive), ``None`` for no limit.
+    stats : mapping, optional
+        The backend's own figures, merged into the result's ``stats`` after ``models`` (one
+        entry per model run or skipped, in order, see :meth:`SignModelOutcome.record`),
+        ``nodes`` and ``sign_models``.
+
+    Returns
+    -------
+    Result
+        From :func:`exactfit.result.finalize`, or an ERROR result when a model failed.
+    """
+    start = time.perf_counter()
+    deadline = None if time_limit is None else start + time_limit
+    vectors = problem.sign_vectors()
+    run = _Combination(problem, vectors)
+    error = _run_pass(run, solve_one, list(range(len(vectors))), deadline, rerun=False)
+    if error is None and deadline is not None:
+        again = [i for i, limit in enumerate(run.limits) if limit is Limit.TIME]
+        error = _run_pass(run, solve_one, again, deadline, rerun=True)
+    summary = {"models": run.models, "nodes": run.nodes, "sign_models": len(vectors)}
+    summary.update(stats or {})
+    wall = time.perf_counter() - start
+    if error is not None:
+        return Result(Status.ERROR, None, None, None, solver, wall, stats=summary, message=error)
+    best_net = run.best_net
+    if best_net is None:
+        zero = [[0.0] * problem.lifted_dim] * problem.units
+        best_net = network_from_theta(problem, vectors[0], zero)
+    return finalize(
+        problem,
+        best_net,
+        bound=max(min(run.bounds), 0.0),
+        solver=solver,
+        wall_s=wall,
+        proven=run.limit is None,
+        limit=run.limit,
+        stats=summary,
+    )
