@@ -20,6 +20,7 @@ __all__ = [
     "check_feastol",
     "check_options",
     "check_positive_int",
+    "check_registered_options",
     "check_time_limit",
     "network_from_theta",
     "symmetry_pairs",
@@ -63,6 +64,14 @@ def check_options(
     if takes is None:
         takes = str(sorted(listed)) if listed else "no options"
     raise InputError(f"{solver}: unknown option {unknown[0]!r}; {solver} takes {takes}")
+
+
+def check_registered_options(solver: str, options: Mapping[str, Any]) -> None:
+    """:func:`check_options` against the options ``solver`` declares in the registry."""
+    from exactfit.solvers import REGISTRY  # the package imports no solver module: no cycle
+
+    info = REGISTRY[solver]
+    check_options(solver, options, info.options, silent=info.silent_options)
 
 
 def check_time_limit(time_limit: float | None) -> float | None:

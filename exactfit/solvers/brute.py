@@ -44,7 +44,11 @@ import numpy as np
 from exactfit.errors import BudgetExceeded, InputError
 from exactfit.problem import FitProblem
 from exactfit.result import Limit, Result, finalize
-from exactfit.solvers._common import check_options, check_time_limit, network_from_theta
+from exactfit.solvers._common import (
+    check_registered_options,
+    check_time_limit,
+    network_from_theta,
+)
 
 __all__ = ["MAX_WORK", "BruteSolver", "work_estimate"]
 
@@ -90,7 +94,7 @@ class BruteSolver:
         Takes no options (``progress`` and ``seed`` are accepted and ignored: the search is
         deterministic and fast enough not to need a bar).
         """
-        check_options(self.name, options, (), silent=("progress", "seed"))
+        check_registered_options(self.name, options)
         time_limit = check_time_limit(time_limit)
         reason = self.unsupported(problem)
         if reason is not None:

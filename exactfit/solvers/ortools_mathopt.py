@@ -74,8 +74,8 @@ from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result
 from exactfit.solvers._common import (
     check_choice,
     check_feastol,
-    check_options,
     check_positive_int,
+    check_registered_options,
     check_time_limit,
     network_from_theta,
     symmetry_pairs,
@@ -103,8 +103,6 @@ OBJECTIVES = ("split", "quadratic", "epigraph")
 
 #: The labels are scaled so that ``max_i |α y_i|`` equals this (see :func:`data_scale`).
 TARGET_LABEL = 100.0
-
-_OPTIONS = ("backend", "objective", "feastol", "node_limit", "seed", "symmetry", "verbose")
 
 
 def mathopt_error_message(exc: BaseException) -> tuple[str, str] | None:
@@ -280,7 +278,7 @@ class OrtoolsSolver:
         ``feastol`` (default 1e-9), ``node_limit`` (per sign model), ``seed``, ``symmetry``
         (default true), ``verbose`` (SCIP log on stdout).  ``progress`` is accepted and ignored.
         """
-        check_options(self.name, options, _OPTIONS)
+        check_registered_options(self.name, options)
         backend = str(options.get("backend", "gscip")).lower()
         check_choice("ortools: backend", backend, BACKENDS)
         objective = check_choice(

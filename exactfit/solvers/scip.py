@@ -52,8 +52,8 @@ from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result
 from exactfit.solvers._common import (
     check_choice,
     check_feastol,
-    check_options,
     check_positive_int,
+    check_registered_options,
     check_time_limit,
     network_from_theta,
     symmetry_pairs,
@@ -102,8 +102,6 @@ LOSS_SCALE = 1e6
 #: The ways to state the ReLU (see the module docstring).
 FORMULATIONS = ("sos1", "indicator")
 
-_OPTIONS = ("formulation", "feastol", "node_limit", "seed", "verbose")
-
 
 class ScipSolver:
     """MIQP with SOS1 (or indicator) complementarity, solved by SCIP."""
@@ -122,7 +120,7 @@ class ScipSolver:
         given, a model that fails inside SCIP is retried once at 10x), ``node_limit`` (per sign
         model), ``seed``, ``verbose``.  ``progress`` is accepted and ignored.
         """
-        check_options(self.name, options, _OPTIONS)
+        check_registered_options(self.name, options)
         formulation = check_choice(
             "scip: formulation", options.get("formulation", "sos1"), FORMULATIONS
         )
