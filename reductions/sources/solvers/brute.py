@@ -58,6 +58,7 @@ def _enumerated(value: int, cert: tuple, done: bool, start: float, best: int) ->
 
 
 def max_cut(g: Graph, time_limit: float | None, start: float) -> SourceSolution:
+    """Max-Cut over the 2^(n−1) sides that leave vertex n−1 out."""
     u = np.array([e[0] for e in g.edges])
     v = np.array([e[1] for e in g.edges])
     w = np.array([g.weight(e) for e in range(g.m)], dtype=np.int64)
@@ -75,6 +76,7 @@ def max_cut(g: Graph, time_limit: float | None, start: float) -> SourceSolution:
 def densest_subgraph(
     g: Graph, kappa: int, time_limit: float | None, start: float
 ) -> SourceSolution:
+    """Densest κ-subgraph over the C(n, κ) vertex sets, in lexicographic order."""
     W = np.zeros((g.n, g.n), dtype=np.int64)
     for e, (a, b) in enumerate(g.edges):
         W[a, b] = W[b, a] = g.weight(e)
@@ -98,6 +100,7 @@ def densest_subgraph(
 
 
 def max_sat(cnf: CNF, time_limit: float | None, start: float) -> SourceSolution:
+    """Max-SAT over the 2^V assignments."""
     V = cnf.num_vars
     w = np.array([cnf.weight(i) for i in range(cnf.m)], dtype=np.int64)
 
@@ -119,6 +122,7 @@ def max_sat(cnf: CNF, time_limit: float | None, start: float) -> SourceSolution:
 
 
 def colourable(hg: Hypergraph, k: int, time_limit: float | None, start: float) -> SourceSolution:
+    """The first proper k-colouring in base-k order with vertex 0 coloured 0, if any."""
     # vertex 0 gets colour 0 (colours are interchangeable); digits base k for vertices 1..n-1
     total = k ** (hg.n - 1)
     powers = k ** np.arange(hg.n - 1, dtype=np.int64)

@@ -75,6 +75,7 @@ def _maximise(
 
 
 def max_cut(g: Graph, time_limit: float | None, start: float) -> SourceSolution:
+    """Max-Cut: side variables x_v (x_{n−1} = 0) and cut-edge indicators y_e."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -98,6 +99,7 @@ def max_cut(g: Graph, time_limit: float | None, start: float) -> SourceSolution:
 def densest_subgraph(
     g: Graph, kappa: int, time_limit: float | None, start: float
 ) -> SourceSolution:
+    """Densest κ-subgraph: Σ x_v = κ, y_e ⇒ both ends chosen, degree cuts."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -122,6 +124,7 @@ def densest_subgraph(
 
 
 def max_sat(cnf: CNF, time_limit: float | None, start: float) -> SourceSolution:
+    """Max-SAT: one satisfaction indicator per clause, s_C ⇒ C."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -145,6 +148,7 @@ def max_sat(cnf: CNF, time_limit: float | None, start: float) -> SourceSolution:
 
 
 def colourable(hg: Hypergraph, k: int, time_limit: float | None, start: float) -> SourceSolution:
+    """k-colourability with colours ordered by first occurrence (no objective)."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()

@@ -66,6 +66,7 @@ def _maximise(
 
 
 def max_cut(g: Graph, time_limit: float | None, start: float) -> SourceSolution:
+    """Max-Cut: y_uv ≤ x_u + x_v and y_uv ≤ 2 − x_u − x_v."""
     model = _scip_model(time_limit)
     x = [model.addVar(f"x{v}", vtype="B") for v in range(g.n)]
     model.addCons(x[g.n - 1] == 0)
@@ -86,6 +87,7 @@ def max_cut(g: Graph, time_limit: float | None, start: float) -> SourceSolution:
 def densest_subgraph(
     g: Graph, kappa: int, time_limit: float | None, start: float
 ) -> SourceSolution:
+    """Densest κ-subgraph: Σ x_v = κ, y_uv ≤ x_u, y_uv ≤ x_v, degree cuts."""
     model = _scip_model(time_limit)
     x = [model.addVar(f"x{v}", vtype="B") for v in range(g.n)]
     model.addCons(sum(x) == kappa)
@@ -108,6 +110,7 @@ def densest_subgraph(
 
 
 def max_sat(cnf: CNF, time_limit: float | None, start: float) -> SourceSolution:
+    """Max-SAT: s_C ≤ Σ_{ℓ ∈ C} ℓ with ¬x = 1 − x."""
     model = _scip_model(time_limit)
     x = [model.addVar(f"x{v + 1}", vtype="B") for v in range(cnf.num_vars)]
     s = []
@@ -124,6 +127,7 @@ def max_sat(cnf: CNF, time_limit: float | None, start: float) -> SourceSolution:
 
 
 def colourable(hg: Hypergraph, k: int, time_limit: float | None, start: float) -> SourceSolution:
+    """k-colourability: no monochromatic hyperedge, colours by first occurrence."""
     model = _scip_model(time_limit)
     x = [{c: model.addVar(f"x{v}_{c}", vtype="B") for c in _available(v, k)} for v in range(hg.n)]
     for v in range(hg.n):
