@@ -4,8 +4,10 @@
 predicted relation; ``reductions.get_reduction(name, **params)`` builds a registered reduction.
 """
 
-from reductions.base import Chain, Interval, Reduction, get_reduction, reduction_names
+from reductions.base import Chain, Reduction
 from reductions.check import CheckReport, check, check_random
+from reductions.interval import Interval
+from reductions.registry import get_reduction, reduction_names
 
 __all__ = [
     "Chain",

@@ -15,7 +15,8 @@ import sys
 from typing import Any
 
 from exactfit.errors import InputError
-from reductions.base import REGISTRY, get_reduction, reduction_names
+from reductions.base import Reduction
+from reductions.registry import REGISTRY, get_reduction
 
 __all__ = ["add_commands", "reduction_params"]
 
@@ -73,11 +74,8 @@ def reduction_params(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def _build(args: argparse.Namespace):
-    if args.name not in REGISTRY:
-        raise InputError(
-            f"unknown reduction {args.name!r}; expected one of {', '.join(reduction_names())}"
-        )
+def _build(args: argparse.Namespace) -> Reduction:
+    # an unknown name raises UnknownReduction, an InputError: one line and exit 2
     return get_reduction(args.name, **reduction_params(args))
 
 

@@ -50,13 +50,18 @@ The gadget above is this project's own, not the papers'.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from exactfit.problem import FitProblem, ReluNetwork, Unit
 from exactfit.result import OPT_ATOL
-from reductions.base import ColourableProblem, Interval, Reduction, UnsoundReduction
+from reductions.base import Reduction, UnsoundReduction
+from reductions.interval import Interval
+from reductions.problems import ColourableProblem
+from reductions.sampling import seeded
+from reductions.sources import generators as gen
 from reductions.sources.types import Graph, Hypergraph, InvalidSource
 
 __all__ = ["ColoringToRelus", "ColouringTrace", "signed_bias_counterexample"]
@@ -274,6 +279,14 @@ class ColoringToRelus(Reduction):
     def size(self, h: Any) -> tuple[int, int]:
         h = self._hypergraph(h)
         return (1 + h.n + len(h.edges), h.n)
+
+    def random_source(self, seed: int) -> Hypergraph:
+        """1..6 distinct hyperedges of rank 2 (probability 2/3) or 3 on 3..6 vertices."""
+        rng, sub = seeded(seed)
+        n = rng.randint(3, 6)
+        r = rng.choice((2, 2, 3))
+        m = rng.randint(1, min(6, math.comb(n, r)))
+        return gen.random_hypergraph(n, m, r, sub)
 
 
 def _proper(h: Hypergraph, colouring: list[int]) -> bool:

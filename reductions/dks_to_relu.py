@@ -51,8 +51,12 @@ from fractions import Fraction
 from typing import Any
 
 from exactfit.problem import FitProblem, ReluNetwork, Unit
-from reductions.base import DensestSubgraphProblem, Interval, Reduction, UnsoundReduction
-from reductions.maxcut_to_relu import _ceil_quarter
+from reductions.base import Reduction, UnsoundReduction
+from reductions.interval import Interval, ceil_quarter
+from reductions.maxcut_to_relu import vertex_samples
+from reductions.problems import DensestSubgraphProblem
+from reductions.sampling import EDGE_PROBABILITIES, seeded
+from reductions.sources import generators as gen
 from reductions.sources.types import Graph, InvalidSource
 
 __all__ = ["DksToRelu", "DksTrace"]
@@ -136,16 +140,7 @@ class DksToRelu(Reduction):
         t = DksTrace(
             self.kappa, 2 * n * (4 * m + 2 * delta * delta + 4), 8 * m + 16, n, m, delta, self.bias
         )
-        X: list[list[int]] = []
-        y: list[int] = []
-        c: list[int] = []
-        for v in range(n):
-            for sign in (1, -1):
-                x = [0] * n
-                x[v] = sign
-                X.append(x)
-                y.append(1)
-                c.append(t.A)
+        X, y, c = vertex_samples(n, t.A)
         for u, v in g.edges:
             x = [0] * n
             x[u] = x[v] = 1
@@ -188,10 +183,15 @@ class DksToRelu(Reduction):
         return Interval(base - slack, Fraction(base))
 
     def source_value(self, trace: DksTrace, target_optimum: Any) -> int:
-        return trace.m - _ceil_quarter(target_optimum, trace.A * trace.n)
+        return trace.m - ceil_quarter(target_optimum, trace.A * trace.n)
 
     def lifted_value(self, trace: DksTrace, source_value: int) -> Fraction:
         return Fraction(trace.A * trace.n + 4 * (trace.m - source_value))
 
     def size(self, g: Graph) -> tuple[int, int]:
         return (2 * g.n + g.m + 2, g.n)
+
+    def random_source(self, seed: int) -> Graph:
+        """G(n, p) on max(κ, 2)..4 vertices."""
+        rng, sub = seeded(seed)
+        return gen.gnp(rng.randint(max(self.kappa, 2), 4), rng.choice(EDGE_PROBABILITIES), sub)

@@ -71,7 +71,11 @@ from fractions import Fraction
 from typing import Any
 
 from exactfit.problem import FitProblem, ReluNetwork, Unit, to_fraction
-from reductions.base import Interval, MaxCutProblem, Reduction, sqrt_hi, sqrt_lo
+from reductions.base import Reduction
+from reductions.interval import Interval, sqrt_hi, sqrt_lo
+from reductions.problems import MaxCutProblem
+from reductions.sampling import EDGE_PROBABILITIES, seeded
+from reductions.sources import generators as gen
 from reductions.sources.types import Graph, InvalidSource
 
 __all__ = ["DEFAULT_Q", "GapMaxCutToUnitRelu", "GapTrace"]
@@ -203,3 +207,8 @@ class GapMaxCutToUnitRelu(Reduction):
 
     def size(self, g: Graph) -> tuple[int, int]:
         return (2 * g.n + 2 * g.m, g.n)
+
+    def random_source(self, seed: int) -> Graph:
+        """G(n, p) on 2..4 vertices (unweighted: the construction needs it)."""
+        rng, sub = seeded(seed)
+        return gen.gnp(rng.randint(2, 4), rng.choice(EDGE_PROBABILITIES), sub)

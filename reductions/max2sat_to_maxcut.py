@@ -38,8 +38,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from reductions.base import Interval, MaxCutProblem, MaxSatProblem, Reduction
-from reductions.sat3_to_max2sat import _as_int
+from reductions.base import Reduction
+from reductions.interval import Interval, as_int
+from reductions.problems import MaxCutProblem, MaxSatProblem
+from reductions.sampling import seeded, signed_clause
 from reductions.sources.types import CNF, Graph, InvalidSource
 
 __all__ = ["Max2SatToMaxCut", "Max2SatTrace", "literal_vertex"]
@@ -150,7 +152,7 @@ class Max2SatToMaxCut(Reduction):
         return Interval.point(trace.sum_M + 2 * source_value)
 
     def source_value(self, trace: Max2SatTrace, target_optimum: Any) -> int:
-        return _as_int((Fraction(target_optimum) - trace.sum_M) / 2)
+        return as_int((Fraction(target_optimum) - trace.sum_M) / 2)
 
     def lifted_value(self, trace: Max2SatTrace, source_value: int) -> Fraction:
         return Fraction(trace.sum_M + 2 * source_value)
@@ -158,3 +160,11 @@ class Max2SatToMaxCut(Reduction):
     def size(self, f: CNF) -> tuple[int, int]:
         acc, _ = _edges(f)
         return (2 * f.num_vars + 1, len(acc))
+
+    def random_source(self, seed: int) -> CNF:
+        """2-CNF on 2..4 variables, 1..5 clauses, each of 2 literals with probability 3/4."""
+        rng, _ = seeded(seed)
+        n = rng.randint(2, 4)
+        m = rng.randint(1, 5)
+        clauses = tuple(signed_clause(rng, n, rng.choice((1, 2, 2, 2))) for _ in range(m))
+        return CNF(n, clauses, None, f"random2cnf:seed={seed}")

@@ -48,16 +48,19 @@ The gadget above is this project's own, not the papers'.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from exactfit.problem import FitProblem, ReluNetwork, Unit
-from reductions.base import Interval, MaxCutProblem, Reduction, UnsoundReduction
+from reductions.base import Reduction, UnsoundReduction
+from reductions.interval import Interval, ceil_quarter
+from reductions.problems import MaxCutProblem
+from reductions.sampling import EDGE_PROBABILITIES, seeded
+from reductions.sources import generators as gen
 from reductions.sources.types import Graph, InvalidSource
 
-__all__ = ["MaxCutToRelu", "MaxCutTrace", "bias_counterexample"]
+__all__ = ["MaxCutToRelu", "MaxCutTrace", "bias_counterexample", "vertex_samples"]
 
 BIAS_REASON = (
     "maxcut_to_relu with a bias is unsound: w = 0, b = 1 fits every vertex sample (loss 2W < A·n)"
@@ -123,16 +126,7 @@ class MaxCutToRelu(Reduction):
         self.source_problem.check_instance(g)
         t = self.constants(g)
         n = g.n
-        X: list[list[int]] = []
-        y: list[int] = []
-        c: list[int] = []
-        for v in range(n):
-            for sign in (1, -1):
-                x = [0] * n
-                x[v] = sign
-                X.append(x)
-                y.append(1)
-                c.append(t.A)
+        X, y, c = vertex_samples(n, t.A)
         for e, (u, v) in enumerate(g.edges):
             for sign in (1, -1):
                 x = [0] * n
@@ -164,13 +158,21 @@ class MaxCutToRelu(Reduction):
         return Interval(Fraction(lo), Fraction(base + 4 * U))
 
     def source_value(self, trace: MaxCutTrace, target_optimum: Any) -> int:
-        return trace.W - _ceil_quarter(target_optimum, trace.A * trace.n)
+        return trace.W - ceil_quarter(target_optimum, trace.A * trace.n)
 
     def lifted_value(self, trace: MaxCutTrace, source_value: int) -> Fraction:
         return Fraction(trace.A * trace.n + 4 * (trace.W - source_value))
 
     def size(self, g: Graph) -> tuple[int, int]:
         return (2 * g.n + 2 * g.m, g.n)
+
+    def random_source(self, seed: int) -> Graph:
+        """G(n, p) on 2..4 vertices, weighted (weights 1..3) with probability 0.3."""
+        rng, sub = seeded(seed)
+        n = rng.randint(2, 4)
+        if rng.random() < 0.3:
+            return gen.random_weighted_graph(n, rng.choice((0.4, 0.6, 0.8)), 3, sub)
+        return gen.gnp(n, rng.choice(EDGE_PROBABILITIES), sub)
 
 
 def _side(g: Graph, side: Any) -> tuple[int, ...]:
@@ -180,20 +182,20 @@ def _side(g: Graph, side: Any) -> tuple[int, ...]:
     return side
 
 
-def _ceil_quarter(opt: Any, base: int) -> int:
-    """⌈(opt − base)/4⌉ for an exact rational ``opt``.
-
-    A float is accepted as a solver's rounding of the optimum: it is read exactly and moved
-    down by 1e-9 relative before the ceiling, since the value map has slack < 4 on the left
-    of each integer but none on the right (opt = A·n + 4U is attained by the lifted cut).
-    """
-    if isinstance(opt, float):
-        if not math.isfinite(opt):
-            raise ValueError(f"cannot decode a non-finite optimum {opt!r}")
-        x = Fraction(opt) - Fraction(abs(opt)) * Fraction(1, 10**9)
-    else:
-        x = Fraction(opt)
-    return math.ceil((x - base) / 4)
+def vertex_samples(n: int, weight: int) -> tuple[list[list[int]], list[int], list[int]]:
+    """The vertex samples of the single-ReLU gadgets: e_v and −e_v for every vertex v, label 1,
+    weight ``weight`` each, as lists (X, y, sample weights) that the caller extends."""
+    X: list[list[int]] = []
+    y: list[int] = []
+    c: list[int] = []
+    for v in range(n):
+        for sign in (1, -1):
+            x = [0] * n
+            x[v] = sign
+            X.append(x)
+            y.append(1)
+            c.append(weight)
+    return X, y, c
 
 
 def bias_counterexample(problem: FitProblem) -> ReluNetwork:

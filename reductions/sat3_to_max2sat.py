@@ -44,7 +44,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from reductions.base import Interval, MaxSatProblem, Reduction
+from reductions.base import Reduction
+from reductions.interval import Interval, as_int
+from reductions.problems import MaxSatProblem
+from reductions.sampling import seeded
+from reductions.sources import generators as gen
 from reductions.sources.types import CNF, InvalidSource
 
 __all__ = ["Sat3ToMax2Sat", "Sat3Trace"]
@@ -143,7 +147,7 @@ class Sat3ToMax2Sat(Reduction):
         return Interval.point(6 * trace.w3 + source_value)
 
     def source_value(self, trace: Sat3Trace, target_optimum: Any) -> int:
-        return _as_int(Fraction(target_optimum) - 6 * trace.w3)
+        return as_int(Fraction(target_optimum) - 6 * trace.w3)
 
     def lifted_value(self, trace: Sat3Trace, source_value: int) -> Fraction:
         return Fraction(6 * trace.w3 + source_value)
@@ -152,7 +156,7 @@ class Sat3ToMax2Sat(Reduction):
         n3 = sum(1 for c in f.clauses if len(c) == 3)
         return (f.num_vars + n3, f.m + 9 * n3)
 
-
-def _as_int(x: Fraction) -> Any:
-    """An integral Fraction as int; anything else unchanged (and then never equal to an int)."""
-    return x.numerator if x.denominator == 1 else x
+    def random_source(self, seed: int) -> CNF:
+        """Uniform random 3-CNF: 3..4 variables, 1..3 clauses."""
+        rng, sub = seeded(seed)
+        return gen.random_3sat(rng.randint(3, 4), rng.randint(1, 3), sub)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from exactfit.cli import number_arg
@@ -17,7 +18,7 @@ from reductions.sources import generators as gen
 from reductions.sources.io import write_source
 from reductions.sources.types import CNF, Graph, Hypergraph
 
-__all__ = ["add_commands"]
+__all__ = ["add_commands", "add_fit_command"]
 
 _EPILOG = """examples:
   exactfit generate planted-3sat 20 91 --seed 1 -o planted.cnf
@@ -51,19 +52,34 @@ def add_commands(sub: Any) -> None:
     )
     kinds = p.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
+    # the order here is the order ``exactfit generate --help`` lists the kinds in
+    _add_3sat(kinds)
+    _add_gnp(kinds)
+    _add_hypergraph(kinds)
+    _add_named(kinds)
+    add_fit_command(kinds)
 
-    def common(q: argparse.ArgumentParser, seeded: bool = True) -> None:
-        if seeded:
-            q.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (0)")
-        q.add_argument(
-            "-o",
-            "--output",
-            default="-",
-            metavar="FILE",
-            help="output file (default: standard output)",
-        )
-        q.set_defaults(handler=_cmd_generate)
 
+def _output(
+    q: argparse.ArgumentParser,
+    seeded: bool = True,
+    handler: Callable[[argparse.Namespace], int] | None = None,
+) -> None:
+    """The options every kind has, ``--seed`` (when seeded) and ``-o``, and its handler
+    (:func:`_cmd_generate` unless given)."""
+    if seeded:
+        q.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (0)")
+    q.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="output file (default: standard output)",
+    )
+    q.set_defaults(handler=handler or _cmd_generate)
+
+
+def _add_3sat(kinds: Any) -> None:
     for kind, text in (
         ("planted-3sat", "satisfiable 3-CNF with a hidden assignment (recorded in a comment)"),
         ("random-3sat", "uniform random 3-CNF; dense ones are far from satisfiable"),
@@ -76,8 +92,10 @@ def add_commands(sub: Any) -> None:
         )
         q.add_argument("vars", type=_int_at_least(3), metavar="VARS")
         q.add_argument("clauses", type=_int_at_least(0), metavar="CLAUSES")
-        common(q)
+        _output(q)
 
+
+def _add_gnp(kinds: Any) -> None:
     q = kinds.add_parser(
         "gnp",
         help="Erdős–Rényi G(n, p), optionally with random weights",
@@ -92,18 +110,21 @@ def add_commands(sub: Any) -> None:
         metavar="W",
         help="uniform integer edge weights in 1..W (default: unweighted)",
     )
-    common(q)
+    _output(q)
 
+
+def _add_hypergraph(kinds: Any) -> None:
     q = kinds.add_parser(
         "hypergraph",
         help="M distinct random R-subsets of N vertices",
         epilog="example: exactfit generate hypergraph 9 12 3 --seed 2 -o h.hgr",
     )
-    q.add_argument("n", type=_int_at_least(2), metavar="N")
-    q.add_argument("m", type=_int_at_least(0), metavar="M")
-    q.add_argument("r", type=_int_at_least(2), metavar="R")
-    common(q)
+    for name, low in (("n", 2), ("m", 0), ("r", 2)):
+        q.add_argument(name, type=_int_at_least(low), metavar=name.upper())
+    _output(q)
 
+
+def _add_named(kinds: Any) -> None:
     q = kinds.add_parser(
         "named",
         help="a named graph or hypergraph",
@@ -112,8 +133,12 @@ def add_commands(sub: Any) -> None:
         + "\nexample: exactfit generate named petersen -o petersen.col",
     )
     q.add_argument("name", metavar="NAME")
-    common(q, seeded=False)
+    _output(q, seeded=False)
 
+
+def add_fit_command(kinds: Any) -> None:
+    """Register ``generate fit`` (a fitting instance, not a source: it belongs with the fitting
+    CLI and is kept apart so that it can move there)."""
     q = kinds.add_parser(
         "fit",
         help="random fitting instance: planted ReLU network plus noise",
@@ -140,7 +165,7 @@ def add_commands(sub: Any) -> None:
     q.add_argument("--weighted", action="store_true", help="sample weights drawn from {1, 2, 3}")
     q.add_argument("--weight-bound", type=float, metavar="B", help="class constraint ‖w_j‖₂ ≤ B")
     q.add_argument("--nonnegative", action="store_true", help="class with all output signs +1")
-    common(q)
+    _output(q, handler=_cmd_generate_fit)
 
 
 def _describe(obj: Graph | CNF | Hypergraph) -> str:
@@ -152,28 +177,30 @@ def _describe(obj: Graph | CNF | Hypergraph) -> str:
     return f"CNF {obj.name} (vars={obj.num_vars}, clauses={obj.m})"
 
 
+def _cmd_generate_fit(args: argparse.Namespace) -> int:
+    from exactfit.generate import planted_fit
+    from exactfit.io import write_instance
+
+    problem = planted_fit(
+        args.n,
+        args.d,
+        units=args.units,
+        bias=args.bias,
+        noise=args.noise,
+        seed=args.seed,
+        weighted=args.weighted,
+        weight_bound=args.weight_bound,
+        output_signs="nonnegative" if args.nonnegative else None,
+        scale=10**args.digits,
+    )
+    write_instance(problem, args.output)
+    if args.output != "-":
+        print(f"wrote fitting instance ({problem.describe()}) to {args.output}")
+    return 0
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     kind = args.kind
-    if kind == "fit":
-        from exactfit.generate import planted_fit
-        from exactfit.io import write_instance
-
-        problem = planted_fit(
-            args.n,
-            args.d,
-            units=args.units,
-            bias=args.bias,
-            noise=args.noise,
-            seed=args.seed,
-            weighted=args.weighted,
-            weight_bound=args.weight_bound,
-            output_signs="nonnegative" if args.nonnegative else None,
-            scale=10**args.digits,
-        )
-        write_instance(problem, args.output)
-        if args.output != "-":
-            print(f"wrote fitting instance ({problem.describe()}) to {args.output}")
-        return 0
     if kind == "planted-3sat":
         obj: Graph | CNF | Hypergraph = gen.planted_3sat(args.vars, args.clauses, args.seed)
     elif kind == "random-3sat":

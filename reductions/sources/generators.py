@@ -315,9 +315,3 @@ def random_3sat(n_vars: int, n_clauses: int, seed: int) -> CNF:
     return CNF(
         n_vars, tuple(clauses), None, f"random3sat:{n_vars}:{n_clauses}:seed={seed}", comments
     )
-
-
-# --------------------------------------------------------------------------- fitting instances
-def _decimal(rng: random.Random, sigma: float, digits: int) -> Fraction:
-    """A Gaussian draw rounded to ``digits`` decimals, as an exact Fraction."""
-    return Fraction(round(rng.gauss(0.0, sigma) * 10**digits), 10**digits)

@@ -21,6 +21,10 @@ assignments.
 Every parse error raises :class:`InvalidSource` with one line
 ``WHERE:LINE: expected ..., found ...``.
 Writers are atomic: they write a temporary file in the target directory and rename it.
+
+Each format lives in its own module under :mod:`reductions.sources.formats`; this module
+re-exports their readers and writers and reads or writes any source by its header or suffix
+(:func:`read_source`, :func:`write_source`).
 """
 
 from __future__ import annotations
@@ -28,11 +32,27 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
-from exactfit.errors import InputError
+from reductions.sources.formats.dimacs_cnf import (
+    CNF_SUFFIXES,
+    dimacs_cnf_text,
+    read_dimacs_cnf,
+    write_dimacs_cnf,
+)
+from reductions.sources.formats.dimacs_graph import (
+    GRAPH_SUFFIXES,
+    dimacs_graph_text,
+    read_dimacs_graph,
+    write_dimacs_graph,
+)
+from reductions.sources.formats.hypergraph import (
+    HYPERGRAPH_SUFFIXES,
+    hypergraph_text,
+    read_hypergraph,
+    write_hypergraph,
+)
+from reductions.sources.formats.lines import Source, _opening
 from reductions.sources.types import CNF, Graph, Hypergraph, InvalidSource
 
 __all__ = [
@@ -52,426 +72,7 @@ __all__ = [
     "write_source",
 ]
 
-GRAPH_SUFFIXES = (".col", ".gr", ".dimacs", ".clq")
-CNF_SUFFIXES = (".cnf", ".wcnf")
-HYPERGRAPH_SUFFIXES = (".hgr",)
 
-Source = str | os.PathLike | IO[str]
-
-
-# --------------------------------------------------------------------------- plumbing
-def _open(source: Source) -> tuple[str, Iterator[str], IO[str] | None]:
-    """Return (display name, line iterator, handle to close or None)."""
-    if hasattr(source, "read"):
-        return getattr(source, "name", "<stream>"), iter(source), None  # type: ignore[arg-type]
-    if str(source) == "-":
-        return "<stdin>", iter(sys.stdin), None
-    path = Path(source)
-    try:
-        fh = path.open(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidSource(f"{path}: file not found; check the path") from None
-    except IsADirectoryError:
-        raise InvalidSource(f"{path}: is a directory; expected a source file") from None
-    return str(path), iter(fh), fh
-
-
-class _Lines:
-    """Numbered, stripped, non-empty lines of a source with a ``fail`` helper."""
-
-    def __init__(self, source: Source) -> None:
-        self.where, self._it, self._fh = _open(source)
-        self.lineno = 0
-
-    def __iter__(self) -> Iterator[tuple[int, str]]:
-        try:
-            for lineno, raw in enumerate(self._it, start=1):
-                self.lineno = lineno
-                line = raw.strip()
-                if line:
-                    yield lineno, line
-        except UnicodeDecodeError:
-            raise InvalidSource(
-                f"{self.where}:{self.lineno + 1}: expected UTF-8 text, found undecodable bytes"
-            ) from None
-        finally:
-            if self._fh is not None:
-                self._fh.close()
-
-    def fail(self, lineno: int, message: str) -> InvalidSource:
-        return InvalidSource(f"{self.where}:{lineno}: {message}")
-
-
-def _ints(lines: _Lines, lineno: int, tokens: Iterable[str], what: str) -> list[int]:
-    out = []
-    for tok in tokens:
-        try:
-            out.append(int(tok))
-        except ValueError:
-            raise lines.fail(lineno, f"expected an integer {what}, found {tok!r}") from None
-    return out
-
-
-def _header(lines: _Lines, lineno: int, line: str, kinds: tuple[str, ...], usage: str) -> list[int]:
-    parts = line.split()
-    if len(parts) < 4 or parts[1] not in kinds:
-        raise lines.fail(lineno, f"expected a header '{usage}', found {line!r}")
-    return _ints(lines, lineno, parts[2:], "in the header")
-
-
-def _name_from_comment(text: str) -> str | None:
-    body = text[1:].strip()
-    if body.lower().startswith("name:"):
-        return body[5:].strip()
-    return None
-
-
-def _atomic_write(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` atomically; ``-`` writes to standard output."""
-    from exactfit.io import atomic_write
-
-    try:
-        with atomic_write(path) as fh:
-            fh.write(text)
-    except InvalidSource:
-        raise
-    except InputError as exc:
-        raise InvalidSource(str(exc)) from None
-
-
-def _comment_lines(comments: Iterable[str]) -> list[str]:
-    out = []
-    for c in comments:
-        for part in str(c).splitlines() or [""]:
-            out.append(f"c {part}".rstrip())
-    return out
-
-
-# --------------------------------------------------------------------------- DIMACS graph
-def read_dimacs_graph(source: Source) -> Graph:
-    """Read a DIMACS graph (``p edge n m`` / ``e u v [w]``, 1-based) into a :class:`Graph`.
-
-    Parameters
-    ----------
-    source : path, ``"-"`` (standard input) or text stream
-
-    Returns
-    -------
-    Graph
-        Vertices ``0..n-1``; weighted iff some edge line carries a weight (missing weights are 1).
-
-    Raises
-    ------
-    InvalidSource
-        One line with the line number: missing or bad header, edge before the header, endpoint
-        outside ``1..n``, self-loop, non-positive weight, conflicting duplicate, edge count
-        differing from the header.
-    """
-    lines = _Lines(source)
-    n = m = None
-    header_line = 0
-    name = ""
-    edges: dict[tuple[int, int], tuple[int, int | None]] = {}
-    count = 0
-    for lineno, line in lines:
-        kind = line.split(maxsplit=1)[0]
-        if kind == "c":
-            got = _name_from_comment(line)
-            if got is not None:
-                name = got
-            continue
-        if kind == "p":
-            if n is not None:
-                raise lines.fail(lineno, f"expected one header, found a second one {line!r}")
-            vals = _header(lines, lineno, line, ("edge", "col", "edges"), "p edge N M")
-            if len(vals) != 2 or vals[0] < 1 or vals[1] < 0:
-                raise lines.fail(
-                    lineno, f"expected 'p edge N M' with N ≥ 1 and M ≥ 0, found {line!r}"
-                )
-            n, m = vals
-            header_line = lineno
-            continue
-        if kind != "e":
-            raise lines.fail(
-                lineno, f"expected a line starting with 'c', 'p' or 'e', found {line!r}"
-            )
-        if n is None:
-            raise lines.fail(lineno, "expected the header 'p edge N M' before the first edge")
-        vals = _ints(lines, lineno, line.split()[1:], "edge field")
-        if len(vals) not in (2, 3):
-            raise lines.fail(lineno, f"expected 'e U V' or 'e U V WEIGHT', found {line!r}")
-        u, v = vals[0], vals[1]
-        for x in (u, v):
-            if not 1 <= x <= n:
-                raise lines.fail(
-                    lineno, f"edge endpoint {x} is outside 1..{n}; vertices are 1-based"
-                )
-        if u == v:
-            raise lines.fail(lineno, f"edge {u} {v} is a self-loop; remove it")
-        w = vals[2] if len(vals) == 3 else None
-        if w is not None and w < 1:
-            raise lines.fail(lineno, f"edge weight {w} must be an integer ≥ 1")
-        key = (min(u, v) - 1, max(u, v) - 1)
-        count += 1
-        if key in edges:
-            first_line, first_w = edges[key]
-            if (first_w or 1) != (w or 1):
-                raise lines.fail(
-                    lineno,
-                    f"edge {u} {v} repeats line {first_line} with weight {w or 1} ≠ {first_w or 1}",
-                )
-            continue
-        edges[key] = (lineno, w)
-    if n is None:
-        raise lines.fail(lines.lineno, "expected a header 'p edge N M', found none")
-    if count != m:
-        raise lines.fail(
-            header_line, f"header announces {m} edges but the file has {count} edge lines"
-        )
-    keys = sorted(edges)
-    weighted = any(w is not None for _, w in edges.values())
-    weights = tuple((edges[k][1] or 1) for k in keys) if weighted else None
-    return Graph(n, tuple(keys), weights, name)
-
-
-def dimacs_graph_text(graph: Graph, comments: Iterable[str] = ()) -> str:
-    """The DIMACS text of ``graph`` (weights written iff the graph is weighted)."""
-    out = ["c exactfit DIMACS graph (1-based vertices)"]
-    if graph.name:
-        out.append(f"c name: {graph.name}")
-    out += _comment_lines(comments)
-    out.append(f"p edge {graph.n} {graph.m}")
-    for e, (u, v) in enumerate(graph.edges):
-        out.append(
-            f"e {u + 1} {v + 1} {graph.weight(e)}" if graph.weighted else f"e {u + 1} {v + 1}"
-        )
-    return "\n".join(out) + "\n"
-
-
-def write_dimacs_graph(graph: Graph, path: str | os.PathLike, comments: Iterable[str] = ()) -> None:
-    """Write ``graph`` as DIMACS atomically (temporary file, then rename)."""
-    _atomic_write(path, dimacs_graph_text(graph, comments))
-
-
-# --------------------------------------------------------------------------- DIMACS CNF
-def read_dimacs_cnf(source: Source) -> CNF:
-    """Read a DIMACS CNF (``p cnf V C``) or weighted CNF (``p wcnf V C [top]``).
-
-    Clauses are sequences of non-zero literals terminated by ``0`` and may span lines.  A line
-    ``%`` ends the formula (the SATLIB trailer ``%`` / ``0`` is ignored).  Comment lines are kept
-    in :attr:`CNF.comments`; ``c name: X`` also sets the name.
-
-    Raises
-    ------
-    InvalidSource
-        One line with the line number: missing or bad header, literal outside ``±1..±V``, a clause
-        without its terminating ``0``, an empty clause, a clause count differing from the header,
-        a weight < 1 or a hard clause in ``wcnf``.
-    """
-    lines = _Lines(source)
-    num_vars = count = None
-    header_line = 0
-    weighted = False
-    top: int | None = None
-    name = ""
-    comments: list[str] = []
-    clauses: list[tuple[int, ...]] = []
-    weights: list[int] = []
-    current: list[int] = []
-    clause_start = 0
-    for lineno, line in lines:
-        if line == "%" or line.startswith("%"):
-            break
-        if line[0] == "c" and (len(line) == 1 or line[1].isspace()):
-            got = _name_from_comment(line)
-            if got is not None:
-                name = got
-            else:
-                comments.append(line[2:] if len(line) > 1 else "")
-            continue
-        if line[0] == "p":
-            if num_vars is not None:
-                raise lines.fail(lineno, f"expected one header, found a second one {line!r}")
-            vals = _header(lines, lineno, line, ("cnf", "wcnf"), "p cnf VARS CLAUSES")
-            weighted = line.split()[1] == "wcnf"
-            if len(vals) == 3 and weighted:
-                top = vals[2]
-            elif len(vals) != 2:
-                raise lines.fail(lineno, f"expected 'p cnf VARS CLAUSES', found {line!r}")
-            num_vars, count = vals[0], vals[1]
-            if num_vars < 0 or count < 0:
-                raise lines.fail(
-                    lineno, f"expected non-negative counts in the header, found {line!r}"
-                )
-            header_line = lineno
-            continue
-        if num_vars is None:
-            raise lines.fail(
-                lineno, f"expected the header 'p cnf VARS CLAUSES' first, found {line!r}"
-            )
-        for lit in _ints(lines, lineno, line.split(), "literal"):
-            if not current:
-                clause_start = lineno
-            if lit == 0:
-                if weighted:
-                    if not current:
-                        raise lines.fail(lineno, "expected a clause weight before 0, found none")
-                    w, body = current[0], current[1:]
-                    if w < 1:
-                        raise lines.fail(clause_start, f"clause weight {w} must be ≥ 1")
-                    if top is not None and w >= top:
-                        raise lines.fail(
-                            clause_start,
-                            f"hard clause (weight {w} ≥ top {top}) is not supported; "
-                            "give every clause a weight below top",
-                        )
-                else:
-                    w, body = 1, current
-                if not body:
-                    raise lines.fail(lineno, "empty clause (a lone 0); remove it")
-                clauses.append(tuple(body))
-                weights.append(w)
-                current = []
-                continue
-            # in wcnf the first number of a clause is its weight, not a literal
-            if not (weighted and not current) and abs(lit) > num_vars:
-                raise lines.fail(lineno, f"literal {lit} is outside ±1..±{num_vars}")
-            current.append(lit)
-    if num_vars is None:
-        raise lines.fail(lines.lineno, "expected a header 'p cnf VARS CLAUSES', found none")
-    if current:
-        raise lines.fail(
-            clause_start, "clause starting here is not terminated by 0; end every clause with 0"
-        )
-    if len(clauses) != count:
-        raise lines.fail(
-            header_line, f"header announces {count} clauses but the file has {len(clauses)}"
-        )
-    return CNF(
-        num_vars,
-        tuple(clauses),
-        tuple(weights) if weighted else None,
-        name,
-        tuple(comments),
-    )
-
-
-def dimacs_cnf_text(cnf: CNF) -> str:
-    """The DIMACS text of ``cnf`` (``p wcnf`` with weights iff it is weighted)."""
-    out = [f"c name: {cnf.name}"] if cnf.name else []
-    out += _comment_lines(c for c in cnf.comments if _name_from_comment("c " + c) is None)
-    if cnf.weights is None:
-        out.append(f"p cnf {cnf.num_vars} {cnf.m}")
-        out += [" ".join(map(str, c)) + " 0" for c in cnf.clauses]
-    else:
-        top = sum(cnf.weights) + 1
-        out.append(f"p wcnf {cnf.num_vars} {cnf.m} {top}")
-        out += [
-            " ".join(map(str, (w, *c))) + " 0"
-            for w, c in zip(cnf.weights, cnf.clauses, strict=True)
-        ]
-    return "\n".join(out) + "\n"
-
-
-def write_dimacs_cnf(cnf: CNF, path: str | os.PathLike) -> None:
-    """Write ``cnf`` as DIMACS (comments included) atomically."""
-    _atomic_write(path, dimacs_cnf_text(cnf))
-
-
-# --------------------------------------------------------------------------- hypergraph
-def read_hypergraph(source: Source) -> Hypergraph:
-    """Read the hypergraph format ``p hyper n m`` / ``e v1 ... vr`` (1-based) into a Hypergraph.
-
-    Raises
-    ------
-    InvalidSource
-        One line with the line number: bad header, a hyperedge with fewer than 2 distinct
-        vertices, a vertex outside ``1..n``, a repeated hyperedge, a count differing from the
-        header.
-    """
-    lines = _Lines(source)
-    n = m = None
-    header_line = 0
-    name = ""
-    edges: list[tuple[int, ...]] = []
-    seen: dict[tuple[int, ...], int] = {}
-    for lineno, line in lines:
-        kind = line.split(maxsplit=1)[0]
-        if kind == "c":
-            got = _name_from_comment(line)
-            if got is not None:
-                name = got
-            continue
-        if kind == "p":
-            if n is not None:
-                raise lines.fail(lineno, f"expected one header, found a second one {line!r}")
-            vals = _header(lines, lineno, line, ("hyper",), "p hyper N M")
-            if len(vals) != 2 or vals[0] < 1 or vals[1] < 0:
-                raise lines.fail(
-                    lineno, f"expected 'p hyper N M' with N ≥ 1 and M ≥ 0, found {line!r}"
-                )
-            n, m = vals
-            header_line = lineno
-            continue
-        if kind != "e" and n is None:
-            raise lines.fail(
-                lineno,
-                f"expected the header 'p hyper N M' first, found {line!r} "
-                "(exactfit hypergraph format; hMETIS files are not supported)",
-            )
-        if kind != "e":
-            raise lines.fail(
-                lineno, f"expected a line starting with 'c', 'p' or 'e', found {line!r}"
-            )
-        if n is None:
-            raise lines.fail(
-                lineno,
-                "expected the header 'p hyper N M' before the first edge "
-                "(exactfit hypergraph format; hMETIS files are not supported)",
-            )
-        vals = _ints(lines, lineno, line.split()[1:], "vertex")
-        for x in vals:
-            if not 1 <= x <= n:
-                raise lines.fail(lineno, f"vertex {x} is outside 1..{n}; vertices are 1-based")
-        if len(set(vals)) < 2 or len(set(vals)) != len(vals):
-            raise lines.fail(
-                lineno, f"expected a hyperedge of ≥ 2 distinct vertices, found {line!r}"
-            )
-        key = tuple(sorted(x - 1 for x in vals))
-        if key in seen:
-            raise lines.fail(lineno, f"hyperedge repeats line {seen[key]}; remove the duplicate")
-        seen[key] = lineno
-        edges.append(key)
-    if n is None:
-        raise lines.fail(
-            lines.lineno,
-            "expected a header 'p hyper N M', found none "
-            "(exactfit hypergraph format; hMETIS files are not supported)",
-        )
-    if len(edges) != m:
-        raise lines.fail(
-            header_line, f"header announces {m} hyperedges but the file has {len(edges)}"
-        )
-    return Hypergraph(n, tuple(edges), name)
-
-
-def hypergraph_text(h: Hypergraph, comments: Iterable[str] = ()) -> str:
-    """The text of ``h`` in the exactfit hypergraph format."""
-    out = ["c exactfit hypergraph (1-based vertices, one hyperedge per line)"]
-    if h.name:
-        out.append(f"c name: {h.name}")
-    out += _comment_lines(comments)
-    out.append(f"p hyper {h.n} {len(h.edges)}")
-    out += ["e " + " ".join(str(v + 1) for v in e) for e in h.edges]
-    return "\n".join(out) + "\n"
-
-
-def write_hypergraph(h: Hypergraph, path: str | os.PathLike, comments: Iterable[str] = ()) -> None:
-    """Write ``h`` in the hypergraph format atomically."""
-    _atomic_write(path, hypergraph_text(h, comments))
-
-
-# --------------------------------------------------------------------------- dispatch
 def _sniff(text: str) -> str | None:
     for raw in text.splitlines():
         line = raw.strip()
@@ -507,14 +108,13 @@ def read_source(source: Source) -> Graph | CNF | Hypergraph:
         text, where, suffix = sys.stdin.read(), "<stdin>", ""
     else:
         path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InvalidSource(f"{path}: file not found; check the path") from None
-        except IsADirectoryError:
-            raise InvalidSource(f"{path}: is a directory; expected a source file") from None
-        except UnicodeDecodeError:
-            raise InvalidSource(f"{path}: expected UTF-8 text, found undecodable bytes") from None
+        with _opening(path):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise InvalidSource(
+                    f"{path}: expected UTF-8 text, found undecodable bytes"
+                ) from None
         where, suffix = str(path), path.suffix.lower()
     kind = _sniff(text)
     if kind is None:

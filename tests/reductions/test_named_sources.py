@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from reductions.base import get_reduction
 from reductions.check import check
+from reductions.registry import get_reduction
 from reductions.sources import CNF, Graph, Hypergraph
 from reductions.sources.generators import complete, cycle, fano
 

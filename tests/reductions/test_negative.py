@@ -10,10 +10,11 @@ import pytest
 
 from exactfit.errors import InputError
 from exactfit.problem import exact_loss
-from reductions.base import UnsoundReduction, get_reduction
+from reductions.base import UnsoundReduction
 from reductions.check import check
 from reductions.coloring_to_relus import signed_bias_counterexample
 from reductions.maxcut_to_relu import bias_counterexample
+from reductions.registry import get_reduction
 from reductions.sources import Graph, Hypergraph
 from reductions.sources.generators import fano, random_hypergraph
 from reductions.sources.solvers import colourable

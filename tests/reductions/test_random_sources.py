@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 import exactfit
-from reductions.base import get_reduction
 from reductions.check import check, random_source
+from reductions.registry import get_reduction
 
 SEEDS = range(20)
 

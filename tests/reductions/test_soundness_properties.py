@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactfit import ReluNetwork, Unit, exact_loss
-from reductions.base import get_reduction
+from reductions.registry import get_reduction
 from reductions.sources import CNF, Graph
 
 SETTINGS = settings(max_examples=200, deadline=None)
@@ -88,7 +88,7 @@ def test_gap_soundness_inside_the_ball(gw):
     problem, t = red.forward(g)
     norm2 = sum(v * v for v in w)
     if norm2 > 1:  # scale into the ball by a rational factor ≤ 1/‖w‖
-        from reductions.base import sqrt_hi
+        from reductions.interval import sqrt_hi
 
         w = tuple(v / sqrt_hi(norm2) for v in w)
     assert sum(v * v for v in w) <= 1

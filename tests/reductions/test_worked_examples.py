@@ -9,8 +9,8 @@ import pytest
 
 import exactfit
 from exactfit import ReluNetwork, Unit, exact_loss
-from reductions.base import get_reduction
 from reductions.check import check, solve_fit
+from reductions.registry import get_reduction
 from reductions.sources import CNF, Graph
 from reductions.sources.solvers import densest_subgraph, max_cut, max_sat
 
@@ -125,28 +125,3 @@ def test_gap_triangle_two_solvers_agree_inside_the_interval():
     pred = red.predicted(trace, 2)
     assert pred.brackets(float(a.lower), float(a.upper), 1e-9)
     assert pred.hi == red.lifted_value(trace, 2)  # the lifted cut gives the upper end here
-
-
-@pytest.mark.parametrize(
-    ("name", "params", "source", "expected"),
-    [
-        ("maxcut_to_relu", {}, TRIANGLE, Fraction(5057, 119)),
-        ("dks_to_relu", {"kappa": 2}, TRIANGLE, Fraction(4273648, 9715)),
-        ("coloring_to_relus", {"units": 2}, "fano", Fraction(1)),
-        ("coloring_to_relus", {"units": 3}, "K4", Fraction(1)),
-        ("coloring_to_relus", {"units": 3}, "C5", Fraction(0)),
-    ],
-)
-def test_kkt_refit_of_scip_optimum_is_exact(name, params, source, expected):
-    """SCIP's float optimum, refitted exactly on its activation cell (KKT system in
-    Fractions), gives the same rational optimum as the enumeration certificate."""
-    from reductions.check import rational_refit
-    from reductions.sources.generators import complete, cycle, fano
-
-    src = {"fano": fano(), "K4": complete(4), "C5": cycle(5)}.get(source, source)
-    problem, _ = get_reduction(name, **params).forward(src)
-    result = exactfit.solve(problem, "scip", node_limit=20_000)
-    refit = rational_refit(problem, result.network)
-    assert exact_loss(problem, refit) == expected
-    opt = solve_fit(problem, "scip", options={"node_limit": 20_000})
-    assert opt.exact == expected and "KKT" in opt.note

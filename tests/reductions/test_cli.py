@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from exactfit.cli import main
 from exactfit.io import read_instance
-from reductions.base import source_hash
+from reductions.problems import source_hash
+from reductions.registry import reduction_names
 from reductions.sources import CNF, Graph
 from reductions.sources.io import read_dimacs_cnf, write_dimacs_cnf, write_dimacs_graph
 
@@ -101,13 +105,37 @@ def test_check_needs_source_or_random(capsys):
     assert "SOURCE" in capsys.readouterr().err
 
 
-def test_unproven_optimum_is_inconclusive_not_fail():
-    """A solve stopped before its proof refutes nothing: INCONCLUSIVE, never FAIL or PASS."""
-    from reductions.check import check
+ROOT = Path(__file__).resolve().parents[2]
 
-    g = Graph(3, ((0, 1), (1, 2), (0, 2)))
-    report = check("maxcut_to_relu", g, solver="scip", solver_options={"node_limit": 1})
-    assert not report.target.proven, report.text()
-    assert report.verdict == "INCONCLUSIVE" and not report.passed
-    assert report.failures == ()
-    assert report.text().rstrip().endswith("INCONCLUSIVE")
+
+def run(*args):
+    """``python -m exactfit ARGS`` from the repository root (so its code is the one run)."""
+    return subprocess.run(
+        [sys.executable, "-m", "exactfit", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("command", ["check", "reduce"])
+def test_unknown_reduction_is_one_line_and_exit_2(command, tmp_path):
+    source = tmp_path / "x.col"
+    write_dimacs_graph(Graph(2, ((0, 1),)), source)
+    for path in (source, tmp_path / "missing.col"):  # the name is refused before the file is read
+        r = run(command, "nope", str(path))
+        assert r.returncode == 2
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in r.stderr
+        assert "unknown reduction 'nope'" in lines[0]
+        assert all(name in lines[0] for name in reduction_names())
+        assert r.stdout == ""
+
+
+def test_unknown_solver_is_one_line_and_exit_2(triangle):
+    r = run("check", "maxcut_to_relu", str(triangle), "--solver", "nope")
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr
+    assert "unknown solver 'nope'" in lines[0]

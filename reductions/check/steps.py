@@ -1,0 +1,278 @@
+"""The checks of one source, one step function per group of report items."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from exactfit.errors import InputError
+from exactfit.problem import FitProblem
+from reductions.base import Reduction
+from reductions.check.report import CheckReport, Item, _bracket, _fmt
+from reductions.check.target import TargetOptimum, _solve_source_side, _tol, solve_fit
+from reductions.interval import Interval
+from reductions.problems import ColourableProblem, InvalidSolution, source_hash
+from reductions.registry import get_reduction
+from reductions.sources.types import CNF, Graph, Hypergraph
+
+__all__ = ["check"]
+
+
+def check(
+    reduction: Reduction | str,
+    source: Any,
+    *,
+    solver: str = "auto",
+    source_method: str = "auto",
+    cross_solver: str | None = None,
+    cross_source_method: str | None = None,
+    time_limit: float | None = None,
+    solver_options: dict[str, Any] | None = None,
+    cross_options: dict[str, Any] | None = None,
+) -> CheckReport:
+    """Check ``reduction`` on ``source``; see the package docstring for the list of checks.
+
+    Parameters
+    ----------
+    reduction : Reduction or str
+        A reduction object or a registry name (built without parameters).
+    source : Graph, Hypergraph or CNF
+    solver : str
+        Fitting solver for the target (``auto``, ``enum``, ``scip``, ``brute``, ...).  Ignored
+        for source-side targets, which use ``source_method``.
+    source_method : str
+        Method of the exact source solvers (``auto``, ``cpsat``, ``scip``, ``brute``).
+    cross_solver, cross_source_method : str, optional
+        Independent second methods; their optima must agree with the first ones.
+    time_limit : float, optional
+        Seconds per fitting solve.
+    solver_options, cross_options : dict, optional
+        Extra options for the fitting solvers (e.g. ``{"node_limit": 5000}`` for SCIP).
+    """
+    red = get_reduction(reduction) if isinstance(reduction, str) else reduction
+    how = _Methods(
+        solver=solver,
+        source_method=source_method,
+        cross_solver=cross_solver,
+        cross_source_method=cross_source_method,
+        time_limit=time_limit,
+        solver_options=solver_options,
+        cross_options=cross_options,
+    )
+    items: list[Item] = []
+    target, trace = red.forward(source)
+    case = _Case(red, source, trace, target)
+    declared, actual = _check_size(case, items)
+    src = _source_optimum(case, how, items)
+    opt = _target_optimum(case, how, items)
+    pred = red.predicted(trace, src.value)
+    lifted_val = _check_completeness(case, src, pred, items)
+    if isinstance(target, FitProblem) and opt.exact is None and lifted_val == 0:
+        # a network of exact loss 0 proves the optimum is exactly 0
+        note = f"{opt.note}; exact 0 by the lift".strip("; ")
+        opt = dataclasses.replace(opt, exact=Fraction(0), note=note)
+    _check_relation(opt, pred, items)
+    decoded = _check_decoded(case, src, opt, items)
+    proj_val = _check_projection(case, src, opt, items)
+    return CheckReport(
+        reduction=red.name,
+        parameters=red.parameters(),
+        source_name=getattr(source, "name", ""),
+        source_sha256=source_hash(source),
+        size_declared=declared,
+        size_actual=actual,
+        source_value=src.value,
+        source_method=src.method,
+        target=opt,
+        predicted=pred,
+        decoded=decoded,
+        lifted_value=lifted_val,
+        projected_value=proj_val,
+        items=tuple(items),
+        relation=red.relation(),
+        target_instance=target,
+        source=source,
+    )
+
+
+@dataclass(frozen=True)
+class _Methods:
+    """How both sides are solved (the solver arguments of :func:`check`)."""
+
+    solver: str
+    source_method: str
+    cross_solver: str | None
+    cross_source_method: str | None
+    time_limit: float | None
+    solver_options: dict[str, Any] | None
+    cross_options: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _Case:
+    """One application of a reduction: the source, its trace and the target instance."""
+
+    red: Reduction
+    source: Any
+    trace: Any
+    target: Any
+
+
+def _check_size(case: _Case, items: list[Item]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The declared and actual size (item ``size``), and the ``sound class`` item if unsound."""
+    declared = tuple(case.red.size(case.source))
+    actual = _size(case.target)
+    items.append(Item("size", declared == actual, f"declared {declared}, actual {actual}"))
+    if case.red.unsound:
+        items.append(Item("sound class", False, f"unsound configuration: {case.red.unsound}"))
+    return declared, actual
+
+
+def _source_optimum(case: _Case, how: _Methods, items: list[Item]) -> Any:
+    """The source optimum (item ``source optimal``), cross-checked by a second method."""
+    sp = case.red.source_problem
+    src = sp.solve(case.source, how.source_method)
+    items.append(Item("source optimal", bool(src.optimal), f"{src.value} by {src.method}"))
+    if how.cross_source_method:
+        src2 = sp.solve(case.source, how.cross_source_method)
+        agree = src2.optimal and src2.value == src.value
+        detail = f"{how.cross_source_method}: {src2.value} vs {how.source_method}: {src.value}"
+        items.append(Item("source cross-check", agree, detail))
+    return src
+
+
+def _target_optimum(case: _Case, how: _Methods, items: list[Item]) -> TargetOptimum:
+    """The target optimum (item ``target optimal``), cross-checked by a second solver."""
+    tp, target = case.red.target_problem, case.target
+    fitting = isinstance(target, FitProblem)
+    if fitting:
+        opt = solve_fit(target, how.solver, time_limit=how.time_limit, options=how.solver_options)
+    else:
+        opt = _solve_source_side(tp, target, how.source_method)
+    items.append(Item("target optimal", opt.proven, f"{opt.method}: {_bracket(opt)} {opt.note}"))
+    if how.cross_solver and fitting:
+        opt2 = solve_fit(
+            target, how.cross_solver, time_limit=how.time_limit, options=how.cross_options
+        )
+        a, b = float(opt.value), float(opt2.value)
+        agree = opt2.proven and abs(a - b) <= _tol(max(abs(a), abs(b)))
+        if opt.exact is not None and opt2.exact is not None:
+            agree = agree and opt.exact == opt2.exact
+        items.append(Item("target cross-check", agree, f"{how.cross_solver}: {b!r} vs {a!r}"))
+    elif how.cross_solver and not fitting:
+        opt2 = _solve_source_side(tp, target, how.cross_solver)
+        agree = opt2.proven and opt2.exact == opt.exact
+        detail = f"{how.cross_solver}: {opt2.value} vs {opt.value}"
+        items.append(Item("target cross-check", agree, detail))
+    return opt
+
+
+def _check_relation(opt: TargetOptimum, pred: Interval, items: list[Item]) -> None:
+    """Item ``relation``: the target optimum lies in the predicted interval."""
+    if opt.exact is not None:
+        ok = pred.contains(opt.exact)
+        items.append(Item("relation", ok, f"opt {_fmt(opt.exact)} in {pred}"))
+    elif opt.lower is not None and opt.upper is not None:
+        ok = pred.brackets(float(opt.lower), float(opt.upper), _tol(float(opt.upper)))
+        items.append(Item("relation", ok, f"opt {_bracket(opt)} in {pred} (solver tolerance)"))
+    else:
+        items.append(Item("relation", False, "the target optimum is unknown"))
+
+
+def _check_decoded(case: _Case, src: Any, opt: TargetOptimum, items: list[Item]) -> Any:
+    """Item ``decoded`` (exact value maps only): the source optimum read off the target's."""
+    if not (case.red.exact_value_map and opt.value is not None):
+        return None
+    try:
+        raw = opt.exact if opt.exact is not None else float(opt.value)
+        decoded = case.red.source_value(case.trace, raw)
+    except (ValueError, ArithmeticError) as exc:
+        decoded = f"undecodable: {exc}"
+    items.append(
+        Item("decoded", decoded == src.value, f"decoded {decoded}, source optimum {src.value}")
+    )
+    return decoded
+
+
+def _check_projection(case: _Case, src: Any, opt: TargetOptimum, items: list[Item]) -> Any:
+    """Items ``projected soundness`` and ``projected value`` (or ``projected`` when invalid);
+    the projected certificate's source value."""
+    if opt.certificate is None:
+        return None
+    red, sp, tp = case.red, case.red.source_problem, case.red.target_problem
+    proj_val: Any = None
+    try:
+        proj = red.project(case.source, case.trace, opt.certificate)
+        proj_val = sp.evaluate(case.source, proj)
+        tval = tp.evaluate(case.target, opt.certificate)
+        ipred = red.predicted(case.trace, proj_val)
+        if tp.sense == "min":
+            sound = ipred.lo is None or (tval > ipred.lo if ipred.lo_open else tval >= ipred.lo)
+        else:
+            sound = ipred.hi is None or tval <= ipred.hi
+        items.append(
+            Item(
+                "projected soundness",
+                sound,
+                f"target value {_fmt(tval)} vs predicted({proj_val}) = {ipred}",
+            )
+        )
+        if red.exact_value_map:
+            items.append(
+                Item(
+                    "projected value",
+                    proj_val == src.value,
+                    f"projected {proj_val}, source optimum {src.value}",
+                )
+            )
+    except (InvalidSolution, InputError) as exc:
+        items.append(Item("projected", False, f"projection invalid: {exc}"))
+    return proj_val
+
+
+def _check_completeness(case: _Case, src: Any, pred: Interval, items: list[Item]) -> Any:
+    """Completeness: lift the source certificate, evaluate it exactly, project it back (items
+    ``lifted`` and ``round trip``); returns the lifted certificate's exact target value."""
+    red, source, trace = case.red, case.source, case.trace
+    sp, tp = red.source_problem, red.target_problem
+    if isinstance(sp, ColourableProblem) and src.value == 0:
+        items.append(Item("lifted", True, "the source has no colouring to lift (answer NO)"))
+        return None
+    try:
+        lifted = red.lift(source, trace, src.certificate)
+        value = tp.evaluate(case.target, lifted)
+    except (InvalidSolution, InputError) as exc:
+        items.append(Item("lifted", False, f"lift gave an invalid solution: {exc}"))
+        return None
+    expected = red.lifted_value(trace, src.value)
+    # a feasible target solution cannot beat the proven bound on the optimum
+    if tp.sense == "min":
+        side_ok = pred.lo is None or (value > pred.lo if pred.lo_open else value >= pred.lo)
+    else:
+        side_ok = pred.hi is None or (value < pred.hi if pred.hi_open else value <= pred.hi)
+    ok = side_ok and (expected is None or value == expected)
+    detail = f"value {_fmt(value)}, completeness value {_fmt(expected)}, predicted {pred}"
+    items.append(Item("lifted", ok, detail))
+    try:
+        back_value = sp.evaluate(source, red.project(source, trace, lifted))
+    except (InvalidSolution, InputError) as exc:
+        items.append(Item("round trip", False, f"project(lift(cert)) is invalid: {exc}"))
+        return value
+    items.append(
+        Item("round trip", back_value == src.value, f"project(lift(cert)) has value {back_value}")
+    )
+    return value
+
+
+def _size(target: Any) -> tuple[int, int]:
+    if isinstance(target, FitProblem):
+        return (target.n, target.d)
+    if isinstance(target, Graph):
+        return (target.n, target.m)
+    if isinstance(target, CNF):
+        return (target.num_vars, target.m)
+    if isinstance(target, Hypergraph):
+        return (target.n, len(target.edges))
+    raise TypeError(f"unknown target type {type(target).__name__}")

@@ -1,0 +1,130 @@
+"""Solving the target side exactly: the optimum of a fitting instance (or of a source-side
+target) as a proven bracket and, where possible, an exact rational value."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import exactfit
+from exactfit.exact.refit import rational_refit
+from exactfit.problem import FitProblem, exact_loss, network_violations
+from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, bound_meets
+from exactfit.solvers import choose_auto
+
+__all__ = ["TargetOptimum", "solve_fit"]
+
+
+@dataclass(frozen=True)
+class TargetOptimum:
+    """The target optimum as solved: a proven bracket [lower, upper] and, when known, the exact
+    rational value; ``certificate`` is the optimal network / source certificate."""
+
+    lower: float | Fraction | None
+    upper: float | Fraction | None
+    exact: Fraction | None
+    certificate: Any
+    proven: bool
+    method: str
+    wall_s: float
+    note: str = ""
+    result: Result | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def value(self) -> Fraction | float | None:
+        """Exact optimum when known, else the solver's objective."""
+        return self.exact if self.exact is not None else self.upper
+
+
+def _tol(x: float) -> float:
+    return OPT_ATOL + OPT_RTOL * abs(x)
+
+
+def solve_fit(
+    problem: FitProblem,
+    solver: str = "auto",
+    *,
+    time_limit: float | None = None,
+    options: dict[str, Any] | None = None,
+) -> TargetOptimum:
+    """Solve a fitting instance to proven optimality with an exact value where possible.
+
+    ``auto`` is resolved here (so that ``certify=True`` goes only to the enumeration solver,
+    whose certificate gives the exact rational optimum in ``stats["objective_exact"]``).  For
+    other solvers (and no weight bound) the exact value is the loss of the rational refit on the
+    solver's activation cell (:func:`~exactfit.exact.refit.rational_refit`), accepted only when
+    it is no worse than the solver's network and meets the solver's proven bound: exact up to
+    the solver's optimality tolerance.  A result stopped at a node or time limit counts as
+    proven only if its proven bound already meets the recomputed objective within that
+    tolerance, ``OPT_ATOL + OPT_RTOL·|objective|`` (:func:`exactfit.result.bound_meets`); the
+    note says so.  SCIP itself stops once its gap is below half of it (``limits/gap`` is
+    ``OPT_RTOL/2`` and ``limits/absgap`` is ``OPT_ATOL/2`` in :mod:`exactfit.solvers.scip`).
+    """
+    opts = dict(options or {})
+    name = solver
+    note = ""
+    if solver == "auto":
+        name, _ = choose_auto(problem, **{k: v for k, v in opts.items() if k == "max_cells"})
+        note = f"auto chose {name}"
+    if name == "enum":
+        opts.setdefault("certify", True)
+    start = time.perf_counter()
+    result = exactfit.solve(problem, name, time_limit=time_limit, **opts)
+    wall = time.perf_counter() - start
+    exact = None
+    raw = result.stats.get("objective_exact")
+    if raw is not None and result.status is Status.OPTIMAL:
+        exact = Fraction(raw)
+        # the certificate's value is an exact loss of a network; it must sit in the bracket
+        if result.objective is not None and abs(float(exact) - result.objective) > _tol(
+            result.objective
+        ):
+            note = f"{note}; certificate {exact} disagrees with objective {result.objective}"
+            exact = None
+    proven = result.status is Status.OPTIMAL
+    if (
+        not proven
+        and result.status is Status.FEASIBLE
+        and result.limit in (Limit.NODES, Limit.TIME)
+        and bound_meets(result.objective, result.bound)
+    ):
+        proven = True
+        note = f"{note}; stopped at a {result.limit.value} limit with the gap closed to tolerance"
+    network = result.network
+    upper = result.objective_exact if result.objective_exact is not None else result.objective
+    if exact is None and proven and network is not None and problem.weight_bound is None:
+        # Exact rational value from the KKT system of the solver's activation cell; its loss is
+        # recomputed with σ, so it is a genuine upper bound, and it must meet the proven bound.
+        refit = rational_refit(problem, network)
+        if refit is not None and not network_violations(problem, refit):
+            value = exact_loss(problem, refit)
+            if value <= upper and bound_meets(float(value), result.bound):
+                exact, network, upper = value, refit, value
+                note = f"{note}; exact value from the KKT system of the solver's cell"
+    return TargetOptimum(
+        lower=result.bound,
+        upper=upper,
+        exact=exact,
+        certificate=network,
+        proven=proven,
+        method=name,
+        wall_s=wall,
+        note=note.strip("; "),
+        result=result,
+    )
+
+
+def _solve_source_side(problem: Any, instance: Any, method: str) -> TargetOptimum:
+    sol = problem.solve(instance, method)
+    v = Fraction(sol.value)
+    return TargetOptimum(
+        lower=v,
+        upper=v if sol.optimal else (None if sol.bound is None else Fraction(sol.bound)),
+        exact=v if sol.optimal else None,
+        certificate=sol.certificate,
+        proven=bool(sol.optimal),
+        method=sol.method,
+        wall_s=sol.wall_s,
+    )

@@ -1,0 +1,17 @@
+"""What a check reports: verdicts and the items that count towards them."""
+
+from __future__ import annotations
+
+from reductions.sources import Graph
+
+
+def test_unproven_optimum_is_inconclusive_not_fail():
+    """A solve stopped before its proof refutes nothing: INCONCLUSIVE, never FAIL or PASS."""
+    from reductions.check import check
+
+    g = Graph(3, ((0, 1), (1, 2), (0, 2)))
+    report = check("maxcut_to_relu", g, solver="scip", solver_options={"node_limit": 1})
+    assert not report.target.proven, report.text()
+    assert report.verdict == "INCONCLUSIVE" and not report.passed
+    assert report.failures == ()
+    assert report.text().rstrip().endswith("INCONCLUSIVE")
