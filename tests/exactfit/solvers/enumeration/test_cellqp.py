@@ -7,7 +7,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from exactfit.solvers.cellqp import ball_cone_qp, exact_cone_qp, ls_values, solve_cone_qp
+from exactfit.solvers.enumeration.cellqp import (
+    ball_cone_qp,
+    exact_cone_qp,
+    ls_values,
+    solve_cone_qp,
+)
 
 
 def test_closed_form_with_one_tight_constraint():

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from ortools.linear_solver import pywraplp
 
-from exactfit.solvers import arrangement
-from exactfit.solvers.arrangement import (
+from exactfit.solvers.enumeration.arrangement import (
     GenericEnumerator,
     NotGeneric,
     cover_count,
     exact_chambers,
     hyperplanes,
 )
+from exactfit.solvers.enumeration.arrangement import generic as arrangement
 
 
 def _points(rows) -> list[tuple[Fraction, ...]]:
