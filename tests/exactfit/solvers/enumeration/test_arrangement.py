@@ -18,7 +18,7 @@ from exactfit.solvers.enumeration.arrangement import (
     exact_chambers,
     hyperplanes,
 )
-from exactfit.solvers.enumeration.arrangement import generic as arrangement
+from exactfit.solvers.enumeration.arrangement import exact as arrangement
 
 
 def _points(rows) -> list[tuple[Fraction, ...]]:
