@@ -10,11 +10,11 @@ chambers is a joint convex quadratic.
 
 Algorithm: (0) for a single unit, a heuristic incumbent ``U`` confines every better network to
 small convex regions (:func:`_regions`), and only the chambers of the hyperplanes crossing them
-are enumerated; (1) enumerate the chambers (:mod:`exactfit.solvers.arrangement`), computing
+are enumerated; (1) enumerate the chambers (:mod:`.arrangement`), computing
 for each the least-squares values of its quadratic (plain and sign-aware,
 :meth:`_Setup.sign_bounds`), lower bounds on the cell optimum; (2) visit cells (or unit-cell
 combinations) in increasing bound order and solve each cell's cone QP
-(:mod:`exactfit.solvers.cellqp`), keeping the incumbent with the smallest ``(value, key)``;
+(:mod:`.cellqp`), keeping the incumbent with the smallest ``(value, key)``;
 (3) stop when the next bound exceeds the incumbent by more than the safety margin
 ``PRUNE_MARGIN·Y`` (float error allowance of the batched bounds, documented).  Every pruned
 cell's bound then exceeds the optimum found, which is therefore optimal.
@@ -39,6 +39,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from exactfit.errors import BudgetExceeded, InputError
+from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.exact.linalg import rref
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
 from exactfit.result import Limit, Result, finalize
@@ -50,12 +51,7 @@ from exactfit.solvers.enumeration.arrangement import (
     exact_chambers,
     hyperplanes,
 )
-from exactfit.solvers.enumeration.cellqp import (
-    ball_cone_qp,
-    exact_cone_qp,
-    ls_values,
-    solve_cone_qp,
-)
+from exactfit.solvers.enumeration.cellqp import ball_cone_qp, ls_values, solve_cone_qp
 
 __all__ = [
     "DEFAULT_MAX_CELLS",

@@ -439,7 +439,7 @@ def test_shards_through_a_process_pool_give_the_same_result():
 def test_sign_aware_bounds_never_exceed_the_exact_cell_optimum(problem):
     # The pruning bounds are the solver's whole proof of optimality: on every chamber and for
     # each output sign, the float bound must not exceed the exact rational cell optimum.
-    from exactfit.solvers.enumeration.cellqp import exact_cone_qp
+    from exactfit.exact.coneqp import exact_cone_qp
     from exactfit.solvers.enumeration.search import _exact_system, _ExactCells, _Setup
 
     setup = _Setup.build(problem)
