@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
+from exactfit.exact.cells import lifted_points
 from exactfit.problem import FitProblem
 from exactfit.solvers.enumeration.arrangement import Hyperplanes, cover_count, hyperplanes
 from exactfit.solvers.enumeration.cellqp import ls_values
@@ -24,7 +24,7 @@ from exactfit.solvers.enumeration.cellqp import ls_values
 def _estimate(problem: FitProblem, hp: Hyperplanes | None = None) -> tuple[int, int]:
     """``(per-unit cells, total cells or combinations)`` by Cover's bound."""
     if hp is None:
-        hp = hyperplanes(_lifted_exact(problem))
+        hp = hyperplanes(lifted_points(problem))
     c1 = cover_count(hp.m, problem.lifted_dim)
     k = problem.units
     if k == 1:
@@ -34,12 +34,6 @@ def _estimate(problem: FitProblem, hp: Hyperplanes | None = None) -> tuple[int, 
         p = sum(1 for s in a if s > 0)
         total += math.comb(c1 + p - 1, p) * math.comb(c1 + k - p - 1, k - p)
     return c1, total
-
-
-def _lifted_exact(problem: FitProblem) -> list[tuple[Fraction, ...]]:
-    if problem.bias:
-        return [(*x, Fraction(1)) for x in problem.X]
-    return [tuple(x) for x in problem.X]
 
 
 @dataclass
@@ -57,7 +51,7 @@ class _Setup:
     def build(cls, problem: FitProblem) -> _Setup:
         Z = problem.lifted()
         D = Z.shape[1]
-        hp = hyperplanes(_lifted_exact(problem))
+        hp = hyperplanes(lifted_points(problem))
         iu = np.triu_indices(D)
         c, y = problem.cf, problem.yf
         zz = (Z[:, :, None] * Z[:, None, :])[:, iu[0], iu[1]]
