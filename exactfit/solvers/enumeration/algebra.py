@@ -102,5 +102,28 @@ class _Setup:
             [np.minimum(plain, vals[..., 1]), np.minimum(plain, vals[..., 2])], axis=-1
         )
 
+    def joint_bounds(
+        self, Fc: np.ndarray, acts: np.ndarray, combo: np.ndarray, av: np.ndarray
+    ) -> np.ndarray:
+        """Least-squares lower bounds ``Y − hᵀG⁺h`` of a block of unit-cell combinations: the
+        joint Gram matrices from the unit cells' feature sums ``Fc`` and their pairwise overlaps."""
+        B = len(combo)
+        D, k = self.D, len(av)
+        nt = len(self.iu[0])
+        G = np.zeros((B, k * D, k * D))
+        h = np.zeros((B, k * D))
+        for j in range(k):
+            Gj, hj = self.unpack(Fc[combo[:, j]])
+            G[:, j * D : (j + 1) * D, j * D : (j + 1) * D] = Gj
+            h[:, j * D : (j + 1) * D] = av[j] * hj
+            for l in range(j + 1, k):
+                both = acts[combo[:, j]] & acts[combo[:, l]]
+                sums = both.astype(float) @ self.F[:, :nt]
+                Gb, _ = self.unpack(np.hstack([sums, np.zeros((B, D))]))
+                Gb = av[j] * av[l] * Gb
+                G[:, j * D : (j + 1) * D, l * D : (l + 1) * D] = Gb
+                G[:, l * D : (l + 1) * D, j * D : (j + 1) * D] = Gb
+        return self.Y - ls_values(G, h)
+
     def constraint_rows(self, signs: np.ndarray) -> np.ndarray:
         return np.where(signs[:, None], self.hp.normals, -self.hp.normals)

@@ -10,7 +10,9 @@ hyperplanes crossing an incumbent region, each extended by the fixed signs of th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -25,6 +27,19 @@ from exactfit.solvers.enumeration.arrangement import (
 #: Chamber counts up to this use the exact integer enumerator directly (larger ones try the
 #: float enumerator first and fall back to the exact one on degenerate data).
 EXACT_CELLS = 200
+
+
+class _Cells(Protocol):
+    """A cell source: ``m`` hyperplanes, blocks of ``(keys, base + active sums of delta)`` for
+    one shard, and the sign vectors (bool, True = +) of given keys."""
+
+    m: int
+
+    def blocks(
+        self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]: ...
+
+    def signs(self, keys: np.ndarray) -> np.ndarray: ...
 
 
 class _ExactCells:
@@ -79,7 +94,10 @@ class _GenericCells:
         return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def _cells(setup: _Setup, mode: str, check: Callable[[], None] | None = None):
+def _cells(
+    setup: _Setup, mode: str, check: Callable[[], None] | None = None
+) -> _ExactCells | _GenericCells:
+    """The whole arrangement from the enumerator ``mode`` (``"exact"`` or ``"generic"``)."""
     if mode == "exact":
         return _ExactCells(setup.hp, setup.D, check)
     return _GenericCells(setup.hp, setup.D)
@@ -132,3 +150,20 @@ class _RegionCells:
         out = np.repeat(self.fixed[None, :], len(keys), axis=0)
         out[:, self.cross] = self.inner.signs(keys)
         return out
+
+
+def _combos(C: int, a: tuple[int, ...], chunk: int = 8192) -> Iterator[np.ndarray]:
+    """Unit-cell index tuples for sign vector ``a`` (+ units first), non-decreasing within
+    each group of equal sign (units of equal sign are interchangeable)."""
+    p = sum(1 for s in a if s > 0)
+    q = len(a) - p
+    it = (
+        tuple(x) + tuple(y)
+        for x in itertools.combinations_with_replacement(range(C), p)
+        for y in itertools.combinations_with_replacement(range(C), q)
+    )
+    while True:
+        block = list(itertools.islice(it, chunk))
+        if not block:
+            return
+        yield np.array(block, dtype=np.int64).reshape(len(block), len(a))

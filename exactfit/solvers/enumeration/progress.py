@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from exactfit.errors import LimitReached
+
 
 class _Progress:
     """A one-line progress display on a stream, only when enabled."""
@@ -48,10 +50,6 @@ def _check_stop(deadline: float | None) -> bool:
     return deadline is not None and time.time() >= deadline
 
 
-class _TimeUp(Exception):
-    """Raised by the polling hooks of long exact phases when the deadline has passed."""
-
-
 def _poller(
     deadline: float | None,
     callback: Callable[[dict[str, Any]], None] | None,
@@ -60,8 +58,9 @@ def _poller(
 ) -> Callable[[], None]:
     """A no-argument hook for long exact phases (exact enumeration, certification): it reports
     ``{"phase": phase, "step": i}`` to ``callback`` (which may raise ``KeyboardInterrupt``, like
-    Ctrl-C) and raises :class:`_TimeUp` once ``deadline`` has passed.  Ctrl-C itself arrives as
-    ``KeyboardInterrupt`` between any two Python bytecodes, so needs no polling."""
+    Ctrl-C) and raises :class:`~exactfit.errors.LimitReached` once ``deadline`` has passed.
+    Ctrl-C itself arrives as ``KeyboardInterrupt`` between any two Python bytecodes, so needs
+    no polling."""
     count = itertools.count(1)
 
     def check() -> None:
@@ -71,6 +70,6 @@ def _poller(
         if callback is not None:
             callback({"phase": phase, "step": step})
         if _check_stop(deadline):
-            raise _TimeUp
+            raise LimitReached(f"{phase}: deadline passed")
 
     return check

@@ -9,13 +9,14 @@ other hyperplanes keep on it.  :func:`_region_plan` collects them for all output
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from exactfit.solvers.enumeration.algebra import _Setup
-from exactfit.solvers.enumeration.arrangement import cover_count
+from exactfit.solvers.enumeration.arrangement import Hyperplanes, cover_count
 
 #: Relative safety factor of the region test (float error of the centre and the quadratic
 #: forms is below cond·eps ≤ 1e-8 under the conditioning cap below; this is 100× that).
@@ -99,68 +100,15 @@ def _regions(setup: _Setup, a: int, upper: float) -> list[_Region]:
     """
     problem = setup.problem
     hp = setup.hp
-    Z, c, y = setup.Z, problem.cf, problem.yf
+    c, y = problem.cf, problem.yf
     ay = a * y
     cy2 = c * y * y
     slack = REGION_SAFETY * (upper + 1e-3 * setup.Y)  # widens every region: the safe direction
     spent = float(cy2[ay < 0].sum())
     if spent > upper + slack:
         return []
-    N = hp.normals
     D = setup.D
-
-    def node(inactive: frozenset[int], active: frozenset[int], budget: float):
-        """``(region, heavy set)`` of a node, or ``None`` when it holds no network."""
-        H = np.zeros(len(y), dtype=bool)
-        H[list(active)] = True
-        H |= (ay > 0) & (cy2 > budget)
-        H[list(inactive)] = False
-        want = np.zeros(hp.m, dtype=np.int8)  # +1 / −1: sign forced by a fixed activity
-        for pts, act in ((np.flatnonzero(H), True), (np.array(sorted(inactive), dtype=int), False)):
-            if len(pts) == 0:
-                continue
-            g, o = hp.group[pts], hp.orient[pts]
-            if np.any(g < 0):
-                if act:
-                    return None  # z_i = 0 is never active
-                keep = g >= 0
-                g, o = g[keep], o[keep]
-            sg = np.where(act, o, -o).astype(np.int8)
-            if np.any((want[g] != 0) & (want[g] != sg)):
-                return None
-            np.put(want, g, sg)
-            if len(np.unique(g)) != len(g):  # one hyperplane, several points: check them all
-                for gg, ss in zip(g, sg, strict=True):
-                    if want[gg] != ss:
-                        return None
-        free = want == 0
-        fixed = want > 0
-        if H.sum() >= D:
-            ZH, cH, yH = Z[H], c[H], ay[H]
-            M = (ZH * cH[:, None]).T @ ZH
-            ev = np.linalg.eigvalsh(M)
-            if ev[0] > 0 and ev[-1] <= REGION_COND * ev[0]:
-                theta_c = np.linalg.solve(M, (ZH * cH[:, None]).T @ yH)
-                ls_h = float(cH @ (ZH @ theta_c - yH) ** 2)
-                if ls_h > budget * (1 + REGION_SAFETY):
-                    return None
-                lin = N @ theta_c
-                quad = np.einsum("gi,gi->g", N, np.linalg.solve(M, N.T).T)
-                crosses = (ls_h + lin * lin / quad <= budget * (1 + REGION_SAFETY)) | (
-                    np.abs(lin) <= REGION_SAFETY * np.linalg.norm(theta_c)
-                )
-                fixed = np.where(free & ~crosses, lin > 0, fixed)
-                free &= crosses
-                rest = ~H & (hp.group >= 0)
-                rest[list(inactive)] = False
-                cut = _tighter_cut(Z, c, np.maximum(ay, 0.0), H, rest, M, N, free, budget)
-                if cut is None:
-                    return None
-                drop, side = cut
-                fixed = np.where(drop, side, fixed)
-                free &= ~drop
-        region = _Region(tuple(int(g) for g in np.flatnonzero(free)), tuple(bool(v) for v in fixed))
-        return region, H
+    node = functools.partial(_node, setup, ay, cy2)
 
     leaves: list[_Region] = []
     root = node(frozenset(), frozenset(), upper - spent + slack)
@@ -194,6 +142,99 @@ def _regions(setup: _Setup, a: int, upper: float) -> list[_Region]:
         for kid in kids:
             stack.append((kid[0], kid[1], kid[2], kid[3], depth + 1))
     return leaves
+
+
+def _node(
+    setup: _Setup,
+    ay: np.ndarray,
+    cy2: np.ndarray,
+    inactive: frozenset[int],
+    active: frozenset[int],
+    budget: float,
+) -> tuple[_Region, np.ndarray] | None:
+    """``(region, heavy set)`` of a node of :func:`_regions`, or ``None`` when it holds no
+    network (``ay = a·y``, ``cy2 = c·y²``)."""
+    hp = setup.hp
+    H = np.zeros(len(ay), dtype=bool)
+    H[list(active)] = True
+    H |= (ay > 0) & (cy2 > budget)
+    H[list(inactive)] = False
+    want = _forced_signs(hp, H, inactive)
+    if want is None:
+        return None
+    free = want == 0
+    fixed = want > 0
+    if H.sum() >= setup.D:
+        narrowed = _ellipsoid_signs(setup, ay, H, inactive, budget, free, fixed)
+        if narrowed is None:
+            return None
+        free, fixed = narrowed
+    region = _Region(tuple(int(g) for g in np.flatnonzero(free)), tuple(bool(v) for v in fixed))
+    return region, H
+
+
+def _forced_signs(hp: Hyperplanes, H: np.ndarray, inactive: frozenset[int]) -> np.ndarray | None:
+    """Per hyperplane ``+1`` / ``−1`` where the activity fixed for a point (active on ``H``,
+    inactive on ``inactive``) forces its sign, 0 where free; ``None`` on a contradiction."""
+    want = np.zeros(hp.m, dtype=np.int8)  # +1 / −1: sign forced by a fixed activity
+    for pts, act in ((np.flatnonzero(H), True), (np.array(sorted(inactive), dtype=int), False)):
+        if len(pts) == 0:
+            continue
+        g, o = hp.group[pts], hp.orient[pts]
+        if np.any(g < 0):
+            if act:
+                return None  # z_i = 0 is never active
+            keep = g >= 0
+            g, o = g[keep], o[keep]
+        sg = np.where(act, o, -o).astype(np.int8)
+        if np.any((want[g] != 0) & (want[g] != sg)):
+            return None
+        np.put(want, g, sg)
+        if len(np.unique(g)) != len(g):  # one hyperplane, several points: check them all
+            for gg, ss in zip(g, sg, strict=True):
+                if want[gg] != ss:
+                    return None
+    return want
+
+
+def _ellipsoid_signs(
+    setup: _Setup,
+    ay: np.ndarray,
+    H: np.ndarray,
+    inactive: frozenset[int],
+    budget: float,
+    free: np.ndarray,
+    fixed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(free, fixed)`` narrowed by the ellipsoid of the heavy set ``H`` and the tighter cut:
+    hyperplanes that miss them keep one sign on every network of the node.  Unchanged when
+    ``M`` is singular or ill conditioned; ``None`` when the node holds no network."""
+    Z, c, N = setup.Z, setup.problem.cf, setup.hp.normals
+    ZH, cH, yH = Z[H], c[H], ay[H]
+    M = (ZH * cH[:, None]).T @ ZH
+    ev = np.linalg.eigvalsh(M)
+    if not (ev[0] > 0 and ev[-1] <= REGION_COND * ev[0]):
+        return free, fixed
+    theta_c = np.linalg.solve(M, (ZH * cH[:, None]).T @ yH)
+    ls_h = float(cH @ (ZH @ theta_c - yH) ** 2)
+    if ls_h > budget * (1 + REGION_SAFETY):
+        return None
+    lin = N @ theta_c
+    quad = np.einsum("gi,gi->g", N, np.linalg.solve(M, N.T).T)
+    crosses = (ls_h + lin * lin / quad <= budget * (1 + REGION_SAFETY)) | (
+        np.abs(lin) <= REGION_SAFETY * np.linalg.norm(theta_c)
+    )
+    fixed = np.where(free & ~crosses, lin > 0, fixed)
+    free &= crosses
+    rest = ~H & (setup.hp.group >= 0)
+    rest[list(inactive)] = False
+    cut = _tighter_cut(Z, c, np.maximum(ay, 0.0), H, rest, M, N, free, budget)
+    if cut is None:
+        return None
+    drop, side = cut
+    fixed = np.where(drop, side, fixed)
+    free &= ~drop
+    return free, fixed
 
 
 def _tighter_cut(
