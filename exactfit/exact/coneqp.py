@@ -89,17 +89,15 @@ def exact_cone_qp(
     G: Sequence[Sequence[Fraction]],
     h: Sequence[Fraction],
     A: Sequence[Sequence[Fraction]],
-    start: Sequence[int] = (),
     max_iter: int = 100000,
     check: Callable[[], None] | None = None,
 ) -> ExactConeQP:
     """Minimise ``θᵀGθ − 2hᵀθ`` on ``{Aθ ≥ 0}`` exactly (rational primal active set, Bland).
 
-    ``start`` is ignored except as documentation of the float working set; the exact run
-    starts at the apex with an empty working set so that its result does not depend on it.
-    ``check`` (optional) is called once per iteration and may raise to abandon the solve.
+    The run starts at the apex with an empty working set, so its result depends on the
+    system only.  ``check`` (optional) is called once per iteration and may raise to abandon
+    the solve.
     """
-    del start
     G = [[Fraction(v) for v in row] for row in G]
     h = [Fraction(v) for v in h]
     A = [[Fraction(v) for v in row] for row in A]

@@ -48,13 +48,12 @@ class _ExactCells:
     ``check`` is forwarded to :func:`exact_chambers` (deadline and interrupt polling).
     """
 
-    def __init__(self, hp: Hyperplanes, D: int, check: Callable[[], None] | None = None) -> None:
+    def __init__(self, hp: Hyperplanes, check: Callable[[], None] | None = None) -> None:
         self.m = hp.m
         if hp.m == 0:
             self.table = np.zeros((1, 0), dtype=bool)
         else:
             self.table = exact_chambers(hp.exact, check)
-        del D
 
     def blocks(
         self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray, size: int = 4096
@@ -73,7 +72,7 @@ class _ExactCells:
 
 
 class _GenericCells:
-    def __init__(self, hp: Hyperplanes, D: int) -> None:
+    def __init__(self, hp: Hyperplanes) -> None:
         self.m = hp.m
         self.gen = GenericEnumerator(hp.normals, exact=hp.exact)
 
@@ -99,8 +98,8 @@ def _cells(
 ) -> _ExactCells | _GenericCells:
     """The whole arrangement from the enumerator ``mode`` (``"exact"`` or ``"generic"``)."""
     if mode == "exact":
-        return _ExactCells(setup.hp, setup.D, check)
-    return _GenericCells(setup.hp, setup.D)
+        return _ExactCells(setup.hp, check)
+    return _GenericCells(setup.hp)
 
 
 def _choose_mode(setup: _Setup) -> str:
@@ -111,9 +110,10 @@ def _choose_mode(setup: _Setup) -> str:
 
 class _RegionCells:
     """Chambers of the hyperplanes ``cross``, each extended by the ``fixed`` signs of the
-    others: a superset of the chambers meeting a region (see :func:`_region`).  Patterns that
-    are not chambers of the whole arrangement are harmless: the QP over their closed cone is
-    still the loss of a real network, and its bound is still a valid lower bound."""
+    others: a superset of the chambers meeting a region (see :func:`.regions._regions`).
+    Patterns that are not chambers of the whole arrangement are harmless: the QP over their
+    closed cone is still the loss of a real network, and its bound is still a valid lower
+    bound."""
 
     def __init__(
         self,
@@ -133,11 +133,7 @@ class _RegionCells:
             tuple(hp.exact[g] for g in self.cross), hp.normals[self.cross], none, none
         )
         small = cover_count(sub.m, setup.D) <= EXACT_CELLS or sub.m < setup.D
-        self.inner = (
-            _ExactCells(sub, setup.D, check)
-            if mode == "exact" or small
-            else _GenericCells(sub, setup.D)
-        )
+        self.inner = _ExactCells(sub, check) if mode == "exact" or small else _GenericCells(sub)
         self.m = sub.m
 
     def blocks(

@@ -86,7 +86,7 @@ def _rigorous_recheck(
         return None
     if cells is not None and cells > RIGOROUS_CELLS:
         return None  # known from the search: do not enumerate again for nothing
-    table = _ExactCells(setup.hp, setup.D, check).table
+    table = _ExactCells(setup.hp, check).table
     if len(table) > RIGOROUS_CELLS:
         return None
     Y = problem.null_loss()

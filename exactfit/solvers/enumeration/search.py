@@ -169,7 +169,7 @@ def solve_shard(
     ``mode`` is ``"exact"`` or ``"generic"`` (default: chosen from the size); a generic shard
     that meets a degenerate configuration returns ``not_generic=True`` and no answer.
     ``regions`` (single unit) enumerates only the chambers that can hold a network better than
-    a heuristic incumbent (:func:`_region`); ``False`` enumerates the whole arrangement.
+    a heuristic incumbent (:func:`.regions._regions`); ``False`` enumerates the whole arrangement.
     ``deadline`` is an absolute ``time.time()``; ``callback`` receives a dict after every batch
     (a test hook: raising ``KeyboardInterrupt`` there acts like Ctrl-C).
     """

@@ -12,12 +12,12 @@ under proven bounds, Python ints beyond (:mod:`.intarray`).
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 import numpy as np
 
+from exactfit.solvers.enumeration.arrangement.hyperplanes import _primitive
 from exactfit.solvers.enumeration.arrangement.intarray import (
     _as_exact,
     _cross2,
@@ -362,7 +362,7 @@ def _chambers_any(
     distinct: list[tuple[int, ...]] = []
     group, orient = [], []
     for v in vectors:
-        prim, sign = _int_primitive([int(x) for x in v])
+        prim, sign = _primitive([int(x) for x in v])
         if sign == 0:
             group.append(0)
             orient.append(0)
@@ -373,25 +373,12 @@ def _chambers_any(
             distinct.append(prim)
         group.append(g)
         orient.append(sign)
-    if dim == 0:
-        return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, 0)))
     if not distinct:
         return np.zeros((1, len(vectors)), dtype=np.int8), _as_exact(np.zeros((1, dim)))
     signs, wit = _chambers_distinct(_as_exact(np.array(distinct, dtype=object)), check)
     g = np.array(group, dtype=np.int64)
     o = np.array(orient, dtype=np.int8)
     return (signs[:, g] * o[None, :]).astype(np.int8), wit
-
-
-def _int_primitive(vec: Sequence[int]) -> tuple[tuple[int, ...], int]:
-    g = 0
-    for v in vec:
-        g = math.gcd(g, v)
-    if g == 0:
-        return (), 0
-    lead = next(v for v in vec if v != 0)
-    sign = 1 if lead > 0 else -1
-    return tuple(sign * v // g for v in vec), sign
 
 
 def exact_chambers(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exactfit.errors import ExactfitError
 from exactfit.exact.linalg import int_det
 
 __all__ = ["GenericEnumerator", "NotGeneric"]
@@ -31,7 +32,7 @@ MARGIN = 1e-11
 RANK_MARGIN = 1e-7
 
 
-class NotGeneric(Exception):
+class NotGeneric(ExactfitError):
     """The float enumerator met a (near-)degenerate configuration; use the exact one."""
 
 
@@ -139,9 +140,6 @@ class GenericEnumerator:
             else:
                 out.append((li, np.zeros((1, 0), dtype=np.int64)))
         return out
-
-    def n_work(self) -> int:
-        return sum(len(t) for _, t in self.units())
 
     def work_items(
         self, shard: int = 0, num_shards: int = 1, batch: int = 64

@@ -28,9 +28,11 @@ def cover_count(m: int, dim: int) -> int:
     return 2 * sum(math.comb(m - 1, i) for i in range(min(dim, m)))
 
 
-def _primitive(vec: Sequence[Fraction]) -> tuple[tuple[int, ...], int]:
+def _primitive(vec: Sequence[Fraction | int]) -> tuple[tuple[int, ...], int]:
     """Primitive integer vector on the line of ``vec`` with first nonzero entry > 0, and the
-    orientation ``±1`` with ``vec = λ·sign·primitive`` (λ > 0); ``((), 0)`` for the zero vector."""
+    orientation ``±1`` with ``vec = λ·sign·primitive`` (λ > 0); ``((), 0)`` for the zero vector.
+
+    Takes rationals or Python integers (an ``int`` is a rational with denominator 1)."""
     den = 1
     for v in vec:
         den = den * v.denominator // math.gcd(den, v.denominator)

@@ -445,7 +445,7 @@ def test_sign_aware_bounds_never_exceed_the_exact_cell_optimum(problem):
     from exactfit.solvers.enumeration.certify import _exact_system
 
     setup = _Setup.build(problem)
-    table = _ExactCells(setup.hp, setup.D).table
+    table = _ExactCells(setup.hp).table
     sums = setup.hp.active(table).astype(float) @ setup.F
     bounds = setup.sign_bounds(sums)
     Y = problem.null_loss()
