@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from ortools.linear_solver import pywraplp
 
-from exactfit.solvers import arrangement
-from exactfit.solvers.arrangement import (
+from exactfit.solvers.enumeration.arrangement import (
     GenericEnumerator,
     NotGeneric,
     cover_count,
     exact_chambers,
     hyperplanes,
 )
+from exactfit.solvers.enumeration.arrangement import exact as arrangement
 
 
 def _points(rows) -> list[tuple[Fraction, ...]]:
@@ -52,7 +52,7 @@ def _brute(normals: list[tuple[int, ...]]) -> set[tuple[int, ...]]:
 
 
 def test_cover_count_closed_form():
-    # 2·Σ_{i<D} C(m−1, i); the (n, d) table of docs/solvers.md with a bias (D = d + 1)
+    # 2·Σ_{i<D} C(m−1, i); the (n, d) table of docs/solvers/enumeration.md with a bias (D = d + 1)
     assert cover_count(20, 3) == 382
     assert cover_count(40, 4) == 19840
     assert cover_count(80, 3) == 6322

@@ -17,7 +17,7 @@ from exactfit.errors import BudgetExceeded, InputError
 from exactfit.generate import planted_fit
 from exactfit.problem import exact_loss, network_violations
 from exactfit.solvers import choose_auto
-from exactfit.solvers.enum import EnumSolver
+from exactfit.solvers.enumeration import EnumSolver
 
 REL = 1e-7
 ENUM = EnumSolver()
@@ -439,11 +439,13 @@ def test_shards_through_a_process_pool_give_the_same_result():
 def test_sign_aware_bounds_never_exceed_the_exact_cell_optimum(problem):
     # The pruning bounds are the solver's whole proof of optimality: on every chamber and for
     # each output sign, the float bound must not exceed the exact rational cell optimum.
-    from exactfit.solvers.cellqp import exact_cone_qp
-    from exactfit.solvers.enum import _exact_system, _ExactCells, _Setup
+    from exactfit.exact.coneqp import exact_cone_qp
+    from exactfit.solvers.enumeration.algebra import _Setup
+    from exactfit.solvers.enumeration.cells import _ExactCells
+    from exactfit.solvers.enumeration.certify import _exact_system
 
     setup = _Setup.build(problem)
-    table = _ExactCells(setup.hp, setup.D).table
+    table = _ExactCells(setup.hp).table
     sums = setup.hp.active(table).astype(float) @ setup.F
     bounds = setup.sign_bounds(sums)
     Y = problem.null_loss()
@@ -459,8 +461,8 @@ def test_sign_aware_bound_is_tight_where_the_plain_bound_is_not():
     # constraint (plain bound 0), but with a = +1 the prediction is ≥ 0, so the cell costs
     # at least y² = 1/4 — exactly the sign-aware bound.
     problem = FitProblem([[1]], [Fraction(-1, 2)], bias=False)
-    from exactfit.solvers.cellqp import ls_values
-    from exactfit.solvers.enum import _Setup
+    from exactfit.solvers.enumeration.algebra import _Setup
+    from exactfit.solvers.enumeration.cellqp import ls_values
 
     setup = _Setup.build(problem)
     sums = np.array([[1.0]]) @ setup.F  # the cell where the point is active

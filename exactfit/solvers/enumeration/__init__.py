@@ -1,0 +1,208 @@
+"""Enumeration solver ``enum``: every activation cell, batched bounds, exact cell optima.
+
+Mathematics (details and proofs in ``docs/solvers/enumeration.md``).  With lifted points
+``z_i`` and ``θ = (w, b)``, each chamber of the central arrangement ``{z_i·θ = 0}`` has an
+active set ``S`` and on its closure the single-unit loss is the convex quadratic
+``q_S(θ) = Σ_{i∈S} c_i(z_i·θ − y_i)² + Σ_{i∉S} c_i y_i²``.  Closed chambers cover parameter
+space, so ``opt = min_S min_{closure} q_S``.  For ``k`` units (Arora et al. 2018) the output signs
+are fixed per sign vector, each unit takes one chamber, and the loss on the product of closed
+chambers is a joint convex quadratic.
+
+Algorithm: (0) for a single unit, a heuristic incumbent ``U`` confines every better network to
+small convex regions (:func:`.regions._regions`), and only the chambers of the hyperplanes
+crossing them are enumerated; (1) enumerate the chambers (:mod:`.arrangement`, through the cell
+sources of :mod:`.cells`), computing for each the least-squares values of its quadratic (plain
+and sign-aware, :meth:`.algebra._Setup.sign_bounds`), lower bounds on the cell optimum; (2)
+visit cells (or unit-cell combinations) in increasing bound order and solve each cell's cone QP
+(:mod:`.cellqp`), keeping the incumbent with the smallest ``(value, key)``; (3) stop when the
+next bound exceeds the incumbent by more than the safety margin ``PRUNE_MARGIN·Y`` (float error
+allowance of the batched bounds, documented).  Every pruned cell's bound then exceeds the
+optimum found, which is therefore optimal (:mod:`.search`).  ``certify`` recomputes the winner
+exactly (:mod:`.certify`).
+
+The cell loop is split into shards (cell ranges of the enumeration's work units):
+:meth:`EnumSolver.solve_shards` maps the pure function :func:`solve_shard` over shards with any
+``map`` and merges the picklable partial results; ``solve`` is the one-shard case, and the
+winner ``min (value, key)`` does not depend on the sharding.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from exactfit.errors import BudgetExceeded, InputError
+from exactfit.problem import FitProblem
+from exactfit.result import Result
+from exactfit.solvers.enumeration.algebra import _estimate, _Setup
+from exactfit.solvers.enumeration.cells import _choose_mode
+from exactfit.solvers.enumeration.merge import merge_shards
+from exactfit.solvers.enumeration.regions import _region_plan
+from exactfit.solvers.enumeration.search import (
+    PRUNE_MARGIN,
+    ShardResult,
+    _shard_star,
+    problem_spec,
+    solve_shard,
+)
+
+__all__ = [
+    "DEFAULT_MAX_CELLS",
+    "PRUNE_MARGIN",
+    "EnumSolver",
+    "ShardResult",
+    "merge_shards",
+    "problem_spec",
+    "solve_shard",
+]
+
+#: Default budget: estimated cells (unit-cell combinations for k ≥ 2) above which enum refuses.
+DEFAULT_MAX_CELLS = 5_000_000
+
+
+class EnumSolver:
+    """Exact enumeration of activation cells (see the module docstring)."""
+
+    name = "enum"
+
+    def unsupported(self, problem: FitProblem) -> str | None:
+        if problem.weight_bound is not None and problem.units > 1:
+            return "the norm bound is supported for a single unit only; use --solver scip"
+        return None
+
+    def estimate_cells(self, problem: FitProblem) -> int:
+        """Cover's bound on the cells (unit-cell combinations for k ≥ 2) to enumerate."""
+        return _estimate(problem)[1]
+
+    def region_cells(self, problem: FitProblem) -> int | None:
+        """Cover's bound on the cells inside the incumbent regions (single unit), or ``None``.
+
+        Cheap (a heuristic fit and one linear-algebra pass per region node), and never more
+        than :meth:`estimate_cells`."""
+        if problem.units != 1:
+            return None
+        setup = _Setup.build(problem)
+        if setup.hp.m == 0:
+            return 1
+        return min(_region_plan(setup).cells(setup.D), self.estimate_cells(problem))
+
+    def over_budget(
+        self, problem: FitProblem, max_cells: int | None = None, regions: bool = True
+    ) -> str | None:
+        """``None`` within budget, else one line naming the estimate.
+
+        A single unit whose whole arrangement is over budget is still taken when the cells of
+        its incumbent regions (``regions=True``, the solver's default) are within it."""
+        limit = DEFAULT_MAX_CELLS if max_cells is None else int(max_cells)
+        est = self.estimate_cells(problem)
+        if est <= limit:
+            return None
+        if regions and problem.units == 1:
+            inside = self.region_cells(problem)
+            if inside is not None and inside <= limit:
+                return None
+            what = f"cells ({inside:,} inside the incumbent regions)"
+        else:
+            what = "cells" if problem.units == 1 else "cell combinations"
+        return (
+            f"estimated {est:,} {what} exceed the enumeration budget of {limit:,} "
+            "(raise --max-cells or use --solver scip)"
+        )
+
+    def solve(
+        self,
+        problem: FitProblem,
+        *,
+        time_limit: float | None = None,
+        certify: bool = False,
+        max_cells: int | None = None,
+        progress: bool | None = None,
+        progress_stream: TextIO | None = None,
+        callback: Callable[[dict[str, Any]], None] | None = None,
+        **options: Any,
+    ) -> Result:
+        """Solve to proven optimality (or until ``time_limit`` seconds / Ctrl-C)."""
+        return self.solve_shards(
+            problem,
+            1,
+            time_limit=time_limit,
+            certify=certify,
+            max_cells=max_cells,
+            progress=progress,
+            progress_stream=progress_stream,
+            callback=callback,
+            **options,
+        )
+
+    def solve_shards(
+        self,
+        problem: FitProblem,
+        num_shards: int,
+        map_fn: Callable[..., Iterable[ShardResult]] = map,
+        *,
+        time_limit: float | None = None,
+        certify: bool = False,
+        max_cells: int | None = None,
+        progress: bool | None = None,
+        progress_stream: TextIO | None = None,
+        callback: Callable[[dict[str, Any]], None] | None = None,
+        **options: Any,
+    ) -> Result:
+        """Run :func:`solve_shard` for shards ``0..num_shards−1`` through ``map_fn`` and merge.
+
+        The result (objective and network) is the same for any ``num_shards`` and any map
+        (builtin ``map``, ``ProcessPoolExecutor.map``, a dask client's map + gather).
+        """
+        unknown = sorted(set(options) - {"seed", "regions"})
+        if unknown:
+            raise InputError(
+                f"enum: unknown option {unknown[0]!r}; enum takes certify, max_cells, progress, "
+                "regions, time_limit"
+            )
+        regions = options.get("regions", True)
+        if not isinstance(regions, bool):
+            raise InputError(f"enum: regions must be true or false, found {regions!r}")
+        if time_limit is not None and not (time_limit > 0):
+            raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
+        if max_cells is not None and not (isinstance(max_cells, int) and max_cells > 0):
+            raise InputError(f"max_cells must be a positive integer, found {max_cells!r}")
+        if int(num_shards) < 1:
+            raise InputError(f"num_shards must be at least 1, found {num_shards!r}")
+        reason = self.unsupported(problem)
+        if reason is not None:
+            raise InputError(f"enum cannot take this instance: {reason}")
+        over = self.over_budget(problem, max_cells, regions)
+        if over is not None:
+            raise BudgetExceeded(over)
+        t0 = time.time()
+        deadline = None if time_limit is None else t0 + float(time_limit)
+        setup = _Setup.build(problem)
+        mode = _choose_mode(setup)
+        n = int(num_shards)
+        show = progress if n == 1 else False
+        if n > 1:
+            progress_stream = None  # streams do not travel to other processes
+
+        spec = problem if n == 1 else problem_spec(problem)
+
+        def run(mode: str) -> list[ShardResult]:
+            args = [
+                (spec, i, n, mode, deadline, show, progress_stream, callback, regions)
+                for i in range(n)
+            ]
+            return list(map_fn(_shard_star, args))
+
+        parts = run(mode)
+        if any(p.not_generic for p in parts):
+            mode = "exact"
+            parts = run(mode)
+        return merge_shards(
+            problem,
+            parts,
+            wall_s=time.time() - t0,
+            certify=certify,
+            mode=mode,
+            deadline=deadline,
+            callback=callback,
+        )
