@@ -87,7 +87,7 @@ REGISTRY: dict[str, SolverInfo] = {
     for info in (
         SolverInfo(
             "enum",
-            "exactfit.solvers.enum",
+            "exactfit.solvers.enumeration",
             "EnumSolver",
             "enumeration of activation cells with exact per-cell QPs (low dimension)",
             frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT, _C.CERTIFY, _C.SHARDS}),

@@ -66,12 +66,14 @@ def check_options(
     raise InputError(f"{solver}: unknown option {unknown[0]!r}; {solver} takes {takes}")
 
 
-def check_registered_options(solver: str, options: Mapping[str, Any]) -> None:
+def check_registered_options(
+    solver: str, options: Mapping[str, Any], *, takes: str | None = None
+) -> None:
     """:func:`check_options` against the options ``solver`` declares in the registry."""
     from exactfit.solvers import REGISTRY  # the package imports no solver module: no cycle
 
     info = REGISTRY[solver]
-    check_options(solver, options, info.options, silent=info.silent_options)
+    check_options(solver, options, info.options, silent=info.silent_options, takes=takes)
 
 
 def check_time_limit(time_limit: float | None) -> float | None:

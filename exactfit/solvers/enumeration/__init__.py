@@ -35,6 +35,11 @@ from typing import Any, TextIO
 from exactfit.errors import BudgetExceeded, InputError
 from exactfit.problem import FitProblem
 from exactfit.result import Result
+from exactfit.solvers._common import (
+    check_positive_int,
+    check_registered_options,
+    check_time_limit,
+)
 from exactfit.solvers.enumeration.algebra import _estimate, _Setup
 from exactfit.solvers.enumeration.cells import _choose_mode
 from exactfit.solvers.enumeration.merge import merge_shards
@@ -59,6 +64,10 @@ __all__ = [
 
 #: Default budget: estimated cells (unit-cell combinations for k ≥ 2) above which enum refuses.
 DEFAULT_MAX_CELLS = 5_000_000
+
+
+#: How an unknown-option message lists what enum takes (keywords and options together).
+_TAKES = "certify, max_cells, progress, regions, time_limit"
 
 
 class EnumSolver:
@@ -154,19 +163,12 @@ class EnumSolver:
         The result (objective and network) is the same for any ``num_shards`` and any map
         (builtin ``map``, ``ProcessPoolExecutor.map``, a dask client's map + gather).
         """
-        unknown = sorted(set(options) - {"seed", "regions"})
-        if unknown:
-            raise InputError(
-                f"enum: unknown option {unknown[0]!r}; enum takes certify, max_cells, progress, "
-                "regions, time_limit"
-            )
+        check_registered_options(self.name, options, takes=_TAKES)
         regions = options.get("regions", True)
         if not isinstance(regions, bool):
             raise InputError(f"enum: regions must be true or false, found {regions!r}")
-        if time_limit is not None and not (time_limit > 0):
-            raise InputError(f"time limit must be positive seconds, found {time_limit!r}")
-        if max_cells is not None and not (isinstance(max_cells, int) and max_cells > 0):
-            raise InputError(f"max_cells must be a positive integer, found {max_cells!r}")
+        time_limit = check_time_limit(time_limit)
+        max_cells = check_positive_int("max_cells", max_cells)
         if int(num_shards) < 1:
             raise InputError(f"num_shards must be at least 1, found {num_shards!r}")
         reason = self.unsupported(problem)

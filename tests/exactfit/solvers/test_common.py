@@ -8,7 +8,7 @@ import pytest
 from exactfit.errors import InputError
 from exactfit.problem import FitProblem
 from exactfit.result import Status
-from exactfit.solvers import get_solver
+from exactfit.solvers import REGISTRY, get_solver
 from exactfit.solvers._common import (
     check_choice,
     check_feastol,
@@ -117,3 +117,17 @@ def test_symmetry_pairs_order_adjacent_units_of_equal_sign(bias):
     tail = "" if bias else "0"
     assert pairs == [(j, f"{first}{j}{tail}", f"{first}{j + 1}{tail}") for j in (0, 1)]
     assert symmetry_pairs(problem, (1, -1, 1, -1), W, b) == []
+
+
+@pytest.mark.parametrize(
+    ("solver", "option"),
+    [(name, opt) for name, info in REGISTRY.items() for opt in info.options if opt != "time_limit"],
+)
+def test_every_option_the_registry_declares_is_taken(solver, option):
+    """The registry is the one declaration: a declared option is never 'unknown'."""
+    try:
+        get_solver(solver).solve(TINY, **{option: object()})
+    except InputError as exc:
+        assert "unknown option" not in str(exc)
+    except (TypeError, ValueError, AttributeError):
+        pass  # a nonsense value may fail inside the solver; only the option name matters here

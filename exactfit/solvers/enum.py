@@ -1,1 +1,0 @@
-from exactfit.solvers.enumeration import *  # noqa: F403  (registry shim; the lead removes it)
