@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any, NoReturn
 
-__all__ = ["OneLineParser", "number_arg", "positive_float", "positive_int", "signs_arg"]
+__all__ = [
+    "OneLineParser",
+    "int_at_least",
+    "number_arg",
+    "positive_float",
+    "positive_int",
+    "signs_arg",
+]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -49,6 +56,11 @@ def number_arg(
         return value
 
     return parse
+
+
+def int_at_least(low: int) -> Any:
+    """An argparse ``type`` accepting an integer ≥ ``low``."""
+    return number_arg(int, minimum=low)
 
 
 positive_float = number_arg(float, minimum=0, strict=True, what="a positive number")
