@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from fitcases import close
 
 import exactfit
 from exactfit.generate import planted_fit
@@ -16,10 +17,6 @@ from exactfit.result import OPT_ATOL, OPT_RTOL, Status
 from exactfit.solvers import available
 
 MIP_SOLVERS = [name for name in ("scip", "enum", "ortools") if available()[name] is None]
-
-
-def close(a: float, b: float) -> bool:
-    return abs(a - b) <= OPT_ATOL + OPT_RTOL * max(abs(a), abs(b))
 
 
 def tiny_instances(count: int, seed: int):

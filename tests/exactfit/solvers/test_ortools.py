@@ -17,6 +17,8 @@ from exactfit.problem import network_violations
 
 mathopt = pytest.importorskip("ortools.math_opt.python.mathopt")
 
+from fitcases import close  # noqa: E402
+
 from exactfit.solvers.ortools_mathopt import (  # noqa: E402
     MathOptUnsupported,
     OrtoolsSolver,
@@ -37,10 +39,6 @@ def random_problem(seed: int, n: int, d: int, k: int, **kw) -> FitProblem:
     y = np.maximum(X @ rng.normal(size=d) + 0.3, 0) - np.maximum(X @ rng.normal(size=d), 0)
     y = (y + 0.1 * rng.normal(size=n)).round(3)
     return FitProblem(X=X, y=y, units=k, **kw)
-
-
-def close(a: float, b: float) -> bool:
-    return abs(a - b) <= REL * max(abs(a), abs(b)) + 1e-9
 
 
 SMALL = [

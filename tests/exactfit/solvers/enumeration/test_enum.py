@@ -9,6 +9,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from fitcases import close, reference, tiny_problems
+from fitcases import planted_decimals as planted
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,56 +18,12 @@ from exactfit import FitProblem, Limit, Status, get_solver
 from exactfit.errors import BudgetExceeded, InputError
 from exactfit.generate import planted_fit
 from exactfit.problem import exact_loss, network_violations
+from exactfit.result import OPT_RTOL
 from exactfit.solvers import choose_auto
 from exactfit.solvers.enumeration import EnumSolver
 
-REL = 1e-7
+REL = OPT_RTOL
 ENUM = EnumSolver()
-
-
-def close(a: float, b: float) -> bool:
-    return abs(a - b) <= REL * max(abs(a), abs(b), 1.0)
-
-
-def reference(problem: FitProblem):
-    """An independent proven optimum: brute force, or SCIP where brute force does not prove
-    optimality (it reports FEASIBLE on some rank-deficient data)."""
-    rb = get_solver("brute").solve(problem)
-    if rb.status is not Status.OPTIMAL:
-        rb = get_solver("scip").solve(problem, time_limit=20)
-    assert rb.status is Status.OPTIMAL
-    return rb
-
-
-def planted(seed: int, n: int, d: int, k: int = 1, **kw) -> FitProblem:
-    """Planted ReLU units plus noise, rounded to 3 decimals (short exact decimals)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d)).round(3)
-    W = rng.standard_normal((k, d))
-    b = rng.standard_normal(k) * 0.5
-    a = np.where(np.arange(k) % 2 == 0, 1.0, -1.0)
-    y = (np.maximum(X @ W.T + b, 0) @ a + 0.2 * rng.standard_normal(n)).round(3)
-    return FitProblem(X.tolist(), y.tolist(), units=k, **kw)
-
-
-small = st.integers(-3, 3).map(lambda v: Fraction(v, 2))
-
-
-@st.composite
-def tiny_problems(draw, k: int = 1, max_n: int = 6, max_d: int = 2):
-    n = draw(st.integers(1, max_n))
-    d = draw(st.integers(1, max_d))
-    X = draw(st.lists(st.lists(small, min_size=d, max_size=d), min_size=n, max_size=n))
-    y = draw(st.lists(small, min_size=n, max_size=n))
-    weighted = draw(st.booleans())
-    c = (
-        draw(st.lists(st.integers(1, 4).map(Fraction), min_size=n, max_size=n))
-        if weighted
-        else None
-    )
-    bias = draw(st.booleans())
-    signs = draw(st.sampled_from([None, "nonnegative"])) if k == 1 else None
-    return FitProblem(X, y, sample_weight=c, units=k, bias=bias, output_signs=signs)
 
 
 # ------------------------------------------------------------------- agreement: brute force
