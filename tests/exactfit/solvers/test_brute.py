@@ -1,5 +1,5 @@
 """The brute-force reference solver's own rules (its agreement with the other solvers is in
-tests/exactfit/test_solvers_agree.py)."""
+tests/exactfit/solvers/test_agree.py)."""
 
 from __future__ import annotations
 
