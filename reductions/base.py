@@ -290,3 +290,32 @@ class Chain(Reduction):
 
     def __repr__(self) -> str:
         return f"Chain({self._name!r}, {list(self.steps)!r})"
+
+
+# Names that lived here before the package was split, and where they live now.  Importing them
+# from ``reductions.base`` keeps working (PEP 562), so code written against the old layout runs.
+_MOVED = {
+    **dict.fromkeys(("Interval", "sqrt_hi", "sqrt_lo"), "reductions.interval"),
+    **dict.fromkeys(
+        (
+            "FIT",
+            "ColourableProblem",
+            "DensestSubgraphProblem",
+            "FitTarget",
+            "MaxCutProblem",
+            "MaxSatProblem",
+            "source_hash",
+        ),
+        "reductions.problems",
+    ),
+    **dict.fromkeys(("REGISTRY", "get_reduction", "reduction_names"), "reductions.registry"),
+    **dict.fromkeys(("InvalidSolution", "UnknownReduction"), "exactfit.errors"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module 'reductions.base' has no attribute {name!r}")

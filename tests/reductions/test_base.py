@@ -50,3 +50,23 @@ def test_package_exports_check():
     assert isinstance(report, reductions.CheckReport)
     assert report.passed, report.text()
     assert (report.source_value, report.target.exact) == (2, 14)
+
+
+def test_names_that_moved_out_of_base_still_import_from_it():
+    import reductions.base as base
+    from exactfit import errors
+    from reductions import interval, problems, registry
+
+    for name, home in (
+        ("Interval", interval),
+        ("sqrt_lo", interval),
+        ("FIT", problems),
+        ("MaxCutProblem", problems),
+        ("source_hash", problems),
+        ("get_reduction", registry),
+        ("REGISTRY", registry),
+        ("UnknownReduction", errors),
+    ):
+        assert getattr(base, name) is getattr(home, name)
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        base.nothing_here  # noqa: B018
