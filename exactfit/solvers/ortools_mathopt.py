@@ -294,8 +294,17 @@ class OrtoolsSolver:
             return _solve_signs(problem, signs, share, cutoff, backend, objective, feastol, options)
 
         stats = {"backend": backend, "objective": objective, "scale": data_scale(problem)}
+        how = (
+            f"MathOpt {backend} dual bounds in floating point ({objective} objective, "
+            f"feastol {feastol:g}, gap tolerances {OPT_RTOL / 2:g} relative)"
+        )
         return solve_sign_models(
-            problem, solve_one, solver=self.name, time_limit=time_limit, stats=stats
+            problem,
+            solve_one,
+            solver=self.name,
+            time_limit=time_limit,
+            stats=stats,
+            proof_detail=how,
         )
 
 
