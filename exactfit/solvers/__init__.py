@@ -115,7 +115,7 @@ REGISTRY: dict[str, SolverInfo] = {
             "exactfit.solvers.brute",
             "BruteSolver",
             "all 2^(nk) activation patterns with exact face enumeration (tiny n only)",
-            frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT, _C.EXACT_ARITHMETIC}),
+            frozenset({_C.MULTI_UNIT, _C.TIME_LIMIT}),
             (),
             ("progress", "seed"),
         ),
