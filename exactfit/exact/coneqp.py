@@ -66,13 +66,17 @@ def _min_norm(rows: list[list[flint.fmpq]], v: list[flint.fmpq], D: int) -> flin
 
 
 def _column(M: flint.fmpq_mat) -> list[flint.fmpq]:
+    """The entries of a one-column matrix."""
     return [M[i, 0] for i in range(M.nrows())]
 
 
 def _step(
-    G: flint.fmpq_mat, h: flint.fmpq_mat, rows: list[list[flint.fmpq]], W: list[int],
+    G: flint.fmpq_mat,
+    h: flint.fmpq_mat,
+    rows: list[list[flint.fmpq]],
+    W: list[int],
     theta: flint.fmpq_mat,
-) -> tuple[flint.fmpq_mat, flint.fmpq_mat]:  # fmt: skip
+) -> tuple[flint.fmpq_mat, flint.fmpq_mat]:
     """``(A_W, p)``: ``p`` minimises ``q(θ + p)`` on ``{A_W p = 0}``, of minimum norm.
 
     The minimisers are the solutions of ``A_W p = 0, Nᵀ(Gp − g0) = 0`` (``N`` a basis of the
@@ -87,7 +91,9 @@ def _step(
     return AW, _min_norm(AW_rows + (Nt * G).tolist(), v, D)
 
 
-def _ratio_test(A: flint.fmpq_mat, p: flint.fmpq_mat, theta: flint.fmpq_mat, W: list[int]):
+def _ratio_test(
+    A: flint.fmpq_mat, p: flint.fmpq_mat, theta: flint.fmpq_mat, W: list[int]
+) -> tuple[flint.fmpq, int]:
     """The step length ``α ≤ 1`` and the first blocking constraint (Bland), ``-1`` if none."""
     alpha, add = flint.fmpq(1), -1
     for i, (ap, at) in enumerate(zip(_column(A * p), _column(A * theta), strict=True)):

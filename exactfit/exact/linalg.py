@@ -126,8 +126,9 @@ def solve(M: Sequence[Sequence[object]], v: Sequence[object]) -> list[Fraction]:
 def int_det(M: Sequence[Sequence[int]]) -> int:
     """Exact determinant of a square integer matrix.
 
-    FLINT's ``fmpz_mat_det`` (fraction-free elimination and modular methods in C); the plain
-    Bareiss elimination it replaces is :func:`exactfit.exact.reference.int_det`.
+    FLINT's ``fmpz_mat_det`` (cofactor expansion below 5 × 5, Bareiss below 25 × 25,
+    multimodular above, in C); the plain Bareiss elimination it replaced is
+    :func:`exactfit.exact.reference.int_det`.
     """
     n = len(M)
     if any(len(row) != n for row in M):

@@ -40,7 +40,7 @@ def matrices(draw, max_rows: int = 7, max_cols: int = 8, elements=entries):
     return M
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(matrices())
 def test_rref_equals_the_fraction_gauss_jordan(M):
     rows, pivots = linalg.rref(M)
@@ -48,7 +48,7 @@ def test_rref_equals_the_fraction_gauss_jordan(M):
     assert all(type(v) is Fraction for row in rows for v in row)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(matrices(elements=small))
 def test_nullspace_spans_the_kernel(M):
     Q = linalg.qmat(M)
