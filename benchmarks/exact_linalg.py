@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
 import timeit
 from collections.abc import Callable
@@ -219,19 +220,32 @@ def table_chambers(count: int) -> None:
 
 
 def recheck(problem, value: Fraction, use_reference: bool) -> tuple[bool | None, float]:
-    """The rigorous re-check of ``problem`` at ``value``, with the reference or current code."""
-    saved = certify.cell_system, certify.ls_value, certify.exact_cone_qp
+    """The rigorous re-check of ``problem`` at ``value``, with the reference or current code.
+
+    The reference functions are patched into every solver module that imported the current
+    ones by name (wherever the re-check's helpers live), and restored afterwards."""
+    current = {
+        "cell_system": cells.cell_system,
+        "ls_value": cells.ls_value,
+        "exact_cone_qp": coneqp.exact_cone_qp,
+    }
+    patched = []
     if use_reference:
-        certify.cell_system = reference.cell_system
-        certify.ls_value = reference.ls_value
-        certify.exact_cone_qp = reference.exact_cone_qp
+        for mod in list(sys.modules.values()):
+            if not getattr(mod, "__name__", "").startswith("exactfit.solvers"):
+                continue
+            for name, f in current.items():
+                if getattr(mod, name, None) is f:
+                    setattr(mod, name, getattr(reference, name))
+                    patched.append((mod, name, f))
     try:
         setup = _Setup.build(problem)
         t = time.perf_counter()
         ok = certify._rigorous_recheck(setup, "exact", value)
         return ok, time.perf_counter() - t
     finally:
-        certify.cell_system, certify.ls_value, certify.exact_cone_qp = saved
+        for mod, name, f in patched:
+            setattr(mod, name, f)
 
 
 def table_recheck(quick: bool) -> None:
