@@ -33,17 +33,24 @@ import math
 import time
 from typing import Any
 
-from exactfit.errors import BudgetExceeded, InputError
+from exactfit.errors import BudgetExceeded, InputError, LimitReached
 from exactfit.problem import FitProblem, exact_loss
 from exactfit.result import Limit, Result, finalize
 from exactfit.solvers._common import check_registered_options, check_time_limit
-from exactfit.solvers.brute.faces import arrangement_faces, face_count_bound
+from exactfit.solvers.brute.faces import (
+    arrangement_faces,
+    composition_bound,
+    face_count_bound,
+)
 from exactfit.solvers.brute.search import IntegerData, search
 
-__all__ = ["MAX_WORK", "BruteSolver", "work_estimate"]
+__all__ = ["MAX_COMPOSITIONS", "MAX_WORK", "BruteSolver", "work_estimate"]
 
-#: Refuse instances whose bound on exact least-squares solves exceeds this.
-MAX_WORK = 200_000
+#: Refuse instances whose bound on exact least-squares solves exceeds this (about 15 s at
+#: k = 2, D = 3 before pruning, which typically removes 80-90 % of them).
+MAX_WORK = 100_000
+#: Refuse instances whose bound on face compositions exceeds this (about 2 s).
+MAX_COMPOSITIONS = 5_000_000
 
 
 def work_estimate(problem: FitProblem) -> int:
@@ -51,6 +58,22 @@ def work_estimate(problem: FitProblem) -> int:
     faces, ``F`` bounded by :func:`~exactfit.solvers.brute.faces.face_count_bound`."""
     F = face_count_bound(problem.n, problem.lifted_dim)
     return math.comb(F + problem.units - 1, problem.units)
+
+
+def _check_budget(problem: FitProblem) -> None:
+    """Raise :class:`BudgetExceeded` when either bound on the work is above its budget."""
+    work = work_estimate(problem)
+    if work > MAX_WORK:
+        raise BudgetExceeded(
+            f"brute: {work:.3g} least-squares solves estimated (limit {MAX_WORK:.3g}); "
+            "use --solver enum or --solver scip for this size"
+        )
+    compositions = composition_bound(problem.n, problem.lifted_dim)
+    if compositions > MAX_COMPOSITIONS:
+        raise BudgetExceeded(
+            f"brute: {compositions:.3g} face compositions estimated (limit "
+            f"{MAX_COMPOSITIONS:.3g}); use --solver enum or --solver scip for this size"
+        )
 
 
 class BruteSolver:
@@ -76,16 +99,22 @@ class BruteSolver:
         reason = self.unsupported(problem)
         if reason is not None:
             raise InputError(f"brute: {reason}")
-        work = work_estimate(problem)
-        if work > MAX_WORK:
-            raise BudgetExceeded(
-                f"brute: {work:.3g} least-squares solves estimated (limit {MAX_WORK:.3g}); "
-                "use --solver enum or --solver scip for this size"
-            )
+        _check_budget(problem)
         start = time.perf_counter()
         deadline = None if time_limit is None else start + time_limit
         data = IntegerData.of(problem)
-        arrangement = arrangement_faces(data.Z)
+        try:
+            arrangement = arrangement_faces(data.Z, deadline)
+        except LimitReached:
+            return finalize(
+                problem,
+                None,
+                bound=None,
+                solver=self.name,
+                wall_s=time.perf_counter() - start,
+                proven=False,
+                limit=Limit.TIME,
+            )
         out = search(problem, data, arrangement.faces, arrangement.covers, deadline)
         value = data.unscale(out.value)
         stats: dict[str, Any] = {

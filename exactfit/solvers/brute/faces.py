@@ -30,13 +30,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from exactfit.errors import LimitReached
 from exactfit.exact.linalg import rref
 
-__all__ = ["Arrangement", "Face", "arrangement_faces", "face_count_bound"]
+__all__ = ["Arrangement", "Face", "arrangement_faces", "composition_bound", "face_count_bound"]
 
 
 @dataclass(frozen=True)
@@ -138,24 +140,43 @@ class Arrangement:
     covers: tuple[tuple[int, ...], ...]
 
 
-def arrangement_faces(Z: Sequence[Sequence[int]]) -> Arrangement:
+def _masks(X: Sequence[int]) -> tuple[int, int]:
+    """A sign vector as two bit masks (plus, minus): composition becomes three integer ops."""
+    plus = sum(1 << i for i, s in enumerate(X) if s > 0)
+    minus = sum(1 << i for i, s in enumerate(X) if s < 0)
+    return plus, minus
+
+
+def _signs(mask: tuple[int, int], n: int) -> tuple[int, ...]:
+    plus, minus = mask
+    return tuple((plus >> i & 1) - (minus >> i & 1) for i in range(n))
+
+
+def arrangement_faces(Z: Sequence[Sequence[int]], deadline: float | None = None) -> Arrangement:
     """Every face of the arrangement of the integer points ``Z`` (n × D) and the covering
     relation.  ``G`` covers ``F`` iff ``G = F∘C`` for a cocircuit ``C`` and ``dim G = dim F + 1``
     (a point of ``F`` plus a small multiple of an extreme ray of ``cl G`` outside ``cl F`` lies
-    in ``G``), so the covers come out of the same compositions."""
+    in ``G``), so the covers come out of the same compositions.
+
+    Raises :class:`~exactfit.errors.LimitReached` once ``time.perf_counter()`` passes
+    ``deadline``.
+    """
     n = len(Z)
     rho = _rank(Z)
-    cocircuits = sorted(_cocircuits(Z, rho)) if rho else []
-    zero = (0,) * n
-    seen = {zero}
-    frontier = [zero]
-    up: dict[tuple[int, ...], set[tuple[int, ...]]] = {}
+    cocircuits = [_masks(C) for C in sorted(_cocircuits(Z, rho))] if rho else []
+    seen = {(0, 0)}
+    frontier = [(0, 0)]
+    up: dict[tuple[int, int], set[tuple[int, int]]] = {}
     while frontier:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise LimitReached("brute: time limit reached while enumerating faces")
         nxt = []
         for X in frontier:
+            plus, minus = X
+            free = ~(plus | minus)
             above = up.setdefault(X, set())
-            for C in cocircuits:
-                Y = tuple(x if x else c for x, c in zip(X, C, strict=True))
+            for cp, cm in cocircuits:
+                Y = (plus | (cp & free), minus | (cm & free))
                 if Y == X:
                     continue
                 above.add(Y)
@@ -165,7 +186,8 @@ def arrangement_faces(Z: Sequence[Sequence[int]]) -> Arrangement:
         frontier = nxt
     flats: dict[tuple[int, ...], tuple[list, list]] = {}
     faces = []
-    for X in seen:
+    for mask in seen:
+        X = _signs(mask, n)
         T = tuple(i for i in range(n) if X[i] == 0)
         if T not in flats:
             flats[T] = _flat_basis(Z, T)
@@ -174,9 +196,13 @@ def arrangement_faces(Z: Sequence[Sequence[int]]) -> Arrangement:
         N, P = flats[T]
         faces.append(Face(X, tuple(N), tuple(P)))
     faces.sort(key=lambda F: (-F.dim, F.signs))
-    index = {F.signs: i for i, F in enumerate(faces)}
+    index = {_masks(F.signs): i for i, F in enumerate(faces)}
     covers = tuple(
-        tuple(sorted(index[Y] for Y in up.get(F.signs, ()) if faces[index[Y]].dim == F.dim + 1))
+        tuple(
+            sorted(
+                index[Y] for Y in up.get(_masks(F.signs), ()) if faces[index[Y]].dim == F.dim + 1
+            )
+        )
         for F in faces
     )
     return Arrangement(tuple(faces), covers)
@@ -192,9 +218,18 @@ def _chambers(m: int, r: int) -> int:
 def face_count_bound(n: int, D: int) -> int:
     """An upper bound on the number of faces of ``n`` central hyperplanes in ``R^D``.
 
-    Each face is a chamber of the arrangement restricted to ``V_T``, and ``T`` has a basis of
-    ``t = rank z_T ≤ D`` points with ``dim V_T ≤ D − t``: at most
-    ``Σ_t C(n, t)·chambers(n, D − t)`` faces, and at most ``3^n`` sign vectors.
+    A face other than ``L₀`` is a chamber of the arrangement restricted to ``V_T`` for its flat
+    ``T`` of rank ``t < D``; ``T`` has a basis of ``t`` points and at most ``n − t`` hyperplanes
+    cut ``V_T`` (dimension ``D − t``): at most ``1 + Σ_{t < D} C(n, t)·chambers(n − t, D − t)``
+    faces (attained in general position), and at most ``3^n`` sign vectors.
     """
-    bound = sum(math.comb(n, t) * _chambers(n, D - t) for t in range(min(D, n) + 1))
+    bound = 1 + sum(math.comb(n, t) * _chambers(n - t, D - t) for t in range(min(D - 1, n) + 1))
     return min(bound, 3**n)
+
+
+def composition_bound(n: int, D: int) -> int:
+    """An upper bound on the compositions :func:`arrangement_faces` does: every face times
+    every cocircuit (at most two per flat of rank ``ρ − 1 ≤ D − 1``, spanned by ``ρ − 1``
+    points)."""
+    cocircuits = min(2 * max(math.comb(n, r) for r in range(min(D, n + 1))), 3**n)
+    return face_count_bound(n, D) * cocircuits
