@@ -22,9 +22,10 @@ integers, and the returned network has ``Fraction`` parameters whose exact loss 
 found (checked before returning).  The weight bound is not supported: the ball ``‖w_j‖ ≤ B`` is
 not polyhedral and its optimum is irrational in general.
 
-Complexity: ``C(F + k − 1, k)`` exact least-squares solves of size ``≤ kD`` at most (fewer after
-pruning), ``F`` the number of faces, ``O(n^{D−1})`` per flat; :func:`work_estimate` bounds it and
-the solver refuses instances above :data:`MAX_WORK`.
+Complexity: ``F·#cocircuits`` compositions to find the ``F = O(n^{D−1})`` faces, then at most
+``C(F + k − 1, k)`` exact least-squares solves of size ``≤ kD`` (fewer after pruning).
+:func:`work_estimate` and :func:`~exactfit.solvers.brute.faces.composition_bound` bound both from
+``n, D, k``; the solver refuses instances above :data:`MAX_WORK` or :data:`MAX_COMPOSITIONS`.
 """
 
 from __future__ import annotations
