@@ -40,6 +40,7 @@ from adversarial import KINDS, suite  # noqa: E402
 
 import exactfit  # noqa: E402
 from exactfit.result import OPT_ATOL, OPT_RTOL, Status  # noqa: E402
+from exactfit.solvers import available  # noqa: E402
 
 #: Column name → (registry solver, options).
 CONFIGS = {
@@ -196,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
     p.add_argument("--legacy-brute", metavar="REV", help="also run the float brute of REV")
     args = p.parse_args(argv)
-    names = list(args.solvers)
+    missing = available()
+    names = [n for n in args.solvers if missing[CONFIGS[n][0]] is None]
+    for n in sorted(set(args.solvers) - set(names)):
+        print(f"skipping {n}: {missing[CONFIGS[n][0]]}", file=sys.stderr)
     legacy = None
     if args.legacy_brute:
         legacy = legacy_brute(args.legacy_brute)
