@@ -282,6 +282,8 @@ class SolutionFile:
     solver: str
     wall_s: float | None
     stats: Mapping[str, Any]
+    proof: str | None = None  # "exact" | "tolerance" on an optimal solution
+    proof_detail: str = ""
 
 
 def network_to_dict(network: ReluNetwork) -> dict[str, Any]:
@@ -302,6 +304,8 @@ def solution_to_dict(result: Result) -> dict[str, Any]:
         "bound": result.bound,
         "gap": result.gap,
         "limit": None if result.limit is None else result.limit.value,
+        "proof": None if result.proof is None else result.proof.value,
+        "proof_detail": result.proof_detail or None,
         "network": None if result.network is None else network_to_dict(result.network),
         "solver": result.solver,
         "wall_s": result.wall_s,
@@ -374,6 +378,13 @@ def read_solution(path: str | os.PathLike[str]) -> SolutionFile:
     if status not in valid:
         raise InvalidInstance(f"{source}: status must be one of {sorted(valid)}, found {status!r}")
     net = data.get("network")
+    proof = data.get("proof")
+    if proof not in (None, "exact", "tolerance"):
+        raise InvalidInstance(
+            f"{source}: proof must be 'exact', 'tolerance' or null, found {proof!r}"
+        )
+    if proof is not None and status != "optimal":
+        raise InvalidInstance(f"{source}: a {status} solution carries no proof, found {proof!r}")
     return SolutionFile(
         status=status,
         objective=_opt_float(data, "objective", source),
@@ -382,4 +393,6 @@ def read_solution(path: str | os.PathLike[str]) -> SolutionFile:
         solver=str(data.get("solver", "")),
         wall_s=_opt_float(data, "wall_s", source),
         stats=data.get("stats") or {},
+        proof=proof,
+        proof_detail=str(data.get("proof_detail") or ""),
     )

@@ -200,6 +200,30 @@ class FitProblem:
 
 
 # ------------------------------------------------------------------------- validation
+#: Nonzero data must lie in ``[FLOAT_SAFE_MIN, FLOAT_SAFE_MAX]`` in absolute value: then every
+#: product of three numbers (Gram entries ``c·z·z``, weighted squared labels ``c·y²``, and their
+#: sums over n ≤ 10⁸ samples) is a normal float, so the float copies the numerical solvers use
+#: are faithful to relative precision 2⁻⁵³ (no overflow to ∞, no underflow to 0 or to
+#: subnormals that lose digits).
+FLOAT_SAFE_MIN = Fraction(1, 10**75)
+FLOAT_SAFE_MAX = Fraction(10**75)
+
+
+def _check_range(values: Iterable[Fraction], what: str) -> None:
+    for i, v in enumerate(values):
+        if v != 0 and not (FLOAT_SAFE_MIN <= abs(v) <= FLOAT_SAFE_MAX):
+            raise InvalidInstance(
+                f"{what}[{i}]: expected 0 or a magnitude in [1e-75, 1e75], found a number "
+                f"of about 1e{_decimal_exponent(v)}; rescale the data (the solvers compute in "
+                "floating point)"
+            )
+
+
+def _decimal_exponent(v: Fraction) -> int:
+    """``⌊log10 |v|⌋`` up to one (digit counts: exact for any size, no float conversion)."""
+    return len(str(abs(v.numerator))) - len(str(v.denominator))
+
+
 def _samples(
     X_in: Any, y_in: Any, weights: Any
 ) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...], tuple[Fraction, ...]]:
@@ -216,6 +240,9 @@ def _samples(
             f"y: expected {n} labels (one per row of X), found {len(y)}; "
             "X and y must describe the same samples"
         )
+    for i, row in enumerate(X):
+        _check_range(row, f"X[{i}]")
+    _check_range(y, "y")
     if weights is None:
         return X, y, (Fraction(1),) * n
     c = to_vector(weights, "sample_weight")
@@ -229,6 +256,7 @@ def _samples(
                 f"sample_weight[{i}]: expected a positive weight, found {ci}; "
                 "drop the sample instead of giving it weight 0"
             )
+    _check_range(c, "sample_weight")
     return X, y, c
 
 

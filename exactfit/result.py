@@ -14,6 +14,15 @@ Status rules
 * ``ERROR``: the backend failed or answered with a status we do not know (kept in ``message``).
 
 A limit is never reported as OPTIMAL.
+
+Proof levels
+------------
+Every OPTIMAL says how its bound was proven (:class:`Proof`):
+
+* ``EXACT``: exactfit checked in rational arithmetic a lower bound that meets the exact loss of
+  the returned network within the tolerance above;
+* ``TOLERANCE``: the bound is a floating-point number (a backend's dual bound at its
+  tolerances, or float pruning); ``proof_detail`` names the solver and its tolerances.
 """
 
 from __future__ import annotations
@@ -28,7 +37,16 @@ from typing import Any
 
 from exactfit.problem import FitProblem, ReluNetwork, exact_loss, network_violations
 
-__all__ = ["OPT_ATOL", "OPT_RTOL", "Limit", "Result", "Status", "bound_meets", "finalize"]
+__all__ = [
+    "OPT_ATOL",
+    "OPT_RTOL",
+    "Limit",
+    "Proof",
+    "Result",
+    "Status",
+    "bound_meets",
+    "finalize",
+]
 
 #: Relative tolerance within which a proven bound "meets" the objective.  Chosen above the
 #: ~5e-10 relative error of SCIP at feasibility tolerance 1e-9 and at the 1e-7 agreement the
@@ -55,6 +73,13 @@ class Limit(enum.Enum):
     NODES = "nodes"
     BUDGET = "budget"
     INTERRUPT = "interrupt"
+
+
+class Proof(enum.Enum):
+    """How the bound of an OPTIMAL result was proven (see the module docstring)."""
+
+    EXACT = "exact"
+    TOLERANCE = "tolerance"
 
 
 def bound_meets(objective: float, bound: float | None) -> bool:
@@ -88,6 +113,10 @@ class Result:
         A human-readable note (why the status is what it is, a backend's raw status, ...).
     objective_exact : Fraction or None
         The exact rational loss of ``network``.
+    proof : Proof or None
+        How the bound of an OPTIMAL result was proven; ``None`` for every other status.
+    proof_detail : str
+        What proved it: the method, and for ``TOLERANCE`` the backend and its tolerances.
     """
 
     status: Status
@@ -100,6 +129,8 @@ class Result:
     stats: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     message: str = ""
     objective_exact: Fraction | None = None
+    proof: Proof | None = None
+    proof_detail: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
@@ -113,6 +144,10 @@ class Result:
                 )
             if self.limit is not None:
                 raise ValueError("a result stopped by a limit cannot be OPTIMAL")
+            if self.proof is None:
+                raise ValueError("an OPTIMAL result must say how it was proven (proof)")
+        elif self.proof is not None:
+            raise ValueError(f"a {self.status.value} result has no proof of optimality")
         if self.status is Status.FEASIBLE and (self.network is None or self.objective is None):
             raise ValueError("a FEASIBLE result needs a network and its objective")
         if self.status in (Status.NO_SOLUTION, Status.INFEASIBLE) and self.network is not None:
@@ -145,12 +180,21 @@ def finalize(
     limit: Limit | None = None,
     stats: Mapping[str, Any] | None = None,
     message: str = "",
+    proof: Proof = Proof.TOLERANCE,
+    proof_detail: str = "",
+    bound_exact: Fraction | None = None,
 ) -> Result:
     """Build a truthful :class:`Result` from a solver's raw outcome.
 
     The objective is recomputed exactly from ``network``.  ``proven`` says the solver finished
     its proof; the status is OPTIMAL only if, in addition, ``bound`` meets the recomputed
     objective.  A network outside the problem's class is an internal error and raises.
+
+    ``proof`` is the level the solver claims for its bound.  ``Proof.EXACT`` needs
+    ``bound_exact``, a rational lower bound that the solver proved in exact arithmetic; it is
+    kept only if it meets the exact loss within the tolerance (compared in rationals), else
+    the result falls back to ``Proof.TOLERANCE`` and says why.  ``proof_detail`` says what
+    proved the bound (kept on OPTIMAL results only).
     """
     stats = dict(stats or {})
     if network is None:
@@ -169,13 +213,45 @@ def finalize(
             message = f"{message}; {note}" if message else note
         bound = objective
     if proven and limit is None and bound_meets(objective, bound):
-        status = Status.OPTIMAL
-    else:
-        status = Status.FEASIBLE
-        if proven and limit is None:
-            note = (
-                f"solver claimed optimality but its bound {bound!r} does not meet the "
-                f"recomputed loss {objective!r}"
-            )
+        proof, note = _proof_level(proof, bound_exact, exact)
+        if note:
             message = f"{message}; {note}" if message else note
-    return Result(status, objective, bound, network, solver, wall_s, limit, stats, message, exact)
+        return Result(
+            Status.OPTIMAL,
+            objective,
+            bound,
+            network,
+            solver,
+            wall_s,
+            limit,
+            stats,
+            message,
+            exact,
+            proof,
+            proof_detail,
+        )
+    if proven and limit is None:
+        note = (
+            f"solver claimed optimality but its bound {bound!r} does not meet the "
+            f"recomputed loss {objective!r}"
+        )
+        message = f"{message}; {note}" if message else note
+    feasible = Status.FEASIBLE
+    return Result(feasible, objective, bound, network, solver, wall_s, limit, stats, message, exact)
+
+
+def _proof_level(
+    claimed: Proof, bound_exact: Fraction | None, exact: Fraction
+) -> tuple[Proof, str]:
+    """The proof level an OPTIMAL result keeps, and a note when a claim was not kept."""
+    if claimed is not Proof.EXACT:
+        return claimed, ""
+    if bound_exact is None:
+        return Proof.TOLERANCE, "exact proof claimed without an exact bound; kept as tolerance"
+    slack = Fraction(OPT_ATOL) + Fraction(OPT_RTOL) * abs(exact)
+    if exact - bound_exact <= slack:
+        return Proof.EXACT, ""
+    return Proof.TOLERANCE, (
+        f"exact bound {float(bound_exact)!r} does not meet the exact loss {float(exact)!r}; "
+        "kept as tolerance"
+    )

@@ -42,11 +42,14 @@ class Verdict:
     exact_loss : Fraction or None
         The exact loss of the network (``None`` if the network could not be evaluated).
     checks : tuple of Check
+    notes : tuple of str
+        What was *not* checked (today: optimality itself, which needs a certificate).
     """
 
     ok: bool
     exact_loss: Fraction | None
     checks: tuple[Check, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def failures(self) -> tuple[Check, ...]:
@@ -60,6 +63,13 @@ def _claims(solution: Any) -> tuple[ReluNetwork | None, str | None, float | None
         return solution, None, None, None
     # A SolutionFile from exactfit.io (duck-typed to avoid an import cycle).
     return solution.network, solution.status, solution.objective, solution.bound
+
+
+def _proof_claim(solution: Any) -> str:
+    proof = getattr(solution, "proof", None)
+    level = getattr(proof, "value", proof)
+    detail = getattr(solution, "proof_detail", "")
+    return f"{level} ({detail})" if level and detail else str(level or "none given")
 
 
 def verify(problem: FitProblem, solution: Result | ReluNetwork | Any) -> Verdict:
@@ -86,9 +96,14 @@ def verify(problem: FitProblem, solution: Result | ReluNetwork | Any) -> Verdict
     if bound is not None:
         ok = bound - value <= OPT_ATOL + OPT_RTOL * abs(value)
         checks.append(Check("bound ≤ loss", ok, f"bound {bound!r} vs exact loss {value!r}"))
+    notes: tuple[str, ...] = ()
     if status == Status.OPTIMAL.value:
         ok = bound_meets(value, bound)
         checks.append(
             Check("optimality claim", ok, f"bound {bound!r} {'meets' if ok else 'misses'} the loss")
         )
-    return Verdict(all(c.passed for c in checks), exact, tuple(checks))
+        notes = (
+            "optimality not checked: the bound is the solver's claim, proof "
+            f"{_proof_claim(solution)}; no certificate was given",
+        )
+    return Verdict(all(c.passed for c in checks), exact, tuple(checks), notes)

@@ -1,6 +1,7 @@
 """The comparison table and the Dolan–Moré performance profile.
 
-Table (one row per solver): runs, solved (OPTIMAL and not WRONG), stopped at a limit with a
+Table (one row per solver): runs, solved (OPTIMAL and not WRONG), exact (solved with a bound
+proven in rational arithmetic, record field ``proof``), stopped at a limit with a
 network (feasible), without one (no solution), errors, instances the solver declined
 (unsupported), WRONG runs, and the shifted geometric mean of the times,
 
@@ -66,6 +67,7 @@ class SolverRow:
     solver: str
     runs: int
     solved: int
+    exact: int  # of the solved, those whose bound exactfit proved in rational arithmetic
     feasible: int
     no_solution: int
     errors: int
@@ -128,6 +130,7 @@ def summarize(
                 solver=s,
                 runs=len(mine),
                 solved=sum(_solved(r, wrong_keys) for r in mine),
+                exact=sum(_solved(r, wrong_keys) and r.get("proof") == "exact" for r in mine),
                 feasible=count["feasible"],
                 no_solution=count["no_solution"],
                 errors=count["error"],
@@ -155,12 +158,24 @@ def format_summary(summary: Summary) -> str:
         f"sgm = shifted geometric mean time (shift {SGM_SHIFT_S:g} s, unsolved at the limit) "
         f"over the {summary.common} instances every solver ran"
     )
-    cols = ("solver", "runs", "solved", "feasible", "no-sol", "error", "unsup", "WRONG", "sgm s")
+    cols = (
+        "solver",
+        "runs",
+        "solved",
+        "exact",
+        "feasible",
+        "no-sol",
+        "error",
+        "unsup",
+        "WRONG",
+        "sgm s",
+    )
     body = [
         (
             r.solver,
             str(r.runs),
             str(r.solved),
+            str(r.exact),
             str(r.feasible),
             str(r.no_solution),
             str(r.errors),

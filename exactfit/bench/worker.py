@@ -115,6 +115,7 @@ def error_record(
         "bound": None,
         "wall_s": None,
         "limit": None,
+        "proof": None,
         "time_limit": job.time_limit,
         "host": host,
         "machine": machine,
@@ -155,6 +156,7 @@ def _execute(job: Job, call: Callable[[Any, Any], Any]) -> dict[str, Any]:
                 bound=_finite(result.bound),
                 wall_s=wall,
                 limit=None if result.limit is None else result.limit.value,
+                proof=None if result.proof is None else result.proof.value,
                 message=result.message,
             )
     except Exception as exc:  # recorded, not swallowed: the record carries the exception

@@ -57,6 +57,8 @@ def format_result(result: Result) -> str:
             result.status.value + (f" (limit: {result.limit.value})" if result.limit else ""),
         )
     ]
+    if result.proof is not None:
+        rows.append(("proof", f"{result.proof.value}: {result.proof_detail}".rstrip(": ")))
     loss = num(result.objective)
     exact = result.stats.get("objective_exact")
     if exact is not None:

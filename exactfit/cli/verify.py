@@ -38,6 +38,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                 {
                     "ok": verdict.ok,
                     "exact_loss": None if q is None else f"{q.numerator}/{q.denominator}",
+                    "notes": list(verdict.notes),
                     "checks": [
                         {"name": c.name, "passed": c.passed, "detail": c.detail}
                         for c in verdict.checks
@@ -49,5 +50,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         for c in verdict.checks:
             print(f"{'ok  ' if c.passed else 'FAIL'}  {c.name:<18} {c.detail}")
+        for note in verdict.notes:
+            print(f"note  {note}")
         print("VERIFIED" if verdict.ok else "REJECTED")
     return 0 if verdict.ok else 1

@@ -228,6 +228,7 @@ def solve_sign_models(
     solver: str,
     time_limit: float | None,
     stats: Mapping[str, Any] | None = None,
+    proof_detail: str = "",
 ) -> Result:
     """Solve every sign model of ``problem`` with ``solve_one`` and combine them.
 
@@ -247,6 +248,9 @@ def solve_sign_models(
         The backend's own figures, merged into the result's ``stats`` after ``models`` (one
         entry per model run or skipped, in order, see :meth:`SignModelOutcome.record`),
         ``nodes`` and ``sign_models``.
+    proof_detail : str
+        What an OPTIMAL result's bound rests on: the backend's dual bounds at its tolerances
+        (the proof level is always :attr:`~exactfit.result.Proof.TOLERANCE`).
 
     Returns
     -------
@@ -279,4 +283,5 @@ def solve_sign_models(
         proven=run.limit is None,
         limit=run.limit,
         stats=summary,
+        proof_detail=proof_detail,
     )

@@ -17,8 +17,7 @@ For a fixed sign vector ``a ∈ {±1}^k`` (one model per vector from
                 ‖w_j‖² ≤ B²                           (only with a weight bound; convex)
                 b_j ≥ b_{j+1}  (w_j1 ≥ w_{j+1,1} bias-free) for units of equal sign
 
-(``objective="quadratic"`` minimises ``Σ c_i r_i²`` directly, which GSCIP accepts, and
-``"epigraph"`` uses one row ``t ≥ Σ c_i r_i²``; both are much slower, see below.)
+(``objective="quadratic"``: ``Σ c_i r_i²`` directly; ``"epigraph"``: one row; both slower.)
 
 So ``s = 1`` gives ``h = u ≥ 0`` and ``s = 0`` gives ``h = 0 ≥ u``: ``h_ij = σ(u_ij)`` exactly,
 with no bound on the weights and hence no big-M constant (an invalid M silently produces a
@@ -26,10 +25,9 @@ wrong "optimum").  MathOpt has no SOS1 API, so indicators are the exact choice h
 rejects indicators whose implied constraint is an equality ("ranged implied constraints"),
 and one-variable implied constraints let SCIP use ``g``/``h`` themselves as slacks.
 
-The residual bounds are valid: the zero network is feasible with loss ``N = Σ c_l y_l²``, so
-every solution at least as good has ``c_i r_i² ≤ N`` (the cap is widened by 1e-9 relative
-against rounding).  Symmetry breaking is valid because units of equal output sign are
-interchangeable, so any network can be permuted into the ordered form.
+The residual caps hold for every solution at least as good as the zero network (loss
+``N = Σ c_l y_l²``, cap widened by 1e-9 relative); symmetry breaking holds because units of
+equal output sign are interchangeable.
 
 Status and bound
 ----------------
@@ -294,8 +292,14 @@ class OrtoolsSolver:
             return _solve_signs(problem, signs, share, cutoff, backend, objective, feastol, options)
 
         stats = {"backend": backend, "objective": objective, "scale": data_scale(problem)}
+        how = f"MathOpt {backend} dual bounds in floating point (feastol {feastol:g})"
         return solve_sign_models(
-            problem, solve_one, solver=self.name, time_limit=time_limit, stats=stats
+            problem,
+            solve_one,
+            solver=self.name,
+            time_limit=time_limit,
+            stats=stats,
+            proof_detail=how,
         )
 
 

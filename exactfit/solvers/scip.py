@@ -135,8 +135,17 @@ class ScipSolver:
             return _solve_model(run, signs, share, cutoff)
 
         stats = {"formulation": formulation, "scale": data_scale(problem)}
+        how = (
+            f"SCIP dual bounds in floating point ({formulation} model, feastol {feastol:g}, "
+            f"gap limits {OPT_RTOL / 2:g} relative / {OPT_ATOL / 2:g} absolute)"
+        )
         return solve_sign_models(
-            problem, solve_one, solver=self.name, time_limit=time_limit, stats=stats
+            problem,
+            solve_one,
+            solver=self.name,
+            time_limit=time_limit,
+            stats=stats,
+            proof_detail=how,
         )
 
 

@@ -73,7 +73,7 @@ class CheckReport:
     def text(self) -> str:
         """A human-readable report (what ``exactfit check`` prints)."""
         t = self.target
-        status = f"{t.method}, {'proven' if t.proven else 'NOT proven'}"
+        status = f"{t.method}, {f'proven ({t.proof})' if t.proven else 'NOT proven'}"
         if t.note:
             status += f"; {t.note}"
         lines = [
@@ -108,6 +108,7 @@ class CheckReport:
                     "upper": t.upper,
                     "exact": t.exact,
                     "proven": t.proven,
+                    "proof": t.proof,
                     "method": t.method,
                     "note": t.note,
                 },

@@ -33,6 +33,15 @@ class TargetOptimum:
     result: Result | None = field(default=None, compare=False, repr=False)
 
     @property
+    def proof(self) -> str | None:
+        """How the optimum was proven: "exact" (rational arithmetic) or "tolerance" (a
+        floating-point bound), ``None`` when it was not proven."""
+        if not self.proven:
+            return None
+        level = getattr(self.result, "proof", None)
+        return level.value if level is not None else "tolerance"
+
+    @property
     def value(self) -> Fraction | float | None:
         """Exact optimum when known, else the solver's objective."""
         return self.exact if self.exact is not None else self.upper

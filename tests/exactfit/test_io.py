@@ -124,3 +124,24 @@ def test_solution_json_fields(tmp_path):
     assert (
         data["objective_exact"] == f"{r.objective_exact.numerator}/{r.objective_exact.denominator}"
     )
+
+
+def test_the_proof_level_round_trips_and_is_validated(tmp_path):
+    import exactfit
+
+    p = planted_fit(6, 1, noise=0.0, seed=2)  # realizable: enum proves 0 exactly
+    r = exactfit.solve(p, "enum")
+    assert r.proof is not None and r.proof.value == "exact"
+    path = tmp_path / "s.json"
+    write_solution(r, path)
+    s = read_solution(path)
+    assert s.proof == "exact" and s.proof_detail == r.proof_detail
+    data = json.loads(path.read_text())
+    for proof, status, message in (
+        ("certain", "optimal", "proof must be 'exact', 'tolerance' or null, found 'certain'"),
+        ("exact", "feasible", "a feasible solution carries no proof, found 'exact'"),
+    ):
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({**data, "proof": proof, "status": status}))
+        with pytest.raises(InvalidInstance, match=message):
+            read_solution(bad)

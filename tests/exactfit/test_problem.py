@@ -50,6 +50,12 @@ GOOD = {"X": [[0], [1], [2]], "y": [0, 1, 2]}
         ({"weight_bound": -1}, "expected a positive bound B (‖w_j‖₂ ≤ B), found -1"),
         ({"weight_bound": float("nan")}, "weight_bound: expected a finite number"),
         ({"meta": [1]}, "meta: expected an object"),
+        ({"X": [[0], ["1e-400"], [2]]}, "X[1][0]: expected 0 or a magnitude in [1e-75, 1e75]"),
+        ({"X": [[0], ["1e400"], [2]]}, "found a number of about 1e400"),
+        ({"X": [[0], [1e300], [2]]}, "found a number of about 1e300"),
+        ({"X": [[0], ["-1e-76"], [2]]}, "found a number of about 1e-76"),
+        ({"y": [0, "-1/" + "1" + "0" * 80, 1]}, "y[1]: expected 0 or a magnitude"),
+        ({"sample_weight": [1, "1e80", 1]}, "sample_weight[1]: expected 0 or a magnitude"),
     ],
 )
 def test_validation_messages(changes, message):

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from exactfit import FitProblem, Limit, ReluNetwork, Result, Status, Unit
-from exactfit.result import OPT_ATOL, OPT_RTOL, bound_meets, finalize
+from exactfit.result import OPT_ATOL, OPT_RTOL, Proof, bound_meets, finalize
 
 # f(x) = σ(x) on x = 0, 1, 2 with y = 0, 1, 3: residuals 0, 0, −1, loss exactly 1.
 PROBLEM = FitProblem(X=[[0], [1], [2]], y=[0, 1, 3], units=1)
@@ -99,3 +99,46 @@ def test_finalize_rejects_a_network_outside_the_class():
     no_bias = FitProblem(X=[[0], [1], [2]], y=[0, 1, 3], units=1, bias=False)
     with pytest.raises(RuntimeError, match="outside the class"):
         finalize(no_bias, biased, bound=0.0, solver="t", wall_s=0.0, proven=False)
+
+
+def test_optimal_must_say_how_it_was_proven_and_nothing_else_may():
+    with pytest.raises(ValueError, match="must say how it was proven"):
+        _result(Status.OPTIMAL)
+    ok = Result(Status.OPTIMAL, 1.0, 1.0, NET, "t", 0.0, proof=Proof.EXACT, proof_detail="x")
+    assert ok.proof is Proof.EXACT
+    with pytest.raises(ValueError, match="has no proof of optimality"):
+        Result(Status.FEASIBLE, 1.0, 0.5, NET, "t", 0.0, proof=Proof.TOLERANCE)
+
+
+def test_finalize_defaults_to_a_tolerance_proof_and_keeps_its_detail():
+    r = finalize(PROBLEM, NET, bound=1.0, solver="t", wall_s=0.0, proven=True, proof_detail="d")
+    assert r.proof is Proof.TOLERANCE and r.proof_detail == "d"
+    r = finalize(PROBLEM, NET, bound=0.5, solver="t", wall_s=0.0, proven=False, proof_detail="d")
+    assert r.proof is None and r.proof_detail == ""
+
+
+@pytest.mark.parametrize(
+    ("bound_exact", "kept"),
+    [
+        (Fraction(1), True),
+        (Fraction(1) - Fraction(OPT_ATOL) - Fraction(OPT_RTOL), True),  # exactly at the edge
+        (Fraction(1) - Fraction(OPT_ATOL) - Fraction(OPT_RTOL) - Fraction(1, 10**30), False),
+        (None, False),
+    ],
+)
+def test_an_exact_proof_is_kept_only_when_its_rational_bound_meets_the_exact_loss(
+    bound_exact, kept
+):
+    r = finalize(
+        PROBLEM,
+        NET,
+        bound=1.0,
+        solver="t",
+        wall_s=0.0,
+        proven=True,
+        proof=Proof.EXACT,
+        bound_exact=bound_exact,
+    )
+    assert r.status is Status.OPTIMAL
+    assert r.proof is (Proof.EXACT if kept else Proof.TOLERANCE)
+    assert ("kept as tolerance" in r.message) is not kept

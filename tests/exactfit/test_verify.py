@@ -8,6 +8,7 @@ import pytest
 
 from exactfit import FitProblem, ReluNetwork, Result, Status, Unit, verify
 from exactfit.io import SolutionFile
+from exactfit.result import Proof
 
 # f(x) = σ(x) on x = 0, 1, 2 with y = 0, 1, 3: loss exactly 1; f(x) = σ(1.5x − 0.5) has
 # residuals 0, 0, −0.5: loss exactly 1/4.
@@ -50,7 +51,7 @@ def test_claims_are_checked_against_the_exact_loss(status, objective, bound, fai
 
 
 def test_result_objects_are_accepted():
-    r = Result(Status.OPTIMAL, 1.0, 1.0, NET, "test", 0.0)
+    r = Result(Status.OPTIMAL, 1.0, 1.0, NET, "test", 0.0, proof=Proof.TOLERANCE)
     assert verify(PROBLEM, r).ok
 
 

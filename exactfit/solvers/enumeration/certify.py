@@ -9,16 +9,16 @@ bound, or failing that its exact cell optimum, is at least the certified value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
 
-from exactfit.exact.cells import cell_system, lifted_points, ls_value
+from exactfit.exact.cells import ls_value
 from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.cells import _ExactCells
-from exactfit.solvers.enumeration.optima import _Best
+from exactfit.solvers.enumeration.optima import _Best, _cell_system
 
 #: ``certify`` re-checks every cell's bound in rationals when the exact enumerator was used
 #: and there are at most this many chambers.
@@ -46,22 +46,6 @@ def _certify(
         if any(sum((v * v for v in th[: problem.d]), Fraction(0)) > B2 for th in theta):
             return None, None, "norm bound active at the optimum: no rational certificate"
     return theta, value, "exact KKT certificate"
-
-
-def _cell_system(
-    setup: _Setup, patterns: Sequence[np.ndarray], signs: Sequence[int]
-) -> tuple[list, list, list]:
-    """Exact ``(G, h, A)`` of units with output signs ``signs`` in the chambers ``patterns``."""
-    problem = setup.problem
-    return cell_system(
-        lifted_points(problem),
-        problem.sample_weight,
-        problem.y,
-        setup.hp.exact,
-        patterns,
-        [setup.hp.active(p) for p in patterns],
-        signs,
-    )
 
 
 def _exact_system(setup: _Setup, signs: np.ndarray, a: int) -> tuple[list, list, list]:

@@ -15,12 +15,12 @@ import numpy as np
 
 from exactfit.errors import LimitReached
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
-from exactfit.result import Limit, Result, finalize
+from exactfit.result import Limit, Proof, Result, finalize
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.certify import _certify, _rigorous_recheck
 from exactfit.solvers.enumeration.optima import _Best
 from exactfit.solvers.enumeration.progress import _poller
-from exactfit.solvers.enumeration.search import ShardResult
+from exactfit.solvers.enumeration.search import PRUNE_MARGIN, ShardResult
 
 
 def _network(
@@ -74,6 +74,11 @@ def merge_shards(
         proven = True
         # Pruned cells have bounds above the incumbent; visited ones were solved.
         bound = 0.0 if realizable else min([best.lower, *(p.visited_low for p in parts)])
+        if stats.get("rigorous_recheck") is False and not realizable:
+            # The exact re-check found a cell whose exact bound is below the value found (or
+            # could not certify one): the float pruning bound is not a proof, so claim none.
+            proven, bound = False, None
+            message = _join(message, "exact re-check failed: optimality not proven")
         if realizable:
             message = _join(message, "realizable: an exact zero-loss network was found")
         if cert_limit is not None:
@@ -86,6 +91,7 @@ def merge_shards(
         proven = False
         bound = _stopped_bound(parts, best, realizable)
         message = f"stopped by {limit.value} after {stats['qps']} cell QPs"
+    proof, how, bound_exact = _proof(stats, realizable)
     return finalize(
         problem,
         network,
@@ -96,7 +102,26 @@ def merge_shards(
         limit=limit,
         stats=stats,
         message=message,
+        proof=proof,
+        proof_detail=how,
+        bound_exact=bound_exact,
     )
+
+
+def _proof(stats: dict[str, Any], realizable: bool) -> tuple[Proof, str, Fraction | None]:
+    """The proof level the search's bound has earned: exact for an exact zero-loss network
+    (every loss is ≥ 0) or after the rigorous re-check (every cell's bound checked in
+    rationals against the certified optimum), otherwise float pruning."""
+    if realizable:
+        return Proof.EXACT, "an exact zero-loss network (every loss is ≥ 0)", Fraction(0)
+    if stats.get("rigorous_recheck") is True:
+        how = "exact cell enumeration with every cell's bound re-checked in rationals"
+        return Proof.EXACT, how, Fraction(stats["objective_exact"])
+    how = (
+        f"float cell bounds and cell QPs, pruned with margin {PRUNE_MARGIN:g}·Σcy² "
+        "(no proven error bound)"
+    )
+    return Proof.TOLERANCE, how, None
 
 
 def _join(message: str, note: str) -> str:

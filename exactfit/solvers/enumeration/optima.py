@@ -9,11 +9,14 @@ incumbent: the least ``(value, key)`` found so far.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
+from exactfit.exact.cells import cell_system, lifted_points
+from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.cellqp import ball_cone_qp, solve_cone_qp
 
@@ -49,7 +52,10 @@ def _single_cell(
         B2 = float(setup.problem.weight_bound) ** 2
         qp, low, _ = ball_cone_qp(G, h, A, setup.E, B2)
         return setup.Y + qp.value, qp.theta, setup.Y + low, qp.kkt_residual
-    qp = solve_cone_qp(G, h, A)
+    try:
+        qp = solve_cone_qp(G, h, A)
+    except RuntimeError:  # the float active set did not converge: decide the cell exactly
+        return _exact_cell(setup, [signs], (a,))
     return setup.Y + qp.value, qp.theta, setup.Y + qp.value, qp.kkt_residual
 
 
@@ -79,5 +85,41 @@ def _joint_cell(
     A = np.zeros((k * m, k * D))
     for j, s in enumerate(patterns):
         A[j * m : (j + 1) * m, j * D : (j + 1) * D] = setup.constraint_rows(s)
-    qp = solve_cone_qp(G, h, A)
+    try:
+        qp = solve_cone_qp(G, h, A)
+    except RuntimeError:  # the float active set did not converge: decide the cell exactly
+        value, theta, low, kkt = _exact_cell(setup, patterns, a)
+        return value, theta.reshape(k, D), low, kkt
     return setup.Y + qp.value, qp.theta.reshape(k, D), setup.Y + qp.value, qp.kkt_residual
+
+
+def _exact_cell(
+    setup: _Setup, patterns: Sequence[np.ndarray], signs: Sequence[int]
+) -> tuple[float, np.ndarray, float, float]:
+    """The cell optimum of :func:`_single_cell` / :func:`_joint_cell` in rationals (the exact
+    active-set method terminates where the float one may cycle on ill-conditioned data); the
+    value is the float of the exact optimum, so it is also a valid lower bound up to one
+    rounding."""
+    G, h, A = _cell_system(setup, patterns, signs)
+    sol = exact_cone_qp(G, h, A)
+    if not sol.certified:
+        raise RuntimeError("exact cone QP could not certify its optimum")
+    value = float(setup.problem.null_loss() + sol.value)
+    theta = np.array([float(v) for v in sol.theta])
+    return value, theta, value, 0.0
+
+
+def _cell_system(
+    setup: _Setup, patterns: Sequence[np.ndarray], signs: Sequence[int]
+) -> tuple[list, list, list]:
+    """Exact ``(G, h, A)`` of units with output signs ``signs`` in the chambers ``patterns``."""
+    problem = setup.problem
+    return cell_system(
+        lifted_points(problem),
+        problem.sample_weight,
+        problem.y,
+        setup.hp.exact,
+        patterns,
+        [setup.hp.active(p) for p in patterns],
+        signs,
+    )

@@ -13,7 +13,7 @@ from exactfit.errors import InputError
 SOLVERS = ["brute", "enum", "ortools"]
 FIELDS = {
     "format", "instance", "path", "solver", "status", "objective", "bound", "wall_s", "limit",
-    "time_limit", "host", "machine", "versions", "timestamp", "message",
+    "proof", "time_limit", "host", "machine", "versions", "timestamp", "message",
 }  # fmt: skip
 
 
@@ -62,6 +62,7 @@ def test_run_job_record_fields_and_status(library):
     record = run_job(job)
     assert set(record) == FIELDS
     assert record["status"] == "optimal"
+    assert record["proof"] in ("exact", "tolerance")
     assert record["time_limit"] == 30.0
     assert record["bound"] <= record["objective"]
     assert record["versions"]["ortools"] != "missing"

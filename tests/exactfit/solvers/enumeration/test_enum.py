@@ -483,3 +483,22 @@ def test_regions_shrink_the_enumeration_on_low_noise_data():
 def test_regions_option_is_validated():
     with pytest.raises(InputError, match="regions must be true or false"):
         ENUM.solve(planted_fit(5, 1, seed=0), regions="yes")
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_a_float_qp_that_does_not_converge_falls_back_to_the_exact_cell_optimum(k, monkeypatch):
+    """A cell whose float active set fails is decided in rationals, not a traceback; with
+    every cell decided that way the optimum is the one the float path finds."""
+    from exactfit.solvers.enumeration import optima
+
+    problem = planted_fit(6, 1, units=k, noise=0.3, seed=4)
+    normal = ENUM.solve(problem)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("active-set method did not converge")
+
+    monkeypatch.setattr(optima, "solve_cone_qp", fail)
+    fallback = ENUM.solve(problem)
+    assert fallback.status is Status.OPTIMAL
+    assert close(fallback.objective, normal.objective)
+    assert fallback.stats["qps"] > 0
