@@ -10,7 +10,8 @@ is proven, a right answer is not).
 Printed per kind × solver: runs, OPTIMAL, WRONG (status OPTIMAL and an exact loss — recomputed
 with :func:`exactfit.exact_loss`, compared as Fractions — above the optimum by more than 1e-9
 relative; for optimum 0, any positive loss), of those how many beyond the documented status
-tolerance (``OPT_ATOL + OPT_RTOL·opt``), the worst excess, exceptions, and seconds.  The first
+tolerance (``OPT_ATOL + OPT_RTOL·opt``), OPTIMAL with ``proof: "exact"`` and how many of those are
+WRONG (must be 0), the worst excess, exceptions, and seconds.  The first
 traceback of each exception type is printed at the end.
 
 Usage::
@@ -60,6 +61,8 @@ class Cell:
     runs: int = 0
     optimal: int = 0
     wrong: int = 0
+    exact: int = 0  # OPTIMAL with proof "exact"
+    wrong_exact: int = 0
     beyond_tol: int = 0
     worst_rel: float = 0.0
     worst_abs: float = 0.0  # worst loss where the optimum is 0
@@ -74,6 +77,7 @@ class Run:
     loss: Fraction | None
     seconds: float
     error: str | None = None
+    exact_proof: bool = False
 
 
 @dataclass
@@ -113,7 +117,9 @@ def run_one(problem, name, time_limit, tally, legacy) -> Run:
             tally.tracebacks[kind] = traceback.format_exc()
         return Run(None, None, time.perf_counter() - start, kind)
     loss = None if result.network is None else exactfit.exact_loss(problem, result.network)
-    return Run(result.status, loss, time.perf_counter() - start)
+    proof = getattr(result, "proof", None)  # Result.proof: on main since 4d039bf
+    exact_proof = proof is not None and proof.value == "exact"
+    return Run(result.status, loss, time.perf_counter() - start, None, exact_proof)
 
 
 def score(kind, problem, runs: dict[str, Run], tally: Tally) -> None:
@@ -137,9 +143,11 @@ def score(kind, problem, runs: dict[str, Run], tally: Tally) -> None:
         if run.status is not Status.OPTIMAL:
             continue
         cell.optimal += 1
+        cell.exact += run.exact_proof
         if opt is None or run.loss is None or run.loss <= opt * (1 + REL):
             continue
         cell.wrong += 1
+        cell.wrong_exact += run.exact_proof
         if run.loss - opt > OPT_ATOL + OPT_RTOL * abs(opt):
             cell.beyond_tol += 1
         if opt > 0:
@@ -159,6 +167,7 @@ def _worst(cell: Cell) -> str:
 
 def print_table(kinds, names, tally: Tally, counts) -> None:
     head = f"{'kind':<22} {'solver':<15} {'runs':>4} {'OPT':>4} {'WRONG':>5} {'>tol':>4} "
+    head += f"{'EXACT':>5} {'W/ex':>4} "
     print(head + f"{'worst':>18} {'err':>4} {'sec':>7}")
     for kind in kinds:
         label = f"{kind} ({counts[kind]})"
@@ -168,20 +177,31 @@ def print_table(kinds, names, tally: Tally, counts) -> None:
             c = tally.cells[kind, name]
             print(
                 f"{label:<22} {name:<15} {c.runs:>4} {c.optimal:>4} {c.wrong:>5} "
-                f"{c.beyond_tol:>4} {_worst(c):>18} {c.errors:>4} {c.seconds:>7.1f}"
+                f"{c.beyond_tol:>4} {c.exact:>5} {c.wrong_exact:>4} {_worst(c):>18} "
+                f"{c.errors:>4} {c.seconds:>7.1f}"
             )
             label = ""
     total = defaultdict(Cell)
     for (_, name), c in tally.cells.items():
         t = total[name]
-        for f in ("runs", "optimal", "wrong", "beyond_tol", "errors", "seconds"):
+        for f in (
+            "runs",
+            "optimal",
+            "wrong",
+            "beyond_tol",
+            "exact",
+            "wrong_exact",
+            "errors",
+            "seconds",
+        ):
             setattr(t, f, getattr(t, f) + getattr(c, f))
     label = f"all ({sum(counts.values())})"
     for name in names:
         t = total[name]
         print(
             f"{label:<22} {name:<15} {t.runs:>4} "
-            f"{t.optimal:>4} {t.wrong:>5} {t.beyond_tol:>4} {'':>18} {t.errors:>4} "
+            f"{t.optimal:>4} {t.wrong:>5} {t.beyond_tol:>4} {t.exact:>5} {t.wrong_exact:>4} "
+            f"{'':>18} {t.errors:>4} "
             f"{t.seconds:>7.1f}"
         )
         label = ""

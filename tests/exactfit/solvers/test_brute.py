@@ -18,7 +18,7 @@ from exactfit.exact.cells import cell_system, lifted_points
 from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.generate import planted_fit
 from exactfit.problem import FitProblem, exact_loss, network_violations
-from exactfit.result import Limit, Status
+from exactfit.result import Limit, Proof, Status
 from exactfit.solvers.brute import MAX_COMPOSITIONS, MAX_WORK, BruteSolver, work_estimate
 from exactfit.solvers.brute.faces import arrangement_faces, composition_bound, face_count_bound
 
@@ -170,7 +170,7 @@ EXACT = {
 def test_exact_optimum_on_degenerate_data(name):
     problem, expected = EXACT[name]
     r = BruteSolver().solve(problem)
-    assert r.status is Status.OPTIMAL
+    assert r.status is Status.OPTIMAL and r.proof is Proof.EXACT
     assert r.objective_exact == expected
     assert exact_loss(problem, r.network) == expected
     assert r.stats["objective_exact"] == f"{expected.numerator}/{expected.denominator}"
