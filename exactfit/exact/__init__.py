@@ -6,5 +6,7 @@ a value exactly builds on it.  :mod:`exactfit.exact.cells` builds the exact quad
 :mod:`exactfit.exact.coneqp` is the exact cell optimum (a convex quadratic over a polyhedral
 cone, in rationals), :mod:`exactfit.exact.refit` the exact refit of a network on its cell, and
 :mod:`exactfit.exact.reference` the same algorithms in plain ``Fraction`` arithmetic, which the
-tests hold the fast paths to.  ``docs/exact.md`` describes them and their measured costs.
+tests hold the fast paths to; :mod:`exactfit.exact.psd` solves integer normal equations
+fraction-free (the brute force's least-squares solves).  ``docs/exact.md`` describes them and
+their measured costs.
 """

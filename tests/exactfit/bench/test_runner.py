@@ -73,7 +73,8 @@ def test_run_job_records_exceptions_and_declines():
     bad = run_job(Job("bad", "bad.json", '{"X": [[1]], "y": [1, 2]}', "ortools", 5.0))
     assert bad["status"] == "error"
     assert "expected 1 labels" in bad["message"]
-    text = json.dumps({"X": [[i] for i in range(30)], "y": list(range(30))})
+    # 30 points in d = 3: far above brute's face budget (1-D data of this size it now solves)
+    text = json.dumps({"X": [[i, i * i % 7, i % 5] for i in range(30)], "y": list(range(30))})
     declined = run_job(Job("big", "big.json", text, "brute", 5.0))
     assert declined["status"] == "unsupported"
     assert declined["message"]

@@ -138,12 +138,13 @@ def test_degenerate_data_match_brute_force(name, bias):
     X, y = DEGENERATE[name]
     problem = FitProblem(X, y, bias=bias)
     re = ENUM.solve(problem, certify=True)
-    reference = problem
+    rb = get_solver("brute").solve(problem)
     if name == "collinear":
-        # x_i = t_i·(1, 1), so w·x = (w₁ + w₂)·t: the same class as 1-D data t_i.  (The brute
-        # solver itself is compared on the 1-D problem: its rank-deficient 2-D run is unreliable.)
-        reference = FitProblem([[row[0]] for row in X], y, bias=bias)
-    rb = get_solver("brute").solve(reference)
+        # x_i = t_i·(1, 1), so w·x = (w₁ + w₂)·t: the same class as 1-D data t_i, and the exact
+        # brute force finds the same optimum on both (its float predecessor was unreliable on
+        # the rank-deficient 2-D data and had to be run on the 1-D problem)
+        flat = FitProblem([[row[0]] for row in X], y, bias=bias)
+        assert get_solver("brute").solve(flat).objective_exact == rb.objective_exact
     assert re.status is Status.OPTIMAL and rb.status is Status.OPTIMAL
     assert close(re.objective, rb.objective)
     assert Fraction(re.stats["objective_exact"]) == exact_loss(problem, re.network)
