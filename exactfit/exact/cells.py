@@ -128,7 +128,7 @@ def cell_system(
     points: Sequence[Sequence[Fraction]],
     weights: Sequence[Fraction],
     labels: Sequence[Fraction],
-    normals: Sequence[Sequence[int]],
+    normals: Sequence[Sequence[int | Fraction]],
     patterns: Sequence[Sequence[bool]],
     active: Sequence[Sequence[bool]],
     signs: Sequence[int],
@@ -174,7 +174,7 @@ def cell_system(
     for j, pat in enumerate(patterns):
         for g, normal in enumerate(normals):
             row = [0] * (k * D)
-            row[j * D : (j + 1) * D] = [int(v) if pat[g] else -int(v) for v in normal]
+            row[j * D : (j + 1) * D] = [v if pat[g] else -v for v in normal]
             A.append(row)
     return G, h, A
 
