@@ -81,24 +81,9 @@ def big_system(rng: random.Random, r: int, c: int, digits: int) -> list[list[Fra
 
 def gmpy2_rref(M: list[list[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
     """The reference Gauss–Jordan elimination on gmpy2 ``mpq``, conversions included."""
-    R = [[gmpy2.mpq(v.numerator, v.denominator) for v in row] for row in M]
-    pivots, r = [], 0
-    for c in range(len(R[0]) if R else 0):
-        piv = next((i for i in range(r, len(R)) if R[i][c] != 0), None)
-        if piv is None:
-            continue
-        R[r], R[piv] = R[piv], R[r]
-        inv = 1 / R[r][c]
-        R[r] = [v * inv for v in R[r]]
-        for i in range(len(R)):
-            if i != r and R[i][c] != 0:
-                f = R[i][c]
-                R[i] = [a - f * b for a, b in zip(R[i], R[r], strict=True)]
-        pivots.append(c)
-        r += 1
-        if r == len(R):
-            break
-    return [[Fraction(int(v.numerator), int(v.denominator)) for v in row] for row in R[:r]], pivots
+    # the reference elimination is generic in the field type: run it on mpq
+    R, pivots = reference.rref([[gmpy2.mpq(v.numerator, v.denominator) for v in row] for row in M])
+    return [[Fraction(int(v.numerator), int(v.denominator)) for v in row] for row in R], pivots
 
 
 def rref_cases(rng: random.Random) -> list[tuple[str, list[list[Fraction]]]]:
