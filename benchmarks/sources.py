@@ -2,7 +2,7 @@
 
 Prints one table row per (problem, instance, method): the value, whether optimality was proven,
 and the wall-clock seconds.  The winner per problem decides ``AUTO_MODEL`` in
-``reductions/sources/solvers.py``.
+``reductions/sources/solvers/common.py``.
 
     python benchmarks/sources.py                    # all problems, 60 s limit per solve
     python benchmarks/sources.py --time-limit 20 --problems dks maxcut

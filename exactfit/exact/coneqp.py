@@ -4,11 +4,17 @@ On the closure of an activation cell the loss is ``q(θ) = θᵀGθ − 2hᵀθ 
 and the cell is ``K = {θ : Aθ ≥ 0}``.  The cell optimum ``min_K q`` is attained and equals
 ``q(θ_T)`` for the tight set ``T`` of any KKT point: ``θ_T`` minimises ``q`` on the subspace
 ``{A_T θ = 0}``, is feasible, and ``2(Gθ_T − h) = A_Tᵀμ`` with ``μ ≥ 0``.  :func:`exact_cone_qp`
-is the primal active-set method started at the apex ``θ = 0`` (always feasible) in ``Fraction``
+is the primal active-set method started at the apex ``θ = 0`` (always feasible) in exact rational
 arithmetic with Bland's rule: on the current working set take the minimum-norm minimiser on its
 subspace, step until a constraint blocks, drop a constraint with a negative multiplier at
 subspace optima.  It terminates with the exact rational optimum and its KKT certificate.  The
 float twin is :func:`exactfit.solvers.enumeration.cellqp.solve_cone_qp`.
+
+The iterates live in FLINT matrices (``fmpq_mat``) from the first step to the last, so the
+products and eliminations of every iteration run in C and only the data and the answer are
+converted.  Each step is a unique rational object (the minimum-norm minimiser, the multipliers
+of independent rows, the first blocking constraint by Bland's rule), so the run, and its result,
+is the one of the plain ``Fraction`` method :func:`exactfit.exact.reference.exact_cone_qp`.
 """
 
 from __future__ import annotations
@@ -17,60 +23,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from exactfit.exact.linalg import rref
+import flint
+
+from exactfit.exact.linalg import nullspace_q, qmat, rref_q, to_fmpq, to_fraction
 
 __all__ = ["ExactConeQP", "exact_cone_qp"]
-
-Vec = list[Fraction]
-Mat = list[list[Fraction]]
-
-
-def _nullspace(A: Mat, D: int) -> Mat:
-    """Basis of ``{x : Ax = 0}`` as columns (returned as a list of vectors)."""
-    if not A:
-        return [[Fraction(int(i == j)) for i in range(D)] for j in range(D)]
-    R, piv = rref(A)
-    free = [c for c in range(D) if c not in piv]
-    basis = []
-    for f in free:
-        x = [Fraction(0)] * D
-        x[f] = Fraction(1)
-        for row, pc in zip(R, piv, strict=True):
-            x[pc] = -row[f]
-        basis.append(x)
-    return basis
-
-
-def _solve_square(M: Mat, v: Vec) -> Vec:
-    n = len(M)
-    aug = [[*M[i], v[i]] for i in range(n)]
-    R, piv = rref(aug)
-    if len(piv) != n or piv[-1] >= n:
-        raise ZeroDivisionError("singular system")
-    return [R[i][n] for i in range(n)]
-
-
-def _min_norm(M: Mat, v: Vec, D: int) -> Vec:
-    """Minimum-norm solution of the consistent system ``Mx = v``."""
-    if not M:
-        return [Fraction(0)] * D
-    R, piv = rref([[*row, vi] for row, vi in zip(M, v, strict=True)])
-    if piv and piv[-1] == D:
-        raise ValueError("inconsistent system")
-    rows = [r[:D] for r in R]
-    rhs = [r[D] for r in R]
-    if not rows:
-        return [Fraction(0)] * D
-    gram = [
-        [sum((a * b for a, b in zip(r1, r2, strict=True)), Fraction(0)) for r2 in rows]
-        for r1 in rows
-    ]
-    y = _solve_square(gram, rhs)
-    return [sum((rows[k][j] * y[k] for k in range(len(rows))), Fraction(0)) for j in range(D)]
-
-
-def _matvec(M: Mat, x: Vec) -> Vec:
-    return [sum((a * b for a, b in zip(row, x, strict=True)), Fraction(0)) for row in M]
 
 
 @dataclass(frozen=True)
@@ -85,77 +42,135 @@ class ExactConeQP:
     certified: bool
 
 
+def _min_norm(rows: list[list[flint.fmpq]], v: list[flint.fmpq], D: int) -> flint.fmpq_mat:
+    """Minimum-norm solution (a ``D × 1`` column) of the consistent system ``rows · x = v``.
+
+    With ``B`` the nonzero rows of the reduced form of ``[rows | v]`` and ``c`` their right-hand
+    sides, ``B`` has independent rows spanning the row space, and ``x = Bᵀ(BBᵀ)⁻¹c``.
+    """
+    if not rows:
+        return flint.fmpq_mat(D, 1)
+    aug = flint.fmpq_mat(
+        len(rows), D + 1, [x for row, b in zip(rows, v, strict=True) for x in (*row, b)]
+    )
+    R, piv = rref_q(aug)
+    if piv and piv[-1] == D:
+        raise ValueError("inconsistent system")
+    r = len(piv)
+    if r == 0:
+        return flint.fmpq_mat(D, 1)
+    B = flint.fmpq_mat(r, D, [R[i, j] for i in range(r) for j in range(D)])
+    c = flint.fmpq_mat(r, 1, [R[i, D] for i in range(r)])
+    Bt = B.transpose()
+    return Bt * (B * Bt).solve(c)
+
+
+def _column(M: flint.fmpq_mat) -> list[flint.fmpq]:
+    """The entries of a one-column matrix."""
+    return [M[i, 0] for i in range(M.nrows())]
+
+
+def _step(
+    G: flint.fmpq_mat,
+    h: flint.fmpq_mat,
+    rows: list[list[flint.fmpq]],
+    W: list[int],
+    theta: flint.fmpq_mat,
+) -> tuple[flint.fmpq_mat, flint.fmpq_mat]:
+    """``(A_W, p)``: ``p`` minimises ``q(θ + p)`` on ``{A_W p = 0}``, of minimum norm.
+
+    The minimisers are the solutions of ``A_W p = 0, Nᵀ(Gp − g0) = 0`` (``N`` a basis of the
+    null space of ``A_W``, ``g0 = h − Gθ``); the minimum-norm one is unique, whatever ``N``.
+    """
+    D = G.nrows()
+    AW_rows = [rows[i] for i in W]
+    AW = flint.fmpq_mat(len(W), D, [x for row in AW_rows for x in row])
+    Nt = nullspace_q(AW).transpose()
+    zero = flint.fmpq(0)
+    v = [zero] * len(W) + _column(Nt * (h - G * theta))
+    return AW, _min_norm(AW_rows + (Nt * G).tolist(), v, D)
+
+
+def _ratio_test(
+    A: flint.fmpq_mat, p: flint.fmpq_mat, theta: flint.fmpq_mat, W: list[int]
+) -> tuple[flint.fmpq, int]:
+    """The step length ``α ≤ 1`` and the first blocking constraint (Bland), ``-1`` if none."""
+    alpha, add = flint.fmpq(1), -1
+    for i, (ap, at) in enumerate(zip(_column(A * p), _column(A * theta), strict=True)):
+        if i in W or ap >= 0:
+            continue
+        r = at / -ap
+        if r < alpha or (r == alpha and add >= 0 and i < add):
+            alpha, add = r, i
+    return alpha, add
+
+
 def exact_cone_qp(
-    G: Sequence[Sequence[Fraction]],
-    h: Sequence[Fraction],
-    A: Sequence[Sequence[Fraction]],
+    G: Sequence[Sequence[object]],
+    h: Sequence[object],
+    A: Sequence[Sequence[object]],
     max_iter: int = 100000,
     check: Callable[[], None] | None = None,
 ) -> ExactConeQP:
     """Minimise ``θᵀGθ − 2hᵀθ`` on ``{Aθ ≥ 0}`` exactly (rational primal active set, Bland).
 
-    The run starts at the apex with an empty working set, so its result depends on the
-    system only.  ``check`` (optional) is called once per iteration and may raise to abandon
-    the solve.
+    Parameters
+    ----------
+    G, h, A
+        The system, with rational entries (``Fraction``, ``int``; floats are taken exactly).
+    max_iter
+        Iterations before giving up (``RuntimeError``); Bland's rule terminates far earlier.
+    check
+        Called once per iteration; may raise to abandon the solve.
+
+    Returns
+    -------
+    ExactConeQP
+        The run starts at the apex with an empty working set, so the result depends on the
+        system only.
     """
-    G = [[Fraction(v) for v in row] for row in G]
-    h = [Fraction(v) for v in h]
-    A = [[Fraction(v) for v in row] for row in A]
     D = len(h)
-    theta = [Fraction(0)] * D
+    Gq = qmat(G, D)
+    hq = flint.fmpq_mat(D, 1, [to_fmpq(v) for v in h])
+    Aq = qmat(A, D)
+    rows = Aq.tolist()
+    theta = flint.fmpq_mat(D, 1)
     W: list[int] = []
-    mu: list[Fraction] = []
+    mu = flint.fmpq_mat(0, 1)
+    AW = flint.fmpq_mat(0, D)
     for _ in range(max_iter):
         if check is not None:
             check()
-        AW = [A[i] for i in W]
-        N = _nullspace(AW, D)
-        g0 = [a - b for a, b in zip(h, _matvec(G, theta), strict=True)]
-        # p minimises q(θ + p) on {A_W p = 0}: A_W p = 0 and Nᵀ(Gp − g0) = 0; take min norm.
-        NG = [[sum((nv[k] * G[k][j] for k in range(D)), Fraction(0)) for j in range(D)] for nv in N]
-        M = AW + NG
-        v = [Fraction(0)] * len(AW) + [
-            sum((a * b for a, b in zip(nv, g0, strict=True)), Fraction(0)) for nv in N
-        ]
-        p = _min_norm(M, v, D)
-        if all(x == 0 for x in p):
-            grad = [2 * (a - b) for a, b in zip(_matvec(G, theta), h, strict=True)]
+        AW, p = _step(Gq, hq, rows, W, theta)
+        if all(x == 0 for x in _column(p)):
             if not W:
-                mu = []
                 break
             # A_W has independent rows: μ = (A_W A_Wᵀ)^{-1} A_W grad
-            gram = [
-                [sum((a * b for a, b in zip(r1, r2, strict=True)), Fraction(0)) for r2 in AW]
-                for r1 in AW
-            ]
-            mu = _solve_square(gram, _matvec(AW, grad))
-            neg = [k for k, m in enumerate(mu) if m < 0]
+            grad = 2 * (Gq * theta - hq)
+            mu = (AW * AW.transpose()).solve(AW * grad)
+            neg = [k for k, m in enumerate(_column(mu)) if m < 0]
             if not neg:
                 break
-            drop = min(neg, key=lambda k: W[k])
-            W.pop(drop)
+            W.pop(min(neg, key=lambda k: W[k]))
             continue
-        Ap = _matvec(A, p)
-        At = _matvec(A, theta)
-        alpha, add = Fraction(1), -1
-        for i, (ap, at) in enumerate(zip(Ap, At, strict=True)):
-            if i in W or ap >= 0:
-                continue
-            r = at / -ap
-            if r < alpha or (r == alpha and add >= 0 and i < add):
-                alpha, add = r, i
-        theta = [t + alpha * x for t, x in zip(theta, p, strict=True)]
+        alpha, add = _ratio_test(Aq, p, theta, W)
+        theta = theta + alpha * p
         if add >= 0:
             W.append(add)
     else:
         raise RuntimeError("exact active-set method did not terminate")
-    grad = [2 * (a - b) for a, b in zip(_matvec(G, theta), h, strict=True)]
-    AW = [A[i] for i in W]
-    stat = [
-        g - sum((AW[k][j] * mu[k] for k in range(len(W))), Fraction(0)) for j, g in enumerate(grad)
-    ]
-    feasible = all(v >= 0 for v in _matvec(A, theta))
-    certified = feasible and all(m >= 0 for m in mu) and all(s == 0 for s in stat)
-    value = sum((theta[i] * G[i][j] * theta[j] for i in range(D) for j in range(D)), Fraction(0))
-    value -= 2 * sum((a * b for a, b in zip(h, theta, strict=True)), Fraction(0))
-    return ExactConeQP(tuple(theta), value, tuple(W), tuple(mu), certified)
+    if not W:
+        mu = flint.fmpq_mat(0, 1)
+        AW = flint.fmpq_mat(0, D)
+    stat = 2 * (Gq * theta - hq) - AW.transpose() * mu
+    feasible = all(v >= 0 for v in _column(Aq * theta))
+    multipliers = _column(mu)
+    certified = feasible and all(m >= 0 for m in multipliers) and all(s == 0 for s in _column(stat))
+    value = (theta.transpose() * (Gq * theta - 2 * hq))[0, 0] if D else flint.fmpq(0)
+    return ExactConeQP(
+        tuple(to_fraction(t) for t in _column(theta)),
+        to_fraction(value),
+        tuple(W),
+        tuple(to_fraction(m) for m in multipliers),
+        certified,
+    )

@@ -1,16 +1,18 @@
-"""The exact refit of any network on its activation cell (the cell's KKT system in Fractions).
+"""The exact refit of any network on its activation cell (the cell's KKT system in rationals).
 
 A floating-point solver returns an optimal network only up to its tolerance.  Fixing that
 network's activation pattern turns the fit into an equality-constrained least-squares problem,
-which :func:`rational_refit` solves exactly with :func:`exactfit.exact.linalg.rref`; the exact
-loss of the refitted network is then a rational upper bound on the optimum.
+which :func:`rational_refit` solves exactly (FLINT's ``fmpq_mat``, :mod:`exactfit.exact.linalg`);
+the exact loss of the refitted network is then a rational upper bound on the optimum.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from exactfit.exact.linalg import rref
+import flint
+
+from exactfit.exact.linalg import qmat, rref_q, to_fmpq, to_fraction
 from exactfit.problem import FitProblem, ReluNetwork, Unit
 
 __all__ = ["rational_refit"]
@@ -59,21 +61,16 @@ def rational_refit(
                 for t in range(D):
                     M[i][j * D + t] = signs[j] * Z[i][t]
     c, y = problem.sample_weight, problem.y
-    H = [[sum((c[i] * M[i][a] * M[i][b] for i in range(n) if M[i][a] and M[i][b]), Fraction(0))
-          for b in range(N)] for a in range(N)]  # fmt: skip
-    g = [sum((c[i] * M[i][a] * y[i] for i in range(n) if M[i][a]), Fraction(0)) for a in range(N)]
     E = []
     for i, j in tight:
         row = [Fraction(0)] * N
         for t in range(D):
             row[j * D + t] = Z[i][t]
         E.append(row)
-    size = N + len(E)
-    A = [H[a] + [E[r][a] for r in range(len(E))] + [g[a]] for a in range(N)]
-    A += [E[r] + [Fraction(0)] * len(E) + [Fraction(0)] for r in range(len(E))]
     guess = [Fraction(v).limit_denominator(10**6) for row in theta_f for v in row]
     guess += [Fraction(0)] * len(E)
-    sol = _solve(A, size, guess)
+    A = _kkt_system(qmat(M, N), [to_fmpq(v) for v in c], [to_fmpq(v) for v in y], qmat(E, N))
+    sol = _solve(A, guess)
     if sol is None:
         return None
     units = []
@@ -85,19 +82,30 @@ def rational_refit(
     return ReluNetwork(tuple(units))
 
 
-def _solve(A: list[list[Fraction]], size: int, guess: list[Fraction]) -> list[Fraction] | None:
-    """Solve the augmented system A (rows × size+1) exactly; free unknowns take ``guess``.
+def _kkt_system(
+    M: flint.fmpq_mat, c: list[flint.fmpq], y: list[flint.fmpq], E: flint.fmpq_mat
+) -> flint.fmpq_mat:
+    """The augmented KKT matrix ``[[H, Eᵀ, g], [E, 0, 0]]``, ``H = MᵀCM``, ``g = MᵀCy``."""
+    n, N = M.nrows(), M.ncols()
+    MtC = flint.fmpq_mat(N, n, [M[i, a] * c[i] for a in range(N) for i in range(n)])
+    H, g = MtC * M, MtC * flint.fmpq_mat(n, 1, y)
+    e = E.nrows()
+    top = [[*(H[a, b] for b in range(N)), *(E[r, a] for r in range(e)), g[a, 0]] for a in range(N)]
+    bottom = [[*(E[r, b] for b in range(N)), *([0] * (e + 1))] for r in range(e)]
+    return flint.fmpq_mat(N + e, N + e + 1, [v for row in top + bottom for v in row])
+
+
+def _solve(A: flint.fmpq_mat, guess: list[Fraction]) -> list[Fraction] | None:
+    """Solve the augmented system ``A`` (rows × size+1) exactly; free unknowns take ``guess``.
 
     Returns ``None`` if the system is inconsistent.
     """
-    rows, pivots = rref(A)
+    size = A.ncols() - 1
+    R, pivots = rref_q(A)
     if size in pivots:  # a row 0 = c ≠ 0
         return None
-    x = list(guess)
-    pivot_set = set(pivots)
+    x = [to_fmpq(v) for v in guess]
+    free = [t for t in range(size) if t not in set(pivots)]
     for i, col in enumerate(pivots):
-        x[col] = rows[i][size] - sum(
-            (rows[i][t] * x[t] for t in range(size) if t not in pivot_set and rows[i][t] != 0),
-            Fraction(0),
-        )
-    return x
+        x[col] = R[i, size] - sum((R[i, t] * x[t] for t in free), flint.fmpq(0))
+    return [to_fraction(v) for v in x]

@@ -70,9 +70,15 @@ def check_registered_options(
     solver: str, options: Mapping[str, Any], *, takes: str | None = None
 ) -> None:
     """:func:`check_options` against the options ``solver`` declares in the registry."""
-    from exactfit.solvers import REGISTRY  # the package imports no solver module: no cycle
+    # imported here: exactfit.solvers (the registry) is this module's parent package
+    from exactfit.solvers import REGISTRY
 
-    info = REGISTRY[solver]
+    info = REGISTRY.get(solver)
+    if info is None:
+        raise InputError(
+            f"solver {solver!r} is not in the registry, so its options are unknown; register "
+            "it in exactfit.solvers.REGISTRY or give it a registered name"
+        )
     check_options(solver, options, info.options, silent=info.silent_options, takes=takes)
 
 

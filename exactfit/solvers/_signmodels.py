@@ -161,7 +161,9 @@ class _Combination:
 
     @property
     def limit(self) -> Limit | None:
-        """The limit of the first sign model left unproven."""
+        """What left a sign model unproven: an interrupt anywhere, else the first limit."""
+        if Limit.INTERRUPT in self.limits:
+            return Limit.INTERRUPT
         return next((lim for lim in self.limits if lim is not None), None)
 
     def skip(self, index: int, why: str, limit: Limit | None) -> None:
@@ -215,6 +217,12 @@ def _run_pass(
             out = solve_one(signs, share, run.cutoff)
         except SolverFailed as exc:
             out = SignModelOutcome(signs, f"failure: {exc}", error=str(exc))
+        if rerun and out.error is not None:
+            # A failed second try of a model stopped by its time share: its first run (a
+            # valid bound, the incumbent) stands, and the model stays stopped by time.
+            run.models.append({**out.record(time.perf_counter() - began), "rerun": True})
+            run.limits[index] = Limit.TIME
+            continue
         run.add(index, out, time.perf_counter() - began, rerun=rerun)
         if out.error is not None:
             return out.error

@@ -30,7 +30,8 @@ def _certify(
 ) -> tuple[list[list[Fraction]] | None, Fraction | None, str]:
     """Exact rational optimum of the winning cell (or combination) from its KKT system.
 
-    ``check`` is polled once per exact active-set iteration (see :func:`_poller`)."""
+    ``check`` is polled once per exact active-set iteration (see
+    :func:`~exactfit.solvers.enumeration.progress._poller`)."""
     problem = setup.problem
     if not best.patterns:
         return None, problem.null_loss(), "zero network (no cell improved on it)"

@@ -301,3 +301,35 @@ def test_a_deadline_gone_before_the_first_model_skips_them_all(monkeypatch):
     assert r.status is Status.FEASIBLE and r.limit is Limit.TIME and r.bound == 0.0
     assert r.objective_exact == TWO.null_loss()
     assert [m["termination"] for m in r.stats["models"]] == ["skipped: time limit"] * 3
+
+
+def test_a_failed_rerun_keeps_the_first_pass_result(monkeypatch):
+    """The second pass only adds: a rerun that errors leaves the first run's incumbent and
+    bound, and the model stays stopped by time (FEASIBLE, not ERROR)."""
+    clock = [0.0]
+    monkeypatch.setattr(_signmodels, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+
+    def answer(i, signs):
+        if i == 0:
+            clock[0] += 1.0
+            return SignModelOutcome(
+                signs, "timelimit", bound=0.2, limit=Limit.TIME, network=net(1, 0.0, 0.0, 2)
+            )
+        if i == 3:
+            return SignModelOutcome(signs, "exception", error="SCIP returned 'exception'")
+        return SignModelOutcome(signs, "optimal", bound=5.0, network=net(1, 0.0, 0.0, 2))
+
+    backend = Backend(answer)
+    r = solve_sign_models(TWO, backend, solver="fake", time_limit=3.0)
+    assert len(backend.calls) == 4
+    assert r.status is Status.FEASIBLE and r.limit is Limit.TIME and r.bound == 0.2
+    assert r.stats["models"][-1]["rerun"] is True
+
+
+def test_an_interrupt_is_reported_even_after_an_earlier_time_limit():
+    def answer(i, signs):
+        limit = Limit.TIME if i == 0 else Limit.INTERRUPT
+        return SignModelOutcome(signs, "x", bound=0.0, limit=limit)
+
+    r = solve_sign_models(TWO, Backend(answer), solver="fake", time_limit=None)
+    assert r.limit is Limit.INTERRUPT
