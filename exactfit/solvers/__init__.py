@@ -114,7 +114,7 @@ REGISTRY: dict[str, SolverInfo] = {
             "brute",
             "exactfit.solvers.brute",
             "BruteSolver",
-            "every activation pattern with exact face enumeration in rationals (tiny n only)",
+            "exact enumeration of the arrangement faces, in rationals (tiny n only)",
             frozenset({_C.MULTI_UNIT, _C.TIME_LIMIT, _C.EXACT_ARITHMETIC}),
             (),
             ("progress", "seed"),
