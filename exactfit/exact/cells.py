@@ -132,7 +132,7 @@ def cell_system(
     patterns: Sequence[Sequence[bool]],
     active: Sequence[Sequence[bool]],
     signs: Sequence[int],
-) -> tuple[Mat, Vec, list[list[int]]]:
+) -> tuple[Mat, Vec, list[list[int | Fraction]]]:
     """Exact ``(G, h, A)`` of ``k`` units on the product of their closed chambers.
 
     Parameters
@@ -140,7 +140,8 @@ def cell_system(
     points, weights, labels
         The lifted points ``z_i`` (length ``D`` each), their weights ``c_i`` and labels ``y_i``.
     normals
-        The integer normal ``n_g`` of each distinct hyperplane.
+        The normal ``n_g`` of each distinct hyperplane: integers (the primitive normals of the
+        arrangement) or rationals (e.g. the points themselves), kept exact either way.
     patterns
         Per unit, the chamber's sign on each hyperplane (True: ``n_g·θ ≥ 0``).
     active
@@ -150,10 +151,10 @@ def cell_system(
 
     Returns
     -------
-    G : (kD, kD), h : (kD,) lists of Fractions; A : (k·m, kD) lists of ints
+    G : (kD, kD), h : (kD,) lists of Fractions; A : (k·m, kD) lists of the normals' entries
         The loss is ``θᵀGθ − 2hᵀθ + Σ c_i y_i²`` on ``{Aθ ≥ 0}``, ``θ`` the units' parameters
-        one after the other.  ``A`` is integer (the rows are ``±n_g``), and left so: an int is
-        a rational, and building a ``Fraction`` per entry would cost more than the sums.
+        one after the other.  ``A``'s rows are ``±n_g`` as given (ints stay ints: an int is a
+        rational, and building a ``Fraction`` per entry would cost more than the sums).
     """
     feats = _features(points, weights, labels)
     k, D = len(signs), feats.D

@@ -9,6 +9,7 @@ incumbent: the least ``(value, key)`` found so far.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -97,16 +98,18 @@ def _exact_cell(
     setup: _Setup, patterns: Sequence[np.ndarray], signs: Sequence[int]
 ) -> tuple[float, np.ndarray, float, float]:
     """The cell optimum of :func:`_single_cell` / :func:`_joint_cell` in rationals (the exact
-    active-set method terminates where the float one may cycle on ill-conditioned data); the
-    value is the float of the exact optimum, so it is also a valid lower bound up to one
-    rounding."""
+    active-set method terminates where the float one may cycle on ill-conditioned data): the
+    value is the nearest float of the exact optimum, the bound the float just below it."""
     G, h, A = _cell_system(setup, patterns, signs)
     sol = exact_cone_qp(G, h, A)
     if not sol.certified:
         raise RuntimeError("exact cone QP could not certify its optimum")
-    value = float(setup.problem.null_loss() + sol.value)
+    exact = setup.problem.null_loss() + sol.value
+    value = float(exact)
+    # the bound is the float just below the exact optimum, so it stays a valid lower bound
+    low = value if Fraction(value) <= exact else math.nextafter(value, -math.inf)
     theta = np.array([float(v) for v in sol.theta])
-    return value, theta, value, 0.0
+    return value, theta, low, 0.0
 
 
 def _cell_system(

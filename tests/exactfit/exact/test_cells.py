@@ -63,3 +63,14 @@ def test_the_memo_never_serves_stale_features():
     ints = [(1, 2), (3, 1)]  # ints equal to the Fractions above: the same system
     args = (ints, [1, 1], [1, 2], *rest)
     assert cells.cell_system(*args) == reference.cell_system(*args)
+
+
+def test_rational_normals_stay_exact():
+    """Constraint rows from rational normals (e.g. the points themselves, as brute's tests
+    use) are kept exact, not truncated to integers."""
+    pts = [(Fraction(1, 3), Fraction(1)), (Fraction(-5, 7), Fraction(1))]
+    normals = [list(p) for p in pts]
+    args = (pts, [Fraction(1)] * 2, [Fraction(1), Fraction(2)], normals, [[True, False]])
+    G, h, rows = cells.cell_system(*args, [[True, False]], [1])
+    assert rows == [[Fraction(1, 3), Fraction(1)], [Fraction(5, 7), Fraction(-1)]]
+    assert (G, h, rows) == reference.cell_system(*args, [[True, False]], [1])
