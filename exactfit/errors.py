@@ -84,3 +84,7 @@ class InvalidSolution(InputError):
 
 class InvalidSource(InputError):
     """Data that do not describe a valid source instance (graph, CNF, hypergraph)."""
+
+
+class InvalidCertificate(InputError):
+    """A certificate file is malformed (not a certificate of the documented format)."""

@@ -1,0 +1,32 @@
+"""Optimality certificates: the format (:mod:`.format`) and the independent checker
+(:mod:`.check`).  Neither imports solver code; the definitions and the proof that a checked
+certificate proves its bound are in ``docs/certificate.md``."""
+
+from exactfit.certificate.check import CertificateVerdict, check_certificate
+from exactfit.certificate.format import (
+    FORMAT,
+    VERSION,
+    Certificate,
+    Fix,
+    Leaf,
+    Split,
+    Tree,
+    instance_digest,
+    read_certificate,
+    write_certificate,
+)
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Certificate",
+    "CertificateVerdict",
+    "Fix",
+    "Leaf",
+    "Split",
+    "Tree",
+    "check_certificate",
+    "instance_digest",
+    "read_certificate",
+    "write_certificate",
+]

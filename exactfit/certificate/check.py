@@ -1,0 +1,295 @@
+"""The independent certificate checker: exact rational arithmetic, no solver code.
+
+:func:`check_certificate` accepts a :class:`~exactfit.certificate.format.Certificate` for a
+problem only if (1) it was made for this instance (digest), (2) its network is in the class
+and has exact loss ``upper``, (3) there is one tree per output-sign vector of the class, each
+a complete preorder tree, and (4) every bound it implies, recomputed here from the data, is at
+least ``lower``.  Then every network of the class has loss ``≥ lower`` (docs/certificate.md,
+"Why a checked certificate is a proof").
+
+The state along the walk is one quadratic ``q(θ) = θᵀGθ − 2hᵀθ + Y`` over the stacked unit
+parameters ``θ = (θ_1, …, θ_k)``: a point with every unit's activity fixed contributes its exact
+cost ``c(φ·θ − y)²`` (``φ`` stacks ``a_j z`` for its active units), any other point the constant
+``c y²`` when no unit that may be active can move its prediction towards ``y``, else 0; both
+are lower bounds of the point's loss on the node's region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import flint
+
+from exactfit.certificate.format import Certificate, Fix, Leaf, Split, Tree, instance_digest
+from exactfit.problem import FitProblem, exact_loss, network_violations
+
+__all__ = ["CertificateVerdict", "check_certificate"]
+
+
+@dataclass(frozen=True)
+class CertificateVerdict:
+    """Outcome of a check: ``ok`` and, when not, the first ``reason`` found; the least bound
+    the trees prove (``bound``), the network's exact loss, and the sizes walked."""
+
+    ok: bool
+    reason: str
+    upper: Fraction | None = None
+    bound: Fraction | None = None
+    nodes: int = 0
+    leaves: int = 0
+
+
+class _Reject(Exception):
+    """Raised inside the walk: the certificate does not prove its claim (with the reason)."""
+
+
+def _q(v: Fraction) -> flint.fmpq:
+    return flint.fmpq(v.numerator, v.denominator)
+
+
+def _frac(v: flint.fmpq) -> Fraction:
+    return Fraction(int(v.p), int(v.q))
+
+
+class _Walk:
+    """The quadratic and fixed activities of the current node, with undo."""
+
+    def __init__(self, problem: FitProblem, signs: tuple[int, ...]) -> None:
+        self.k, self.d = len(signs), problem.d
+        self.D = problem.d + (1 if problem.bias else 0)
+        self.signs = signs
+        self.z = [[_q(v) for v in x] + ([flint.fmpq(1)] if problem.bias else []) for x in problem.X]
+        self.zero = [all(v == 0 for v in z) for z in self.z]
+        self.c = [_q(v) for v in problem.sample_weight]
+        self.y = [_q(v) for v in problem.y]
+        B = problem.weight_bound
+        self.B2 = None if B is None else _q(B * B)
+        n, K = len(self.z), self.k * self.D
+        self.status = [[0] * self.k for _ in range(n)]
+        self.rows: list[tuple[int, int, int]] = []
+        self.G = flint.fmpq_mat(K, K)
+        self.h = flint.fmpq_mat(K, 1)
+        self.Y = flint.fmpq(0)
+        self.part: list[tuple[tuple[flint.fmpq, ...] | None, flint.fmpq]] = []
+        for i in range(n):
+            self.part.append(self._contribution(i))
+            self._add(i, self.part[i], 1)
+        self.undo: list[list[tuple[int, int, tuple]]] = []
+
+    def _contribution(self, i: int) -> tuple[tuple[flint.fmpq, ...] | None, flint.fmpq]:
+        """``(φ, 0)`` for an exact quadratic cost, ``(None, constant)`` for a relaxed one."""
+        cy2 = self.c[i] * self.y[i] * self.y[i]
+        st = self.status[i]
+        if self.zero[i]:  # z = 0: the unit's input is 0 for every θ, so the cost is c·y²
+            return None, cy2
+        if all(st):
+            phi: list[flint.fmpq] = []
+            for j in range(self.k):
+                s = self.signs[j] if st[j] > 0 else 0
+                phi.extend(s * v for v in self.z[i])
+            return tuple(phi), flint.fmpq(0)
+        y = self.y[i]
+        away = all(self.signs[j] * y <= 0 for j in range(self.k) if st[j] >= 0)
+        return None, cy2 if away else flint.fmpq(0)
+
+    def _add(self, i: int, part: tuple, sign: int) -> None:
+        phi, const = part
+        if phi is None:
+            self.Y += sign * const
+            return
+        col = flint.fmpq_mat(len(phi), 1, list(phi))
+        w = sign * self.c[i]
+        self.G += (col * col.transpose()) * w
+        self.h += col * (w * self.y[i])
+        self.Y += w * self.y[i] * self.y[i]
+
+    def fix(self, j: int, i: int, s: int) -> None:
+        if not (0 <= j < self.k and 0 <= i < len(self.z)):
+            raise _Reject(f"unit {j} / point {i} out of range")
+        if self.status[i][j] != 0:
+            raise _Reject(f"point {i} is already fixed for unit {j}")
+        old = self.part[i]
+        self._add(i, old, -1)
+        self.status[i][j] = s
+        new = self._contribution(i)
+        self._add(i, new, 1)
+        self.part[i] = new
+        self.rows.append((j, i, s))
+        self.undo[-1].append((j, i, old))
+
+    def push(self) -> None:
+        self.undo.append([])
+
+    def pop(self) -> None:
+        for j, i, old in reversed(self.undo.pop()):
+            self._add(i, self.part[i], -1)
+            self.status[i][j] = 0
+            self.part[i] = old
+            self._add(i, old, 1)
+            self.rows.pop()
+
+    def row(self, r: int) -> list[flint.fmpq]:
+        j, i, s = self.rows[r]
+        vec = [flint.fmpq(0)] * (self.k * self.D)
+        for a, v in enumerate(self.z[i]):
+            vec[j * self.D + a] = s * v
+        return vec
+
+    def leaf_bound(self, leaf: Leaf) -> flint.fmpq:
+        """``min_θ q(θ) − Σ μ_r r·θ + Σ ρ_j(‖w_j‖² − B²)`` (≤ the loss on the region)."""
+        K = self.k * self.D
+        g = [self.h[a, 0] for a in range(K)]
+        seen = set()
+        for r, mu in leaf.multipliers:
+            if not 0 <= r < len(self.rows) or r in seen:
+                raise _Reject(f"leaf multiplier row {r} is not a distinct row of the node")
+            if mu < 0:
+                raise _Reject(f"leaf multiplier of row {r} is negative")
+            seen.add(r)
+            half = _q(mu) / 2
+            for a, v in enumerate(self.row(r)):
+                g[a] += half * v
+        M = self.G
+        value = self.Y
+        if (leaf.rho is None) != (self.B2 is None) or (
+            leaf.rho is not None and len(leaf.rho) != self.k
+        ):
+            raise _Reject("leaf norm multipliers do not match the class (one per unit iff bound)")
+        if leaf.rho is not None:
+            M = flint.fmpq_mat(self.G)
+            for j, rho in enumerate(leaf.rho):
+                if rho < 0:
+                    raise _Reject(f"leaf norm multiplier of unit {j} is negative")
+                for a in range(self.d):
+                    M[j * self.D + a, j * self.D + a] += _q(rho)
+                value -= _q(rho) * self.B2
+        return value - _quadratic_min_term(M, g)
+
+    def fix_bound(self, j: int, pairs: tuple[tuple[int, int], ...]) -> flint.fmpq:
+        """Least bound over the listed points of ``min q`` on ``{s·z_i·θ_j ≤ 0}`` (``G`` must
+        be nonsingular): ``q(θ_c) + (s·z_i·θ_c)⁺² / (z_iᵀ(G⁻¹)_{jj} z_i)``."""
+        try:
+            Ginv = self.G.inv()
+        except ZeroDivisionError:
+            raise _Reject("a fix node needs a nonsingular quadratic") from None
+        tc = Ginv * self.h
+        qc = self.Y - (self.h.transpose() * tc)[0, 0]
+        least = None
+        off = j * self.D
+        for i, s in pairs:
+            if not (0 <= j < self.k and 0 <= i < len(self.z)) or self.zero[i]:
+                raise _Reject(f"fix of point {i} for unit {j}: no such nonzero point")
+            z = self.z[i]
+            t = s * sum((v * tc[off + a, 0] for a, v in enumerate(z)), flint.fmpq(0))
+            w = sum(
+                (
+                    z[a] * z[b] * Ginv[off + a, off + b]
+                    for a in range(self.D)
+                    for b in range(self.D)
+                ),
+                flint.fmpq(0),
+            )
+            bound = qc + (t * t / w if t > 0 else 0)
+            least = bound if least is None or bound < least else least
+        return qc if least is None else least
+
+
+def _quadratic_min_term(M: flint.fmpq_mat, g: list[flint.fmpq]) -> flint.fmpq:
+    """``gᵀu`` for a solution of ``Mu = g`` (``M`` symmetric PSD, so ``min θᵀMθ − 2gᵀθ =
+    −gᵀu``; every solution gives the same value); rejects when ``g ∉ range(M)``."""
+    K = len(g)
+    col = flint.fmpq_mat(K, 1, g)
+    try:
+        u = M.solve(col)
+        return sum((g[a] * u[a, 0] for a in range(K)), flint.fmpq(0))
+    except ZeroDivisionError:
+        pass
+    aug = flint.fmpq_mat(K, K + 1, [v for a in range(K) for v in (*M.table()[a], g[a])])
+    R, rank = aug.rref()
+    total = flint.fmpq(0)
+    for r in range(rank):
+        pivot = next(b for b in range(K + 1) if R[r, b] != 0)
+        if pivot == K:
+            raise _Reject("leaf multipliers leave the quadratic unbounded below")
+        total += g[pivot] * R[r, K]  # free variables 0, pivot variable = R[r, K]
+    return total
+
+
+def _walk_tree(walk: _Walk, tree: Tree, lower: Fraction) -> tuple[flint.fmpq, int]:
+    """Walk one preorder tree; ``(least bound, leaves)``.  Rejects on any failed check."""
+    lo = _q(lower)
+    least: flint.fmpq | None = None
+    leaves = 0
+    stack: list[list] = []  # frames: [Split, child] or [Fix]
+    nodes = tree.nodes
+    pos = 0
+    while True:
+        if pos >= len(nodes):
+            raise _Reject("the tree ends before every branch has a leaf")
+        node = nodes[pos]
+        pos += 1
+        if isinstance(node, Split):
+            walk.push()
+            walk.fix(node.unit, node.point, 1)
+            stack.append([node, 0])
+            continue
+        if isinstance(node, Fix):
+            bound = walk.fix_bound(node.unit, node.pairs)
+        else:
+            bound = walk.leaf_bound(node)
+            leaves += 1
+        if bound < lo:
+            raise _Reject(
+                f"node {pos - 1}: bound {float(_frac(bound)):.17g} is below the claimed "
+                f"lower bound {float(lower):.17g}"
+            )
+        least = bound if least is None or bound < least else least
+        if isinstance(node, Fix):
+            walk.push()
+            for i, s in node.pairs:
+                walk.fix(node.unit, i, s)
+            stack.append([node])
+            continue
+        while stack:  # a leaf closes branches: undo until a split has its second child
+            frame = stack[-1]
+            walk.pop()
+            if isinstance(frame[0], Split) and frame[1] == 0:
+                frame[1] = 1
+                walk.push()
+                walk.fix(frame[0].unit, frame[0].point, -1)
+                break
+            stack.pop()
+        if not stack:
+            if pos != len(nodes):
+                raise _Reject(f"{len(nodes) - pos} nodes after the tree is complete")
+            return least, leaves
+
+
+def check_certificate(problem: FitProblem, cert: Certificate) -> CertificateVerdict:
+    """Check ``cert`` against ``problem`` in exact arithmetic (see the module docstring)."""
+    if cert.digest != instance_digest(problem):
+        return CertificateVerdict(False, "the certificate was made for a different instance")
+    bad = network_violations(problem, cert.network)
+    if bad:
+        return CertificateVerdict(False, f"the certificate's network is not in the class: {bad[0]}")
+    upper = exact_loss(problem, cert.network)
+    if upper != cert.upper:
+        return CertificateVerdict(False, "the network's exact loss differs from the claimed upper")
+    if cert.lower > cert.upper:
+        return CertificateVerdict(False, "the claimed lower bound exceeds the network's loss")
+    want = sorted(problem.sign_vectors())
+    if sorted(t.signs for t in cert.trees) != want:
+        return CertificateVerdict(False, f"expected one tree per output-sign vector {want}")
+    least: flint.fmpq | None = None
+    nodes = leaves = 0
+    for tree in cert.trees:
+        try:
+            low, count = _walk_tree(_Walk(problem, tree.signs), tree, cert.lower)
+        except _Reject as exc:
+            return CertificateVerdict(False, f"tree {list(tree.signs)}: {exc}", upper)
+        least = low if least is None or low < least else least
+        nodes += len(tree.nodes)
+        leaves += count
+    bound = _frac(least) if least is not None else None
+    return CertificateVerdict(True, "", upper, bound, nodes, leaves)

@@ -1,0 +1,241 @@
+"""The certificate format ``exactfit-certificate`` version 1: data types, JSON, digest.
+
+A certificate proves ``opt ≥ lower`` for one instance by a *search tree* per output-sign vector:
+every node is a polyhedral region of parameter space (the networks whose units have fixed
+activities on some points), and the tree's leaves cover it.  Nodes are written in preorder:
+
+* :class:`Split` ``(unit, point)`` — two children follow: the point active for the unit
+  (``z·θ_unit ≥ 0``), then inactive (``z·θ_unit ≤ 0``);
+* :class:`Fix` ``(unit, ((point, side), …))`` — every listed point is fixed to ``side`` for the
+  rest of the subtree; the networks with a listed point on the other side are bounded by the
+  node's quadratic (the checker computes the bound); one child follows;
+* :class:`Leaf` ``(multipliers, rho)`` — a Lagrangian lower bound on the leaf region.
+
+Every number is an exact rational (written ``"p/q"``).  The format is defined, with the proof
+of why a checked certificate is a proof, in ``docs/certificate.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from exactfit.errors import InvalidCertificate
+from exactfit.io import atomic_write, read_text
+from exactfit.numbers import to_fraction
+from exactfit.problem import FitProblem, ReluNetwork, Unit
+
+FORMAT = "exactfit-certificate"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Split:
+    """Branch on the activity of ``point`` for ``unit``: active child first."""
+
+    unit: int
+    point: int
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Fix each ``(point, side)`` (side +1 active, −1 inactive) for ``unit``."""
+
+    unit: int
+    pairs: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """Lagrangian bound: ``multipliers`` ``(row, μ ≥ 0)`` on the node's fixed-activity rows
+    (numbered in the order they were fixed along the path), ``rho`` (one ``ρ_j ≥ 0`` per unit,
+    only with a weight bound) on the norm constraints."""
+
+    multipliers: tuple[tuple[int, Fraction], ...]
+    rho: tuple[Fraction, ...] | None = None
+
+
+Node = Split | Fix | Leaf
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The search tree of one output-sign vector, nodes in preorder."""
+
+    signs: tuple[int, ...]
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A claimed proof that ``upper ≥ opt ≥ lower`` for the instance with digest ``digest``:
+    ``network`` has exact loss ``upper`` and every leaf of ``trees`` bounds its region below
+    by at least ``lower``."""
+
+    digest: str
+    network: ReluNetwork
+    upper: Fraction
+    lower: Fraction
+    trees: tuple[Tree, ...]
+
+    def size(self) -> int:
+        return sum(len(t.nodes) for t in self.trees)
+
+
+def instance_digest(problem: FitProblem) -> str:
+    """SHA-256 of the exact instance (data, weights and class) in a canonical text form."""
+
+    def q(v: Fraction) -> str:
+        return f"{v.numerator}/{v.denominator}"
+
+    data = {
+        "X": [[q(v) for v in row] for row in problem.X],
+        "y": [q(v) for v in problem.y],
+        "c": [q(v) for v in problem.sample_weight],
+        "units": problem.units,
+        "bias": problem.bias,
+        "signs": [list(s) for s in problem.sign_vectors()],
+        "bound": None if problem.weight_bound is None else q(problem.weight_bound),
+    }
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _q(v: Fraction) -> str:
+    return f"{v.numerator}/{v.denominator}"
+
+
+def _node_json(node: Node) -> list[Any]:
+    if isinstance(node, Split):
+        return ["split", node.unit, node.point]
+    if isinstance(node, Fix):
+        return ["fix", node.unit, [list(p) for p in node.pairs]]
+    rho = None if node.rho is None else [_q(v) for v in node.rho]
+    return ["leaf", [[r, _q(v)] for r, v in node.multipliers], rho]
+
+
+def certificate_to_dict(cert: Certificate) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "instance_sha256": cert.digest,
+        "network": [
+            {"a": u.a, "w": [_q(Fraction(v)) for v in u.w], "b": _q(Fraction(u.b))}
+            for u in cert.network.units
+        ],
+        "upper": _q(cert.upper),
+        "lower": _q(cert.lower),
+        "trees": [
+            {"signs": list(t.signs), "nodes": [_node_json(n) for n in t.nodes]} for t in cert.trees
+        ],
+    }
+
+
+def write_certificate(cert: Certificate, path: str | os.PathLike[str]) -> None:
+    """Write ``cert`` as JSON, atomically (no partial file on failure)."""
+    with atomic_write(path) as fh:
+        json.dump(certificate_to_dict(cert), fh, separators=(",", ":"))
+        fh.write("\n")
+
+
+def _bad(where: str, expected: str, found: Any) -> InvalidCertificate:
+    text = repr(found)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return InvalidCertificate(f"certificate {where}: expected {expected}, found {text}")
+
+
+def _int(v: Any, where: str) -> int:
+    if type(v) is not int:
+        raise _bad(where, "an integer", v)
+    return v
+
+
+def _num(v: Any, where: str) -> Fraction:
+    if not isinstance(v, str | int):
+        raise _bad(where, 'an exact rational "p/q"', v)
+    try:
+        return to_fraction(v, where)
+    except ValueError as exc:
+        raise _bad(where, 'an exact rational "p/q"', v) from exc
+
+
+def _list(v: Any, where: str) -> list[Any]:
+    if not isinstance(v, list):
+        raise _bad(where, "a list", v)
+    return v
+
+
+def _parse_node(raw: Any, where: str) -> Node:
+    raw = _list(raw, where)
+    if not raw or raw[0] not in ("split", "fix", "leaf"):
+        raise _bad(where, '["split"|"fix"|"leaf", …]', raw)
+    if raw[0] == "split" and len(raw) == 3:
+        return Split(_int(raw[1], where), _int(raw[2], where))
+    if raw[0] == "fix" and len(raw) == 3:
+        pairs = []
+        for p in _list(raw[2], where):
+            p = _list(p, where)
+            if len(p) != 2 or p[1] not in (1, -1) or type(p[1]) is not int:
+                raise _bad(where, "[point, ±1] pairs", p)
+            pairs.append((_int(p[0], where), p[1]))
+        return Fix(_int(raw[1], where), tuple(pairs))
+    if raw[0] == "leaf" and len(raw) == 3:
+        mults = []
+        for p in _list(raw[1], where):
+            p = _list(p, where)
+            if len(p) != 2:
+                raise _bad(where, "[row, multiplier] pairs", p)
+            mults.append((_int(p[0], where), _num(p[1], where)))
+        rho = None if raw[2] is None else tuple(_num(v, where) for v in _list(raw[2], where))
+        return Leaf(tuple(mults), rho)
+    raise _bad(where, f"a {raw[0]} node of 3 entries", raw)
+
+
+def certificate_from_dict(data: Any, source: str = "certificate") -> Certificate:
+    """Parse and type-check a certificate (structure only; the checker decides validity)."""
+    if not isinstance(data, dict):
+        raise _bad(source, "a JSON object", type(data).__name__)
+    if data.get("format") != FORMAT or data.get("version") != VERSION:
+        found = (data.get("format"), data.get("version"))
+        raise _bad("format", f"{FORMAT!r} version {VERSION}", found)
+    digest = data.get("instance_sha256")
+    if not isinstance(digest, str):
+        raise _bad("instance_sha256", "a hex string", digest)
+    units = []
+    for j, u in enumerate(_list(data.get("network"), "network")):
+        if not isinstance(u, dict) or u.get("a") not in (1, -1):
+            raise _bad(f"network[{j}]", '{"a": ±1, "w": [...], "b": ...}', u)
+        w = tuple(_num(v, f"network[{j}].w") for v in _list(u.get("w"), f"network[{j}].w"))
+        units.append(Unit(u["a"], w, _num(u.get("b", "0"), f"network[{j}].b")))
+    if not units:
+        raise _bad("network", "at least one unit", [])
+    trees = []
+    for t, tree in enumerate(_list(data.get("trees"), "trees")):
+        if not isinstance(tree, dict):
+            raise _bad(f"trees[{t}]", '{"signs": [...], "nodes": [...]}', tree)
+        signs = tuple(_int(s, f"trees[{t}].signs") for s in _list(tree.get("signs"), "signs"))
+        raw = _list(tree.get("nodes"), f"trees[{t}].nodes")
+        nodes = tuple(_parse_node(n, f"trees[{t}].nodes[{i}]") for i, n in enumerate(raw))
+        trees.append(Tree(signs, nodes))
+    return Certificate(
+        digest,
+        ReluNetwork(tuple(units)),
+        _num(data.get("upper"), "upper"),
+        _num(data.get("lower"), "lower"),
+        tuple(trees),
+    )
+
+
+def read_certificate(path: str | os.PathLike[str]) -> Certificate:
+    """Read a certificate file; one-line :class:`InvalidCertificate` on any malformation."""
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidCertificate(f"{path}: not valid JSON ({exc})") from exc
+    return certificate_from_dict(data, str(path))

@@ -1,0 +1,317 @@
+"""The certificate prover: an exact branch and bound over point activities (single unit).
+
+Given an incumbent network (the float search's winner) with exact loss ``U``, the prover builds
+for each output sign a search tree of the format of :mod:`exactfit.certificate.format` whose
+every node bound is at least ``L = U·(1 − GAP_RTOL)``.  Floats *propose* (node quadratics, cone
+QP multipliers, which points to fix in batch); every bound the certificate contains is decided
+in rationals by the checker's own walk (:class:`exactfit.certificate.check._Walk`) as the tree
+is built, so a certificate the prover returns passes the checker by construction, whatever the
+float rounding did.  A float proposal that fails its exact check falls back to the exact cone
+QP of the node (:func:`exactfit.exact.coneqp.exact_cone_qp`) or to further branching.  A closed
+cell whose exact optimum is below ``L`` carries a better network: it becomes the incumbent
+(``U`` and ``L`` drop, every earlier bound stays valid), so the prover also *corrects* a float
+answer.  The tree is the proof; docs/certificate.md gives its construction and the bounds.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import flint
+import numpy as np
+
+from exactfit.certificate.check import _Reject, _Walk
+from exactfit.certificate.format import Certificate, Fix, Leaf, Node, Split, Tree, instance_digest
+from exactfit.errors import LimitReached
+from exactfit.exact.coneqp import exact_cone_qp
+from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
+from exactfit.solvers.enumeration.cellqp import ball_cone_qp, solve_cone_qp
+
+#: The certificate proves ``opt ≥ U·(1 − GAP_RTOL)``: an OPTIMAL with proof "exact" is within
+#: this relative distance of the true optimum.
+GAP_RTOL = Fraction(1, 10**10)
+#: Node budget of one proof (over all output signs); beyond it the proof is abandoned.
+MAX_NODES = 400_000
+#: A batch fix is proposed only for points whose float bound clears ``L`` by this fraction.
+FIX_MARGIN = 1e-9
+#: Conditioning beyond which a node quadratic is not used for batch fixes.
+FIX_COND = 1e12
+
+
+@dataclass
+class _Incumbent:
+    network: ReluNetwork
+    upper: Fraction
+    lower: Fraction
+
+    @classmethod
+    def of(cls, problem: FitProblem, network: ReluNetwork) -> _Incumbent:
+        upper = exact_loss(problem, network)
+        return cls(network, upper, upper * (1 - GAP_RTOL))
+
+
+class _Prover:
+    """Branch and bound for one output sign ``a``, in lockstep with an exact walk."""
+
+    def __init__(
+        self,
+        problem: FitProblem,
+        a: int,
+        inc: _Incumbent,
+        check: Callable[[], None] | None,
+        counter: list[int],
+    ) -> None:
+        self.problem, self.a, self.inc, self.check, self.counter = problem, a, inc, check, counter
+        self.walk = _Walk(problem, (a,))
+        Z = problem.lifted()
+        self.Z, self.c, self.y = Z, problem.cf, problem.yf
+        self.n, self.D = Z.shape
+        norms = np.linalg.norm(Z, axis=1)
+        self.zero = norms == 0
+        self.norms = np.where(self.zero, 1.0, norms)
+        self.ay = a * self.y
+        self.fixed = np.zeros(self.n, dtype=np.int8)
+        self.order: list[int] = []  # fixed points in fixing order (= the walk's rows)
+        self.B2 = None if problem.weight_bound is None else float(problem.weight_bound) ** 2
+        self.E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
+
+    # -- float node data -------------------------------------------------------------------
+    def _quadratic(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Float ``(G, h, Y)`` of the node (same contributions as the exact walk)."""
+        act = self.fixed > 0
+        c, y, Z = self.c, self.y, self.Z
+        G = (Z[act] * c[act, None]).T @ Z[act]
+        h = (Z[act] * (c[act] * self.ay[act])[:, None]).sum(axis=0)
+        relaxed = (self.fixed == 0) & (self.ay <= 0)
+        const = (self.fixed != 0) | relaxed | self.zero
+        return G, h, float(c[const] @ (y[const] ** 2))
+
+    def _rows(self) -> np.ndarray:
+        idx = np.array(self.order, dtype=int)
+        if len(idx) == 0:
+            return np.zeros((0, self.D))
+        return self.Z[idx] * (self.fixed[idx] / self.norms[idx])[:, None]
+
+    def _set(self, i: int, s: int) -> None:
+        self.walk.fix(0, i, s)
+        self.fixed[i] = s
+        self.order.append(i)
+
+    def _push(self) -> None:
+        self.walk.push()
+
+    def _pop(self, count: int) -> None:
+        self.walk.pop()
+        for _ in range(count):
+            self.fixed[self.order.pop()] = 0
+
+    # -- the search ------------------------------------------------------------------------
+    def node(self) -> list[Node]:
+        """The subtree of the current node (the walk and ``fixed`` are restored on return)."""
+        self.counter[0] += 1
+        if self.counter[0] > MAX_NODES:
+            raise LimitReached("certificate node budget exceeded")
+        if self.check is not None and self.counter[0] % 64 == 0:
+            self.check()
+        fixes = self._batch()
+        if fixes is not None:
+            self._push()
+            for i, s in fixes.pairs:
+                self._set(i, s)
+            try:
+                return [fixes, *self.node()]
+            finally:
+                self._pop(len(fixes.pairs))
+        G, h, Y = self._quadratic()
+        _, theta, leaf = self._cone(G, h, Y)
+        self._offer(theta)
+        if leaf is not None:
+            return [leaf]
+        free = np.flatnonzero((self.fixed == 0) & ~self.zero)
+        if len(free) == 0:
+            return [self._closed_cell()]
+        i = self._branch_point(free, theta)
+        natural = 1 if self.Z[i] @ theta > 0 else -1
+        parts = {}
+        for s in (natural, -natural):
+            self._push()
+            self._set(int(i), s)
+            try:
+                parts[s] = self.node()
+            finally:
+                self._pop(1)
+        return [Split(0, int(i)), *parts[1], *parts[-1]]
+
+    def _batch(self) -> Fix | None:
+        """Points whose wrong side the node quadratic alone bounds above ``L`` (float
+        proposal, exact confirmation); ``None`` when there are none."""
+        G, h, Y = self._quadratic()
+        if not (self.fixed > 0).any():
+            return None
+        ev = np.linalg.eigvalsh(G)
+        if ev[0] <= ev[-1] / FIX_COND:
+            return None
+        theta = np.linalg.solve(G, h)
+        qc = Y - float(h @ theta)
+        free = np.flatnonzero((self.fixed == 0) & ~self.zero)
+        if len(free) == 0:
+            return None
+        t = self.Z[free] @ theta
+        w = np.einsum("ij,ij->i", self.Z[free], np.linalg.solve(G, self.Z[free].T).T)
+        bound = qc + t * t / w
+        low = float(self.inc.lower)
+        ok = bound >= low + FIX_MARGIN * (abs(low) + abs(Y))
+        if not ok.any():
+            return None
+        pairs = tuple((int(i), 1 if ti > 0 else -1) for i, ti in zip(free[ok], t[ok], strict=True))
+        fix = Fix(0, pairs)
+        try:
+            exact = self.walk.fix_bound(0, pairs)
+        except _Reject:
+            return None
+        return fix if exact >= _fmpq(self.inc.lower) else None
+
+    def _cone(
+        self, G: np.ndarray, h: np.ndarray, Y: float
+    ) -> tuple[float, np.ndarray, Leaf | None]:
+        """The node's float cone QP ``(value, θ)`` and, when its bound is at least ``L`` in
+        exact arithmetic (rounded float multipliers, else exact ones), the leaf."""
+        A = self._rows()
+        rho: tuple[Fraction, ...] | None = None
+        try:
+            if self.B2 is None:
+                qp = solve_cone_qp(G, h, A)
+                low = Y + qp.value
+            else:
+                qp, lowv, nu = ball_cone_qp(G, h, A, self.E, self.B2)
+                low = Y + lowv
+                rho = (Fraction(max(nu, 0.0)),)
+        except RuntimeError:  # the float active set did not converge: decide it exactly
+            leaf = self._exact_leaf()
+            return -np.inf, np.zeros(self.D), leaf
+        target = float(self.inc.lower)
+        if low < target - 1e-9 * (abs(target) + abs(Y)):
+            return low, qp.theta, None
+        mults = []
+        for r, mu in zip(qp.working, qp.multipliers, strict=True):
+            if mu > 0:
+                i = self.order[r]
+                mults.append((int(r), Fraction(float(mu) / float(self.norms[i]))))
+        leaf = Leaf(tuple(sorted(mults)), rho)
+        if self._leaf_ok(leaf):
+            return low, qp.theta, leaf
+        return low, qp.theta, self._exact_leaf()
+
+    def _leaf_ok(self, leaf: Leaf) -> bool:
+        try:
+            return self.walk.leaf_bound(leaf) >= _fmpq(self.inc.lower)
+        except _Reject:
+            return False
+
+    def _exact_leaf(self) -> Leaf | None:
+        """The leaf of the node's exact cone QP (no norm bound), if it reaches ``L``."""
+        if self.B2 is not None:
+            return None
+        G, h, rows = self._exact_system()
+        sol = exact_cone_qp(G, h, rows, check=self.check)
+        if not sol.certified:
+            return None
+        leaf = Leaf(
+            tuple(
+                sorted(
+                    (int(r), m) for r, m in zip(sol.working, sol.multipliers, strict=True) if m > 0
+                )
+            )
+        )
+        return leaf if self._leaf_ok(leaf) else None
+
+    def _exact_system(self) -> tuple[list, list, list]:
+        walk = self.walk
+        D = self.D
+        G = [[_frac(walk.G[r, s]) for s in range(D)] for r in range(D)]
+        h = [_frac(walk.h[r, 0]) for r in range(D)]
+        rows = [[_frac(v) for v in walk.row(r)] for r in range(len(walk.rows))]
+        return G, h, rows
+
+    def _closed_cell(self) -> Leaf:
+        """Every point is fixed: the node is a closed cell and its exact optimum is below
+        ``L`` only if it holds a better network, which then becomes the incumbent."""
+        G, h, rows = self._exact_system()
+        if self.B2 is None:
+            sol = exact_cone_qp(G, h, rows, check=self.check)
+            theta = [float(v) for v in sol.theta]
+            exact_theta = list(sol.theta)
+            self._offer(np.array(theta), exact_theta)
+            mults = tuple(
+                sorted(
+                    (int(r), m) for r, m in zip(sol.working, sol.multipliers, strict=True) if m > 0
+                )
+            )
+            leaf = Leaf(mults)
+            if self._leaf_ok(leaf):
+                return leaf
+        raise LimitReached("a closed cell could not be bounded exactly")
+
+    def _offer(self, theta: np.ndarray, exact_theta: list[Fraction] | None = None) -> None:
+        """Make ``a·σ(θ·z)`` the incumbent when its exact loss is below ``U``."""
+        if not np.all(np.isfinite(theta)):
+            return
+        pred = self.a * np.maximum(self.Z @ theta, 0.0)
+        val = float(self.c @ (pred - self.y) ** 2)
+        if val >= float(self.inc.upper) * (1 - 1e-12) and exact_theta is None:
+            return
+        d = self.problem.d
+        th = exact_theta if exact_theta is not None else [float(v) for v in theta]
+        b = th[d] if self.problem.bias else 0
+        net = clip_to_bound(self.problem, ReluNetwork((Unit(self.a, tuple(th[:d]), b),)))
+        cand = _Incumbent.of(self.problem, net)
+        if cand.upper < self.inc.upper:
+            self.inc.network, self.inc.upper, self.inc.lower = cand.network, cand.upper, cand.lower
+
+    def _branch_point(self, free: np.ndarray, theta: np.ndarray) -> int:
+        """The free point whose true cost at ``θ`` exceeds its relaxed cost the most."""
+        t = self.Z[free] @ theta
+        c, y = self.c[free], self.y[free]
+        true = np.where(t > 0, c * (self.a * t - y) ** 2, c * y * y)
+        relaxed = np.where(self.ay[free] <= 0, c * y * y, 0.0)
+        gap = true - relaxed
+        return int(free[int(np.argmax(gap))])
+
+
+def _fmpq(v: Fraction) -> flint.fmpq:
+    return flint.fmpq(v.numerator, v.denominator)
+
+
+def _frac(v: flint.fmpq) -> Fraction:
+    return Fraction(int(v.p), int(v.q))
+
+
+def prove(
+    problem: FitProblem,
+    network: ReluNetwork,
+    *,
+    check: Callable[[], None] | None = None,
+) -> Certificate:
+    """A checked certificate for ``problem`` whose network is ``network`` or a better one.
+
+    Single unit only.  Raises :class:`LimitReached` when the node budget or ``check`` stops
+    the proof; everything returned has passed the exact walk of the checker."""
+    if problem.units != 1:
+        raise ValueError("the prover handles a single unit")
+    inc = _Incumbent.of(problem, clip_to_bound(problem, network))
+    counter = [0]
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 4 * problem.n + 1000))
+    try:
+        # Bounds checked against an earlier (higher) L stay above every later one, so a better
+        # network found mid-proof never invalidates what was built before it.
+        trees = [
+            Tree((a,), tuple(_Prover(problem, a, inc, check, counter).node()))
+            for (a,) in problem.sign_vectors()
+        ]
+    finally:
+        sys.setrecursionlimit(old)
+    return Certificate(instance_digest(problem), inc.network, inc.upper, inc.lower, tuple(trees))
