@@ -7,6 +7,7 @@ Public API: :class:`FitProblem`, :class:`ReluNetwork`, :class:`Unit`, :func:`sol
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from exactfit.problem import (
@@ -57,25 +58,37 @@ def solve(
     time_limit : float, optional
         Seconds; when reached the result is FEASIBLE (or NO_SOLUTION), never OPTIMAL.
     **options
-        Passed to the solver (e.g. ``max_cells``, ``certify`` for enumeration).
+        Passed to the solver (e.g. ``max_cells`` for enumeration).  ``certify`` (single
+        unit): prove the answer with an exact certificate (:mod:`exactfit.certificate`);
+        enumeration does so by default (``certify=False`` skips it), any other solver's
+        network is then certified afterwards (:func:`exactfit.solvers.certified.certify_result`).
     """
     note = None
+    certify = options.get("certify")
+    if certify and problem.units != 1:
+        raise InvalidInstance(
+            "certify: exact certificates are built for a single unit (k = 1) so far; "
+            "drop --certify for this instance"
+        )
     if solver == "auto":
         solver, why = choose_auto(problem, **options)
         note = f"auto chose {solver}: {why}"
         if solver != "enum":
             # The cell budget only steered the choice; it means nothing to a MIP solver.
             options.pop("max_cells", None)
-            if options.get("certify"):
-                raise InvalidInstance(
-                    f"certify needs the enum solver, but auto chose {solver} ({why}); "
-                    "pass --solver enum with a larger --max-cells, or drop --certify"
-                )
+    if solver != "enum":
+        options.pop("certify", None)
     impl = get_solver(solver)
     reason = impl.unsupported(problem)
     if reason is not None:
         raise InvalidInstance(f"solver {solver!r} cannot take this instance: {reason}")
+    start = time.time()
     result = impl.solve(problem, time_limit=time_limit, **options)
+    if certify and solver != "enum":
+        from exactfit.solvers.certified import certify_result
+
+        deadline = None if time_limit is None else start + time_limit
+        result = certify_result(problem, result, deadline)
     if note is not None:
         import dataclasses
 

@@ -117,6 +117,9 @@ class Result:
         How the bound of an OPTIMAL result was proven; ``None`` for every other status.
     proof_detail : str
         What proved it: the method, and for ``TOLERANCE`` the backend and its tolerances.
+    certificate : exactfit.certificate.Certificate or None
+        The checked optimality certificate of an OPTIMAL result with ``proof`` EXACT, when the
+        solver built one (write it with :func:`exactfit.certificate.write_certificate`).
     """
 
     status: Status
@@ -131,6 +134,7 @@ class Result:
     objective_exact: Fraction | None = None
     proof: Proof | None = None
     proof_detail: str = ""
+    certificate: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
@@ -183,6 +187,7 @@ def finalize(
     proof: Proof = Proof.TOLERANCE,
     proof_detail: str = "",
     bound_exact: Fraction | None = None,
+    certificate: Any = None,
 ) -> Result:
     """Build a truthful :class:`Result` from a solver's raw outcome.
 
@@ -194,7 +199,8 @@ def finalize(
     ``bound_exact``, a rational lower bound that the solver proved in exact arithmetic; it is
     kept only if it meets the exact loss within the tolerance (compared in rationals), else
     the result falls back to ``Proof.TOLERANCE`` and says why.  ``proof_detail`` says what
-    proved the bound (kept on OPTIMAL results only).
+    proved the bound (kept on OPTIMAL results only); ``certificate`` is kept with an exact
+    proof only.
     """
     stats = dict(stats or {})
     if network is None:
@@ -229,6 +235,7 @@ def finalize(
             exact,
             proof,
             proof_detail,
+            certificate if proof is Proof.EXACT else None,
         )
     if proven and limit is None:
         note = (

@@ -16,10 +16,13 @@ from typing import Any
 from exactfit.problem import FitProblem, ReluNetwork, exact_loss, network_violations
 from exactfit.result import OPT_ATOL, OPT_RTOL, Result, Status, bound_meets
 
-__all__ = ["CLAIM_RTOL", "Check", "Verdict", "verify"]
+__all__ = ["CERT_RTOL", "CLAIM_RTOL", "Check", "Verdict", "verify"]
 
 #: A claimed objective is a float rounding of the exact loss; allow float round-off only.
 CLAIM_RTOL = 1e-9
+#: A certificate proves a solution optimal when its bound is within this relative distance
+#: of the solution's exact loss (compared in rationals).
+CERT_RTOL = Fraction(1, 10**9)
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,14 @@ def _proof_claim(solution: Any) -> str:
     return f"{level} ({detail})" if level and detail else str(level or "none given")
 
 
-def verify(problem: FitProblem, solution: Result | ReluNetwork | Any) -> Verdict:
-    """Check ``solution`` (a Result, a SolutionFile or a bare network) against ``problem``."""
+def verify(
+    problem: FitProblem, solution: Result | ReluNetwork | Any, certificate: Any = None
+) -> Verdict:
+    """Check ``solution`` (a Result, a SolutionFile or a bare network) against ``problem``.
+
+    With ``certificate`` (an :class:`exactfit.certificate.Certificate`) optimality itself is
+    checked: the certificate must pass the independent checker and its proven lower bound
+    must meet the solution's exact loss within ``CERT_RTOL`` (relative)."""
     network, status, claimed, bound = _claims(solution)
     checks: list[Check] = []
     if network is None:
@@ -102,8 +111,30 @@ def verify(problem: FitProblem, solution: Result | ReluNetwork | Any) -> Verdict
         checks.append(
             Check("optimality claim", ok, f"bound {bound!r} {'meets' if ok else 'misses'} the loss")
         )
+    if certificate is not None:
+        checks.append(_certificate_check(problem, exact, certificate))
+    elif status == Status.OPTIMAL.value:
         notes = (
             "optimality not checked: the bound is the solver's claim, proof "
             f"{_proof_claim(solution)}; no certificate was given",
         )
     return Verdict(all(c.passed for c in checks), exact, tuple(checks), notes)
+
+
+def _certificate_check(problem: FitProblem, exact: Fraction, certificate: Any) -> Check:
+    """Run the independent checker and compare its bound with the solution's exact loss."""
+    from exactfit.certificate import check_certificate
+
+    v = check_certificate(problem, certificate)
+    if not v.ok:
+        return Check("certificate", False, f"rejected: {v.reason}")
+    if v.bound is None:  # an accepted certificate always walks at least one leaf
+        return Check("certificate", False, "rejected: the certificate proves no bound")
+    gap = exact - v.bound
+    ok = gap <= CERT_RTOL * abs(exact)
+    detail = (
+        f"checked exactly ({v.nodes:,} nodes, {v.leaves:,} leaves): opt ≥ "
+        f"{float(v.bound)!r}; the solution's loss is "
+        + ("optimal within 1e-9 relative" if ok else f"{float(gap)!r} above it")
+    )
+    return Check("certificate", ok, detail)

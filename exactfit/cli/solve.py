@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from exactfit.cli.args import positive_float, positive_int, signs_arg
@@ -36,10 +37,26 @@ def add_command(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the solution JSON on stdout")
     p.add_argument("-o", "--output", metavar="SOLUTION", help="write the solution JSON here")
     p.add_argument("--seed", type=int, help="random seed passed to the solver")
-    p.add_argument(
+    cert = p.add_mutually_exclusive_group()
+    cert.add_argument(
         "--certify",
+        dest="certify",
         action="store_true",
-        help="(enum) recompute the optimum exactly from the winning cell's KKT system",
+        default=None,
+        help="(single unit) prove the answer with an exact certificate: enum's default; "
+        "with scip, ortools or auto the returned network is certified afterwards",
+    )
+    cert.add_argument(
+        "--no-certify",
+        dest="certify",
+        action="store_false",
+        help="(enum) skip the exact certificate: faster, OPTIMAL then has proof 'tolerance'",
+    )
+    p.add_argument(
+        "--certificate",
+        metavar="CERT",
+        help="write the exact certificate (JSON) here; check it with "
+        "'exactfit verify INSTANCE SOLUTION --certificate CERT'",
     )
     p.add_argument(
         "--max-cells",
@@ -91,14 +108,45 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     for key in ("seed", "max_cells", "formulation", "progress"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
-    if args.certify:
+    if args.certify is not None:
+        options["certify"] = args.certify
+    if args.certificate is not None:
+        _check_certificate_request(args, problem)
         options["certify"] = True
     with stdout_to_stderr():
         result = exactfit.solve(problem, args.solver, time_limit=args.time_limit, **options)
     if args.output:
         write_solution(result, args.output)
+    if args.certificate is not None:
+        _write_certificate(result, args.certificate)
     if args.json:
         print(json.dumps(solution_to_dict(result), indent=2))
     else:
         print(format_result(result))
     return EXIT_CODES[result.status]
+
+
+def _check_certificate_request(args: argparse.Namespace, problem: Any) -> None:
+    """Refuse ``--certificate`` up front where no certificate can be built."""
+    from exactfit.errors import InputError
+
+    if args.certify is False:
+        raise InputError("--certificate needs the exact proof; drop --no-certify")
+    if problem.units != 1:
+        raise InputError(
+            f"--certificate: certificates are built for a single unit so far, found k = "
+            f"{problem.units}; drop --certificate"
+        )
+
+
+def _write_certificate(result: Any, path: str) -> None:
+    from exactfit.certificate import write_certificate
+
+    if result.certificate is None:
+        print(
+            f"exactfit: no certificate written to {path}: the proof was not completed "
+            f"({result.message or result.status.value})",
+            file=sys.stderr,
+        )
+        return
+    write_certificate(result.certificate, path)

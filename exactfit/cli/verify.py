@@ -21,6 +21,11 @@ def add_command(sub: Any) -> None:
     p.add_argument("solution", help="solution JSON ('-' for stdin)")
     p.add_argument("--target", metavar="COLUMN", help="label column of a CSV instance")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.add_argument(
+        "--certificate",
+        metavar="CERT",
+        help="check optimality with this certificate (from 'exactfit solve --certificate')",
+    )
     p.set_defaults(handler=_cmd_verify)
 
 
@@ -30,7 +35,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     problem = read_instance(args.instance, target=args.target)
     solution = read_solution(args.solution)
-    verdict = verify(problem, solution)
+    certificate = None
+    if args.certificate is not None:
+        from exactfit.certificate import read_certificate
+
+        certificate = read_certificate(args.certificate)
+    verdict = verify(problem, solution, certificate)
     if args.json:
         q = verdict.exact_loss
         print(

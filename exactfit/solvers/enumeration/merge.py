@@ -7,19 +7,23 @@ certificate, when asked for, runs on the winner after the merge.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from exactfit.certificate import Certificate
 from exactfit.errors import LimitReached
-from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
+from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
 from exactfit.result import Limit, Proof, Result, finalize
 from exactfit.solvers.enumeration.algebra import _Setup
-from exactfit.solvers.enumeration.certify import _certify, _rigorous_recheck
+from exactfit.solvers.enumeration.certify import _certify
 from exactfit.solvers.enumeration.optima import _Best
 from exactfit.solvers.enumeration.progress import _poller
+from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
 from exactfit.solvers.enumeration.search import PRUNE_MARGIN, ShardResult
 
 
@@ -60,38 +64,34 @@ def merge_shards(
     realizable = any(p.realizable for p in parts)
     stats = _stats(problem, setup, parts, best, mode)
     message = ""
-    exact_theta = None
-    cert_limit = None
-    if certify and limit is None:
-        exact_theta, message, cert_limit = _certificate(
-            setup, best, mode, stats, deadline, callback
-        )
-    if exact_theta is None and best.exact_theta is not None:
-        exact_theta = best.exact_theta
+    exact_theta = best.exact_theta
+    if exact_theta is not None:
         stats.setdefault("objective_exact", "0/1")
     network = _network(setup, best, exact_theta)
+    cert = None
     if limit is None:
         proven = True
         # Pruned cells have bounds above the incumbent; visited ones were solved.
         bound = 0.0 if realizable else min([best.lower, *(p.visited_low for p in parts)])
-        if stats.get("rigorous_recheck") is False and not realizable:
-            # The exact re-check found a cell whose exact bound is below the value found (or
-            # could not certify one): the float pruning bound is not a proof, so claim none.
-            proven, bound = False, None
-            message = _join(message, "exact re-check failed: optimality not proven")
         if realizable:
-            message = _join(message, "realizable: an exact zero-loss network was found")
-        if cert_limit is not None:
-            # The search finished (its bound stands) but the certificate was cut short: a
-            # limit was hit, so the answer is reported FEASIBLE, never OPTIMAL.
-            proven, limit = False, cert_limit
-            note = f"certificate stopped by {limit.value}; search bound from float pruning"
+            message = "realizable: an exact zero-loss network was found"
+        if certify and problem.units == 1:
+            network = _polished(setup, best, network, deadline, callback)
+            cert, note, cert_limit = _prove(problem, network, stats, deadline, callback)
             message = _join(message, note)
+            if realizable:
+                pass  # the zero loss is its own proof; the certificate only restates it
+            elif cert is not None:
+                network, bound = cert.network, _float_below(cert.lower)
+            elif cert_limit is not None:
+                # The search finished (its bound stands) but the proof was cut short by a
+                # limit: the answer is FEASIBLE, never OPTIMAL.
+                proven, limit = False, cert_limit
     else:
         proven = False
         bound = _stopped_bound(parts, best, realizable)
         message = f"stopped by {limit.value} after {stats['qps']} cell QPs"
-    proof, how, bound_exact = _proof(stats, realizable)
+    proof, how, bound_exact = _proof(stats, realizable, cert)
     return finalize(
         problem,
         network,
@@ -105,18 +105,91 @@ def merge_shards(
         proof=proof,
         proof_detail=how,
         bound_exact=bound_exact,
+        certificate=cert,
     )
 
 
-def _proof(stats: dict[str, Any], realizable: bool) -> tuple[Proof, str, Fraction | None]:
-    """The proof level the search's bound has earned: exact for an exact zero-loss network
-    (every loss is ≥ 0) or after the rigorous re-check (every cell's bound checked in
-    rationals against the certified optimum), otherwise float pruning."""
+def _polished(
+    setup: _Setup,
+    best: _Best,
+    network: ReluNetwork,
+    deadline: float | None,
+    callback: Callable[[dict[str, Any]], None] | None,
+) -> ReluNetwork:
+    """The winner's exact cell optimum (from its exact KKT system) when it is at least as
+    good as the float network: the certificate then states the exact rational optimum."""
+    if best.exact_theta is not None or not best.patterns:
+        return network
+    try:
+        theta, value, _ = _certify(setup, best, _poller(deadline, callback, "certify"))
+    except (LimitReached, ValueError):
+        return network
+    if theta is None or value is None:
+        return network
+    exact = _network(setup, best, theta)
+    return (
+        exact if exact_loss(setup.problem, exact) <= exact_loss(setup.problem, network) else network
+    )
+
+
+def _float_below(v: Fraction) -> float:
+    """The largest float ``≤ v`` (a float bound that stays a valid statement)."""
+    f = float(v)
+    return f if Fraction(f) <= v else math.nextafter(f, -math.inf)
+
+
+def _prove(
+    problem: FitProblem,
+    network: ReluNetwork,
+    stats: dict[str, Any],
+    deadline: float | None,
+    callback: Callable[[dict[str, Any]], None] | None,
+) -> tuple[Certificate | None, str, Limit | None]:
+    """Build the exact certificate of the search's answer (:func:`.prover.prove`).
+
+    ``(certificate, message, limit)``: the certificate when it was completed (its network may
+    be better than the search's: the prover corrects float answers); else ``None`` with the
+    limit that stopped it (time, Ctrl-C) or, for the node budget, no limit and a message."""
+    check = _poller(deadline, callback, "certify")
+    t0 = time.perf_counter()
+    try:
+        cert = prove(problem, network, check=check)
+    except KeyboardInterrupt:
+        return None, "certificate interrupted: optimality not proven", Limit.INTERRUPT
+    except LimitReached as exc:
+        if _check_deadline(deadline):
+            return None, "certificate stopped by the time limit", Limit.TIME
+        return None, f"no certificate ({exc}); bound from float pruning", None
+    seconds = time.perf_counter() - t0
+    stats["certificate"] = {"nodes": cert.size(), "seconds": round(seconds, 6)}
+    stats["objective_exact"] = f"{cert.upper.numerator}/{cert.upper.denominator}"
+    message = ""
+    old = exact_loss(problem, network)
+    if cert.upper < old:
+        message = (
+            f"the exact proof found a better network than the float search "
+            f"(loss {float(cert.upper)!r} < {float(old)!r})"
+        )
+    return cert, message, None
+
+
+def _check_deadline(deadline: float | None) -> bool:
+    return deadline is not None and time.time() >= deadline
+
+
+def _proof(
+    stats: dict[str, Any], realizable: bool, cert: Certificate | None
+) -> tuple[Proof, str, Fraction | None]:
+    """The proof level the answer has earned: exact for an exact zero-loss network (every
+    loss is ≥ 0) or a completed certificate, otherwise float pruning."""
     if realizable:
         return Proof.EXACT, "an exact zero-loss network (every loss is ≥ 0)", Fraction(0)
-    if stats.get("rigorous_recheck") is True:
-        how = "exact cell enumeration with every cell's bound re-checked in rationals"
-        return Proof.EXACT, how, Fraction(stats["objective_exact"])
+    if cert is not None:
+        how = (
+            f"certificate of {cert.size():,} nodes checked in exact rational arithmetic "
+            f"(bound ≥ loss·(1 − {float(GAP_RTOL):g}))"
+        )
+        return Proof.EXACT, how, cert.lower
     how = (
         f"float cell bounds and cell QPs, pruned with margin {PRUNE_MARGIN:g}·Σcy² "
         "(no proven error bound)"
@@ -146,50 +219,6 @@ def _stats(
     if parts[0].region is not None:
         stats["region"] = parts[0].region
     return stats
-
-
-def _certificate(
-    setup: _Setup,
-    best: _Best,
-    mode: str,
-    stats: dict[str, Any],
-    deadline: float | None,
-    callback: Callable[[dict[str, Any]], None] | None,
-) -> tuple[list[list[Fraction]] | None, str, Limit | None]:
-    """Certify the winner exactly, recording the outcome in ``stats``.
-
-    Returns ``(exact θ or None, message, limit)``; ``limit`` is the limit that cut the
-    certificate short (then nothing of it is kept in ``stats``), else ``None``."""
-    check = _poller(deadline, callback, "certify")
-    try:
-        exact_theta, value, note = _certify(setup, best, check)
-        if value is not None:
-            stats["objective_exact"] = f"{value.numerator}/{value.denominator}"
-        stats["certificate"] = note
-        message = ""
-        if value is not None and exact_theta is not None:
-            message = _recheck(setup, mode, value, check, stats)
-        return exact_theta, message, None
-    except (LimitReached, KeyboardInterrupt) as exc:
-        for key in ("objective_exact", "certificate", "rigorous_recheck"):
-            stats.pop(key, None)
-        return None, "", Limit.TIME if isinstance(exc, LimitReached) else Limit.INTERRUPT
-
-
-def _recheck(
-    setup: _Setup, mode: str, value: Fraction, check: Callable[[], None], stats: dict[str, Any]
-) -> str:
-    """Run the rigorous re-check where it applies, into ``stats``; the message it earns."""
-    checked = _rigorous_recheck(setup, mode, value, check, stats["cells"])
-    if checked is None:
-        return ""
-    stats["rigorous_recheck"] = checked
-    if not checked:
-        return ""
-    return (
-        "every cell's lower bound was re-checked in exact arithmetic "
-        "(exact cell enumeration, rational bounds and cell optima)"
-    )
 
 
 def _stopped_bound(parts: list[ShardResult], best: _Best, realizable: bool) -> float | None:

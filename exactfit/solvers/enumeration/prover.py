@@ -211,22 +211,27 @@ class _Prover:
         except _Reject:
             return False
 
-    def _exact_leaf(self) -> Leaf | None:
-        """The leaf of the node's exact cone QP (no norm bound), if it reaches ``L``."""
-        if self.B2 is not None:
-            return None
+    def _exact_leaf(self, rho: Fraction | None = None) -> Leaf | None:
+        """The leaf of the node's exact cone QP, if it reaches ``L``; with a norm bound the
+        Lagrangian one at the rational norm multiplier ``rho`` (any ``ρ ≥ 0`` gives a valid
+        bound, the float one a near-optimal one)."""
+        leaf, _ = self._exact_dual(rho)
+        return leaf if leaf is not None and self._leaf_ok(leaf) else None
+
+    def _exact_dual(self, rho: Fraction | None) -> tuple[Leaf | None, list[Fraction] | None]:
+        """``(leaf, θ)`` of the exact cone QP of ``θᵀ(G + ρE)θ − 2hᵀθ`` on the node's cone."""
         G, h, rows = self._exact_system()
+        if self.B2 is not None:
+            rho = rho if rho is not None else Fraction(0)
+            for r in range(self.problem.d):
+                G[r][r] += rho
         sol = exact_cone_qp(G, h, rows, check=self.check)
         if not sol.certified:
-            return None
-        leaf = Leaf(
-            tuple(
-                sorted(
-                    (int(r), m) for r, m in zip(sol.working, sol.multipliers, strict=True) if m > 0
-                )
-            )
+            return None, None
+        mults = tuple(
+            sorted((int(r), m) for r, m in zip(sol.working, sol.multipliers, strict=True) if m > 0)
         )
-        return leaf if self._leaf_ok(leaf) else None
+        return Leaf(mults, None if self.B2 is None else (rho,)), list(sol.theta)
 
     def _exact_system(self) -> tuple[list, list, list]:
         walk = self.walk
@@ -238,21 +243,19 @@ class _Prover:
 
     def _closed_cell(self) -> Leaf:
         """Every point is fixed: the node is a closed cell and its exact optimum is below
-        ``L`` only if it holds a better network, which then becomes the incumbent."""
-        G, h, rows = self._exact_system()
-        if self.B2 is None:
-            sol = exact_cone_qp(G, h, rows, check=self.check)
-            theta = [float(v) for v in sol.theta]
-            exact_theta = list(sol.theta)
-            self._offer(np.array(theta), exact_theta)
-            mults = tuple(
-                sorted(
-                    (int(r), m) for r, m in zip(sol.working, sol.multipliers, strict=True) if m > 0
-                )
-            )
-            leaf = Leaf(mults)
-            if self._leaf_ok(leaf):
-                return leaf
+        ``L`` only if it holds a better network, which then becomes the incumbent.  With a
+        norm bound the cell's exact dual at the float multiplier gives the leaf, and its
+        primal point, shrunk into the ball, the candidate network."""
+        rho = None
+        if self.B2 is not None:
+            G, h, _ = self._quadratic()
+            nu = ball_cone_qp(G, h, self._rows(), self.E, self.B2)[2]
+            rho = Fraction(max(float(nu), 0.0))
+        leaf, theta = self._exact_dual(rho)
+        if theta is not None:
+            self._offer(np.array([float(v) for v in theta]), theta)
+        if leaf is not None and self._leaf_ok(leaf):
+            return leaf
         raise LimitReached("a closed cell could not be bounded exactly")
 
     def _offer(self, theta: np.ndarray, exact_theta: list[Fraction] | None = None) -> None:

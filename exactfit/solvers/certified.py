@@ -1,0 +1,70 @@
+"""The exact route for any solver's answer: certify its network with the enumeration prover.
+
+:func:`certify_result` hands the network of a (MIQP or other) result to
+:func:`exactfit.solvers.enumeration.prover.prove` as the incumbent.  The prover either returns
+a certificate, checked in exact arithmetic, for that network or a better one (then the answer is
+OPTIMAL with proof "exact"), or stops at its node budget, the deadline or Ctrl-C (then the
+original result is returned unchanged but for a note).  Single unit only.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from fractions import Fraction
+
+from exactfit.errors import LimitReached
+from exactfit.problem import FitProblem
+from exactfit.result import Proof, Result, finalize
+from exactfit.solvers.enumeration.progress import _poller
+from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
+
+
+def certify_result(problem: FitProblem, result: Result, deadline: float | None = None) -> Result:
+    """``result`` proven exactly (see the module docstring), or ``result`` with a note."""
+    if result.network is None or problem.units != 1:
+        return result
+    t0 = time.perf_counter()
+    try:
+        cert = prove(problem, result.network, check=_poller(deadline, None, "certify"))
+    except (LimitReached, KeyboardInterrupt) as exc:
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc) or "time limit"
+        note = f"no exact certificate ({why})"
+        import dataclasses
+
+        message = f"{result.message}; {note}" if result.message else note
+        return dataclasses.replace(result, message=message)
+    seconds = time.perf_counter() - t0
+    stats = dict(result.stats)
+    stats["certificate"] = {"nodes": cert.size(), "seconds": round(seconds, 6)}
+    stats["objective_exact"] = f"{cert.upper.numerator}/{cert.upper.denominator}"
+    message = result.message
+    if result.objective_exact is not None and cert.upper < result.objective_exact:
+        note = (
+            f"the exact proof found a better network than {result.solver} "
+            f"(loss {float(cert.upper)!r} < {float(result.objective_exact)!r})"
+        )
+        message = f"{message}; {note}" if message else note
+    return finalize(
+        problem,
+        cert.network,
+        bound=_float_below(cert.lower),
+        solver=result.solver,
+        wall_s=result.wall_s + seconds,
+        proven=True,
+        stats=stats,
+        message=message,
+        proof=Proof.EXACT,
+        proof_detail=(
+            f"{result.solver}'s network certified by an exact certificate of {cert.size():,} "
+            f"nodes (bound ≥ loss·(1 − {float(GAP_RTOL):g}))"
+        ),
+        bound_exact=cert.lower,
+        certificate=cert,
+    )
+
+
+def _float_below(v: Fraction) -> float:
+    """The largest float ``≤ v``."""
+    f = float(v)
+    return f if Fraction(f) <= v else math.nextafter(f, -math.inf)
