@@ -15,13 +15,13 @@ of the project speaks ``Fraction``):
 3. Per chamber, on real chambers of generated instances: the cell system and its
    least-squares bound (``cell_system`` + ``ls_value``), and the whole exact cone QP
    (``exact_cone_qp``), reference against the FLINT-backed modules; results asserted equal.
-4. The rigorous re-check of ``--certify`` end to end (every chamber of the exact enumeration),
-   with the reference functions patched in against the current ones.
+(The fourth table, the old rigorous re-check of ``--certify`` end to end, went with the
+re-check itself: certificates replaced it, see ``benchmarks/certificate.py``.)
 
 Usage::
 
     python benchmarks/exact_linalg.py            # everything (about two minutes)
-    python benchmarks/exact_linalg.py --quick    # fewer repeats, smaller re-check cases
+    python benchmarks/exact_linalg.py --quick    # fewer repeats
 
 gmpy2 is optional (it is not a dependency of exactfit); without it its column shows ``n/a``.
 """
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 import timeit
 from collections.abc import Callable
@@ -40,7 +39,6 @@ import flint
 
 from exactfit.exact import cells, coneqp, linalg, reference
 from exactfit.generate import planted_fit
-from exactfit.solvers.enumeration import certify
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.cells import _ExactCells
 
@@ -204,58 +202,6 @@ def table_chambers(count: int) -> None:
               f"{q1 * 1e3:11.3f}{q2 * 1e3:11.3f}{q1 / q2:7.1f}")  # fmt: skip
 
 
-def recheck(problem, value: Fraction, use_reference: bool) -> tuple[bool | None, float]:
-    """The rigorous re-check of ``problem`` at ``value``, with the reference or current code.
-
-    The reference functions are patched into every solver module that imported the current
-    ones by name (wherever the re-check's helpers live), and restored afterwards."""
-    current = {
-        "cell_system": cells.cell_system,
-        "ls_value": cells.ls_value,
-        "exact_cone_qp": coneqp.exact_cone_qp,
-    }
-    patched = []
-    if use_reference:
-        for mod in list(sys.modules.values()):
-            if not getattr(mod, "__name__", "").startswith("exactfit.solvers"):
-                continue
-            for name, f in current.items():
-                if getattr(mod, name, None) is f:
-                    setattr(mod, name, getattr(reference, name))
-                    patched.append((mod, name, f))
-    try:
-        setup = _Setup.build(problem)
-        t = time.perf_counter()
-        ok = certify._rigorous_recheck(setup, "exact", value)
-        return ok, time.perf_counter() - t
-    finally:
-        for mod, name, f in patched:
-            setattr(mod, name, f)
-
-
-def table_recheck(quick: bool) -> None:
-    from exactfit import solve
-
-    print("\n4. rigorous re-check end to end (s; every chamber of the exact enumeration)")
-    print(f"{'instance (exactfit generate fit …)':40s}{'chambers':>9s}{'Fraction':>10s}"
-          f"{'flint':>10s}{'×':>7s}")  # fmt: skip
-    cases = (
-        [(100, 1, 1, 3), (30, 2, 1, 3), (50, 2, 1, 3)]
-        if not quick
-        else [(100, 1, 1, 3), (30, 2, 1, 3)]
-    )
-    for n, d, digits, seed in cases:
-        problem = planted_fit(n, d, seed=seed, scale=10**digits)
-        value = Fraction(solve(problem, solver="enum", certify=True).stats["objective_exact"])
-        chambers = len(_ExactCells(_Setup.build(problem).hp, None).table)
-        ok_ref, t_ref = recheck(problem, value, True)
-        ok_new, t_new = recheck(problem, value, False)
-        if ok_ref != ok_new:
-            raise SystemExit("re-check disagrees")
-        name = f"{n} {d} --seed {seed} --digits {digits}"
-        print(f"{name:40s}{chambers:9d}{t_ref:10.2f}{t_new:10.2f}{t_ref / t_new:7.1f}")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -266,7 +212,6 @@ def main(argv: list[str] | None = None) -> int:
     table_rref(0.02 if args.quick else 0.1)
     table_det(0.02 if args.quick else 0.1)
     table_chambers(20 if args.quick else 60)
-    table_recheck(args.quick)
     return 0
 
 

@@ -65,10 +65,10 @@ def solve(
     """
     note = None
     certify = options.get("certify")
-    if certify and problem.units != 1:
+    if certify and problem.units != 1 and solver not in ("enum", "auto"):
         raise InvalidInstance(
-            "certify: exact certificates are built for a single unit (k = 1) so far; "
-            "drop --certify for this instance"
+            f"certify: exact certificates are built for a single unit (k = 1) so far, and "
+            f"{solver} has no exact route for k = {problem.units}; drop --certify"
         )
     if solver == "auto":
         solver, why = choose_auto(problem, **options)
@@ -84,7 +84,7 @@ def solve(
         raise InvalidInstance(f"solver {solver!r} cannot take this instance: {reason}")
     start = time.time()
     result = impl.solve(problem, time_limit=time_limit, **options)
-    if certify and solver != "enum":
+    if certify and solver != "enum" and problem.units == 1:
         from exactfit.solvers.certified import certify_result
 
         deadline = None if time_limit is None else start + time_limit

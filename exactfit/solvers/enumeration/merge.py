@@ -75,15 +75,14 @@ def merge_shards(
         bound = 0.0 if realizable else min([best.lower, *(p.visited_low for p in parts)])
         if realizable:
             message = "realizable: an exact zero-loss network was found"
-        if certify and problem.units == 1:
-            network = _polished(setup, best, network, deadline, callback)
-            cert, note, cert_limit = _prove(problem, network, stats, deadline, callback)
+        if certify:
+            network, cert, note, cert_limit = _certified(
+                problem, setup, best, network, stats, deadline, callback
+            )
             message = _join(message, note)
-            if realizable:
-                pass  # the zero loss is its own proof; the certificate only restates it
-            elif cert is not None:
+            if cert is not None and not realizable:
                 network, bound = cert.network, _float_below(cert.lower)
-            elif cert_limit is not None:
+            if cert_limit is not None:
                 # The search finished (its bound stands) but the proof was cut short by a
                 # limit: the answer is FEASIBLE, never OPTIMAL.
                 proven, limit = False, cert_limit
@@ -109,27 +108,47 @@ def merge_shards(
     )
 
 
-def _polished(
+def _certified(
+    problem: FitProblem,
     setup: _Setup,
     best: _Best,
     network: ReluNetwork,
+    stats: dict[str, Any],
     deadline: float | None,
     callback: Callable[[dict[str, Any]], None] | None,
+) -> tuple[ReluNetwork, Certificate | None, str, Limit | None]:
+    """The exact phase: polish the winner to its exact cell optimum, then (single unit) prove
+    it.  ``(network, certificate or None, note, limit)``; a limit (time, Ctrl-C) leaves the
+    search's network and nothing of the exact phase in ``stats``."""
+    try:
+        network = _polished(setup, best, network, _poller(deadline, callback, "certify"))
+    except (LimitReached, KeyboardInterrupt) as exc:
+        lim = Limit.INTERRUPT if isinstance(exc, KeyboardInterrupt) else Limit.TIME
+        return network, None, f"certificate stopped by {lim.value}", lim
+    exact = exact_loss(problem, network)
+    stats["objective_exact"] = f"{exact.numerator}/{exact.denominator}"
+    if problem.units > 1:
+        return network, None, "no certificate for k ≥ 2 yet: bound from float pruning", None
+    cert, note, lim = _prove(problem, network, stats, deadline, callback)
+    if lim is not None:
+        for key in ("objective_exact", "certificate"):
+            stats.pop(key, None)
+    return network, cert, note, lim
+
+
+def _polished(
+    setup: _Setup, best: _Best, network: ReluNetwork, check: Callable[[], None]
 ) -> ReluNetwork:
     """The winner's exact cell optimum (from its exact KKT system) when it is at least as
     good as the float network: the certificate then states the exact rational optimum."""
     if best.exact_theta is not None or not best.patterns:
         return network
-    try:
-        theta, value, _ = _certify(setup, best, _poller(deadline, callback, "certify"))
-    except (LimitReached, ValueError):
-        return network
+    theta, value, _ = _certify(setup, best, check)
     if theta is None or value is None:
         return network
     exact = _network(setup, best, theta)
-    return (
-        exact if exact_loss(setup.problem, exact) <= exact_loss(setup.problem, network) else network
-    )
+    problem = setup.problem
+    return exact if exact_loss(problem, exact) <= exact_loss(problem, network) else network
 
 
 def _float_below(v: Fraction) -> float:
