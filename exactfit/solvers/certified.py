@@ -18,6 +18,7 @@ from exactfit.problem import FitProblem
 from exactfit.result import Proof, Result, finalize
 from exactfit.solvers.enumeration.progress import _poller
 from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
+from exactfit.solvers.enumeration.prover import exact_stats as _exact_stats
 
 
 def certify_result(problem: FitProblem, result: Result, deadline: float | None = None) -> Result:
@@ -37,7 +38,7 @@ def certify_result(problem: FitProblem, result: Result, deadline: float | None =
     seconds = time.perf_counter() - t0
     stats = dict(result.stats)
     stats["certificate"] = {"nodes": cert.size(), "seconds": round(seconds, 6)}
-    stats["objective_exact"] = f"{cert.upper.numerator}/{cert.upper.denominator}"
+    _exact_stats(stats, cert)
     message = result.message
     if result.objective_exact is not None and cert.upper < result.objective_exact:
         note = (

@@ -24,6 +24,7 @@ from exactfit.solvers.enumeration.certify import _certify
 from exactfit.solvers.enumeration.optima import _Best
 from exactfit.solvers.enumeration.progress import _poller
 from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
+from exactfit.solvers.enumeration.prover import exact_stats as _exact_stats
 from exactfit.solvers.enumeration.search import PRUNE_MARGIN, ShardResult
 
 
@@ -181,7 +182,7 @@ def _prove(
         return None, f"no certificate ({exc}); bound from float pruning", None
     seconds = time.perf_counter() - t0
     stats["certificate"] = {"nodes": cert.size(), "seconds": round(seconds, 6)}
-    stats["objective_exact"] = f"{cert.upper.numerator}/{cert.upper.denominator}"
+    _exact_stats(stats, cert)
     message = ""
     old = exact_loss(problem, network)
     if cert.upper < old:

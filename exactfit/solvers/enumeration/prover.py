@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 import flint
 import numpy as np
@@ -29,6 +30,8 @@ from exactfit.errors import LimitReached
 from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
 from exactfit.solvers.enumeration.cellqp import ball_cone_qp, solve_cone_qp
+
+_N = TypeVar("_N", Leaf, Fix)
 
 #: The certificate proves ``opt ≥ U·(1 − GAP_RTOL)``: an OPTIMAL with proof "exact" is within
 #: this relative distance of the true optimum.
@@ -43,9 +46,13 @@ FIX_COND = 1e12
 
 @dataclass
 class _Incumbent:
+    """The best network so far, its exact loss ``upper``, the target ``lower`` every bound
+    must reach, and ``least``, the least bound recorded so far."""
+
     network: ReluNetwork
     upper: Fraction
     lower: Fraction
+    least: flint.fmpq | None = None
 
     @classmethod
     def of(cls, problem: FitProblem, network: ReluNetwork) -> _Incumbent:
@@ -172,15 +179,16 @@ class _Prover:
             exact = self.walk.fix_bound(0, pairs)
         except _Reject:
             return None
-        return fix if exact >= _fmpq(self.inc.lower) else None
+        return self._keep(fix, exact) if exact >= _fmpq(self.inc.lower) else None
 
     def _cone(
         self, G: np.ndarray, h: np.ndarray, Y: float
     ) -> tuple[float, np.ndarray, Leaf | None]:
         """The node's float cone QP ``(value, θ)`` and, when its bound is at least ``L`` in
-        exact arithmetic (rounded float multipliers, else exact ones), the leaf."""
+        exact arithmetic, the leaf: rounded float multipliers first; the exact cone QP's when
+        those fall short of ``L`` or (tight leaves) of ``U``."""
         A = self._rows()
-        rho: tuple[Fraction, ...] | None = None
+        rho: Fraction | None = None
         try:
             if self.B2 is None:
                 qp = solve_cone_qp(G, h, A)
@@ -188,10 +196,9 @@ class _Prover:
             else:
                 qp, lowv, nu = ball_cone_qp(G, h, A, self.E, self.B2)
                 low = Y + lowv
-                rho = (Fraction(max(nu, 0.0)),)
+                rho = Fraction(max(float(nu), 0.0))
         except RuntimeError:  # the float active set did not converge: decide it exactly
-            leaf = self._exact_leaf()
-            return -np.inf, np.zeros(self.D), leaf
+            return -np.inf, np.zeros(self.D), self._exact_leaf(rho)
         target = float(self.inc.lower)
         if low < target - 1e-9 * (abs(target) + abs(Y)):
             return low, qp.theta, None
@@ -200,23 +207,36 @@ class _Prover:
             if mu > 0:
                 i = self.order[r]
                 mults.append((int(r), Fraction(float(mu) / float(self.norms[i]))))
-        leaf = Leaf(tuple(sorted(mults)), rho)
-        if self._leaf_ok(leaf):
-            return low, qp.theta, leaf
-        return low, qp.theta, self._exact_leaf()
+        leaf = Leaf(tuple(sorted(mults)), None if rho is None else (rho,))
+        bound = self._leaf_bound(leaf)
+        if bound is not None and bound >= _fmpq(self.inc.upper):
+            return low, qp.theta, self._keep(leaf, bound)
+        exact = self._exact_leaf(rho)
+        if exact is not None or bound is None or bound < _fmpq(self.inc.lower):
+            return low, qp.theta, exact
+        return low, qp.theta, self._keep(leaf, bound)
 
-    def _leaf_ok(self, leaf: Leaf) -> bool:
+    def _keep(self, node: _N, bound: flint.fmpq) -> _N:
+        """Record ``bound`` (the certificate's lower bound is the least of them)."""
+        least = self.inc.least
+        self.inc.least = bound if least is None or bound < least else least
+        return node
+
+    def _leaf_bound(self, leaf: Leaf) -> flint.fmpq | None:
         try:
-            return self.walk.leaf_bound(leaf) >= _fmpq(self.inc.lower)
+            return self.walk.leaf_bound(leaf)
         except _Reject:
-            return False
+            return None
 
     def _exact_leaf(self, rho: Fraction | None = None) -> Leaf | None:
         """The leaf of the node's exact cone QP, if it reaches ``L``; with a norm bound the
         Lagrangian one at the rational norm multiplier ``rho`` (any ``ρ ≥ 0`` gives a valid
         bound, the float one a near-optimal one)."""
         leaf, _ = self._exact_dual(rho)
-        return leaf if leaf is not None and self._leaf_ok(leaf) else None
+        bound = None if leaf is None else self._leaf_bound(leaf)
+        if bound is None or bound < _fmpq(self.inc.lower):
+            return None
+        return self._keep(leaf, bound)
 
     def _exact_dual(self, rho: Fraction | None) -> tuple[Leaf | None, list[Fraction] | None]:
         """``(leaf, θ)`` of the exact cone QP of ``θᵀ(G + ρE)θ − 2hᵀθ`` on the node's cone."""
@@ -254,8 +274,9 @@ class _Prover:
         leaf, theta = self._exact_dual(rho)
         if theta is not None:
             self._offer(np.array([float(v) for v in theta]), theta)
-        if leaf is not None and self._leaf_ok(leaf):
-            return leaf
+        bound = None if leaf is None else self._leaf_bound(leaf)
+        if leaf is not None and bound is not None and bound >= _fmpq(self.inc.lower):
+            return self._keep(leaf, bound)
         raise LimitReached("a closed cell could not be bounded exactly")
 
     def _offer(self, theta: np.ndarray, exact_theta: list[Fraction] | None = None) -> None:
@@ -317,4 +338,18 @@ def prove(
         ]
     finally:
         sys.setrecursionlimit(old)
-    return Certificate(instance_digest(problem), inc.network, inc.upper, inc.lower, tuple(trees))
+    # every bound was checked against the target then in force (≥ the final one); the claim
+    # is the least of them, which reaches the final loss when every tight leaf is exact
+    lower = inc.lower if inc.least is None else min(_frac(inc.least), inc.upper)
+    return Certificate(instance_digest(problem), inc.network, inc.upper, lower, tuple(trees))
+
+
+def exact_stats(stats: dict, cert: Certificate) -> None:
+    """Record what ``cert`` proves in ``stats``: ``objective_exact`` (the exact optimum) when
+    its bound meets the loss exactly, else ``bound_exact`` (opt lies in [bound, loss])."""
+    q = cert.lower
+    if cert.lower == cert.upper:
+        stats["objective_exact"] = f"{q.numerator}/{q.denominator}"
+    else:
+        stats.pop("objective_exact", None)
+        stats["bound_exact"] = f"{q.numerator}/{q.denominator}"

@@ -1,0 +1,80 @@
+"""Benchmark: what the exact certificate costs, on the cases of ``benchmarks/enumeration.py``.
+
+For each case (planted data of that benchmark, same seeds) prints: enum's time without the
+certificate (``certify=False``, proof "tolerance"), the certified default (proof "exact"),
+their ratio, the certificate's nodes and leaves, the time of the independent checker on it,
+and whether the certified answer's exact loss is within the proof's relative gap of the float
+one (``=``) or lower (``<``: the prover found a better network).  Times are the minimum over ``--repeat`` runs.
+
+Usage::
+
+    python benchmarks/certificate.py                 # all single-unit cases
+    python benchmarks/certificate.py --cases 200x3 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from enumeration import CASES, planted
+
+from exactfit import get_solver
+from exactfit.certificate import check_certificate
+from exactfit.problem import exact_loss
+from exactfit.result import Proof
+from exactfit.solvers.enumeration.prover import GAP_RTOL
+
+
+def _best(f, repeat: int):
+    out, best = None, float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t)
+    return out, best
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--cases", nargs="*", help="cases as NxD (default: every single-unit case)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing (minimum is shown)")
+    args = ap.parse_args(argv)
+    cases = [(n, d) for n, d, k in CASES if k == 1]
+    if args.cases:
+        cases = [tuple(int(v) for v in c.split("x")[:2]) for c in args.cases]
+    enum = get_solver("enum")
+    head = (
+        f"{'n':>5} {'d':>2} {'float s':>9} {'exact s':>9} {'ratio':>6} {'nodes':>7} "
+        f"{'leaves':>7} {'check s':>8} {'proof':>6} {'loss':>5}"
+    )
+    print(head)
+    print("-" * len(head))
+    for n, d in cases:
+        problem = planted(n, d, 1, 1000 * n + 10 * d + 1)  # the seeds of enumeration.py
+        plain, t_plain = _best(lambda p=problem: enum.solve(p, certify=False), args.repeat)
+        cert_r, t_cert = _best(lambda p=problem: enum.solve(p), args.repeat)
+        cert = cert_r.certificate
+        if cert is None:
+            print(f"{n:>5} {d:>2} {t_plain:9.3f} {t_cert:9.3f}  no certificate: {cert_r.message}")
+            continue
+        verdict, t_check = _best(lambda p=problem, c=cert: check_certificate(p, c), args.repeat)
+        old = exact_loss(problem, plain.network)
+        same = "<" if cert.upper < old * (1 - GAP_RTOL) else "="
+        proof = "exact" if cert_r.proof is Proof.EXACT and verdict.ok else "FAIL"
+        print(
+            f"{n:>5} {d:>2} {t_plain:9.3f} {t_cert:9.3f} {t_cert / t_plain:6.2f} "
+            f"{cert.size():>7,} {verdict.leaves:>7,} {t_check:8.3f} {proof:>6} {same:>5}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
