@@ -136,6 +136,22 @@ class _Walk:
             vec[j * self.D + a] = s * v
         return vec
 
+    def _with_rho(self, rho: tuple | None) -> tuple[flint.fmpq_mat, flint.fmpq]:
+        """``(G + diag(ρ_j on the w-coordinates of block j), −Σ ρ_j B²)``."""
+        if (rho is None) != (self.B2 is None) or (rho is not None and len(rho) != self.k):
+            raise _Reject("norm multipliers do not match the class (one per unit iff bound)")
+        if rho is None:
+            return self.G, flint.fmpq(0)
+        M = flint.fmpq_mat(self.G)
+        offset = flint.fmpq(0)
+        for j, r in enumerate(rho):
+            if r < 0:
+                raise _Reject(f"norm multiplier of unit {j} is negative")
+            for a in range(self.d):
+                M[j * self.D + a, j * self.D + a] += _q(r)
+            offset -= _q(r) * self.B2
+        return M, offset
+
     def leaf_bound(self, leaf: Leaf) -> flint.fmpq:
         """``min_θ q(θ) − Σ μ_r r·θ + Σ ρ_j(‖w_j‖² − B²)`` (≤ the loss on the region)."""
         K = self.k * self.D
@@ -150,46 +166,39 @@ class _Walk:
             half = _q(mu) / 2
             for a, v in enumerate(self.row(r)):
                 g[a] += half * v
-        M = self.G
-        value = self.Y
-        if (leaf.rho is None) != (self.B2 is None) or (
-            leaf.rho is not None and len(leaf.rho) != self.k
-        ):
-            raise _Reject("leaf norm multipliers do not match the class (one per unit iff bound)")
-        if leaf.rho is not None:
-            M = flint.fmpq_mat(self.G)
-            for j, rho in enumerate(leaf.rho):
-                if rho < 0:
-                    raise _Reject(f"leaf norm multiplier of unit {j} is negative")
-                for a in range(self.d):
-                    M[j * self.D + a, j * self.D + a] += _q(rho)
-                value -= _q(rho) * self.B2
-        return value - _quadratic_min_term(M, g)
+        M, offset = self._with_rho(leaf.rho)
+        return self.Y + offset - _quadratic_min_term(M, g)
 
-    def fix_bound(self, j: int, pairs: tuple[tuple[int, int], ...]) -> flint.fmpq:
-        """Least bound over the listed points of ``min q`` on ``{s·z_i·θ_j ≤ 0}`` (``G`` must
-        be nonsingular): ``q(θ_c) + (s·z_i·θ_c)⁺² / (z_iᵀ(G⁻¹)_{jj} z_i)``."""
+    def fix_bound(self, fix: Fix) -> flint.fmpq:
+        """Least bound over the listed points of ``min q̃`` on ``{s·z_i·θ_j ≤ 0}``, where
+        ``q̃ = q + Σ ρ_j(‖w_j‖² − B²) ≤ q`` on the ball, with Hessian ``M`` (must be
+        nonsingular): ``q̃(θ_c) + (s·z_i·θ_c)⁺² / (z_iᵀ(M⁻¹)_{jj} z_i)``."""
+        j = fix.unit
+        M, offset = self._with_rho(fix.rho)
         try:
-            Ginv = self.G.inv()
+            Minv = M.inv()
         except ZeroDivisionError:
             raise _Reject("a fix node needs a nonsingular quadratic") from None
-        tc = Ginv * self.h
-        qc = self.Y - (self.h.transpose() * tc)[0, 0]
-        least = None
-        off = j * self.D
-        for i, s in pairs:
+        tc = Minv * self.h
+        qc = self.Y + offset - (self.h.transpose() * tc)[0, 0]
+        for i, _ in fix.pairs:
             if not (0 <= j < self.k and 0 <= i < len(self.z)) or self.zero[i]:
                 raise _Reject(f"fix of point {i} for unit {j}: no such nonzero point")
-            z = self.z[i]
-            t = s * sum((v * tc[off + a, 0] for a, v in enumerate(z)), flint.fmpq(0))
-            w = sum(
-                (
-                    z[a] * z[b] * Ginv[off + a, off + b]
-                    for a in range(self.D)
-                    for b in range(self.D)
-                ),
-                flint.fmpq(0),
-            )
+        if not fix.pairs:
+            return qc
+        # t_i = s·z_i·θ_c and w_i = z_iᵀ(M⁻¹)_{jj}z_i for all listed points: the products run
+        # in FLINT (one matrix of the listed points), the row sums in Python
+        D, m, off = self.D, len(fix.pairs), j * self.D
+        Zb = flint.fmpq_mat(m, D, [v for i, _ in fix.pairs for v in self.z[i]])
+        block = flint.fmpq_mat(D, D, [Minv[off + a, off + b] for a in range(D) for b in range(D)])
+        tcb = flint.fmpq_mat(D, 1, [tc[off + a, 0] for a in range(D)])
+        T = (Zb * tcb).entries()
+        W = (Zb * block).entries()
+        Ze = Zb.entries()
+        least = None
+        for r, (_, s) in enumerate(fix.pairs):
+            t = s * T[r]
+            w = sum((W[r * D + a] * Ze[r * D + a] for a in range(D)), flint.fmpq(0))
             bound = qc + (t * t / w if t > 0 else 0)
             least = bound if least is None or bound < least else least
         return qc if least is None else least
@@ -235,7 +244,7 @@ def _walk_tree(walk: _Walk, tree: Tree, lower: Fraction) -> tuple[flint.fmpq, in
             stack.append([node, 0])
             continue
         if isinstance(node, Fix):
-            bound = walk.fix_bound(node.unit, node.pairs)
+            bound = walk.fix_bound(node)
         else:
             bound = walk.leaf_bound(node)
             leaves += 1

@@ -6,9 +6,10 @@ activities on some points), and the tree's leaves cover it.  Nodes are written i
 
 * :class:`Split` ``(unit, point)`` — two children follow: the point active for the unit
   (``z·θ_unit ≥ 0``), then inactive (``z·θ_unit ≤ 0``);
-* :class:`Fix` ``(unit, ((point, side), …))`` — every listed point is fixed to ``side`` for the
-  rest of the subtree; the networks with a listed point on the other side are bounded by the
-  node's quadratic (the checker computes the bound); one child follows;
+* :class:`Fix` ``(unit, ((point, side), …), rho)`` — every listed point is fixed to ``side`` for
+  the rest of the subtree; the networks with a listed point on the other side are bounded by
+  the node's quadratic (the checker computes the bound; ``rho`` adds the norm constraints);
+  one child follows;
 * :class:`Leaf` ``(multipliers, rho)`` — a Lagrangian lower bound on the leaf region.
 
 Every number is an exact rational (written ``"p/q"``).  The format is defined, with the proof
@@ -43,10 +44,12 @@ class Split:
 
 @dataclass(frozen=True)
 class Fix:
-    """Fix each ``(point, side)`` (side +1 active, −1 inactive) for ``unit``."""
+    """Fix each ``(point, side)`` (side +1 active, −1 inactive) for ``unit``; ``rho`` (one
+    ``ρ_j ≥ 0`` per unit, only with a weight bound) adds the norm constraints to the bound."""
 
     unit: int
     pairs: tuple[tuple[int, int], ...]
+    rho: tuple[Fraction, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,9 @@ def _q(v: Fraction) -> str:
 def _node_json(node: Node) -> list[Any]:
     if isinstance(node, Split):
         return ["split", node.unit, node.point]
-    if isinstance(node, Fix):
-        return ["fix", node.unit, [list(p) for p in node.pairs]]
     rho = None if node.rho is None else [_q(v) for v in node.rho]
+    if isinstance(node, Fix):
+        return ["fix", node.unit, [list(p) for p in node.pairs], rho]
     return ["leaf", [[r, _q(v)] for r, v in node.multipliers], rho]
 
 
@@ -176,14 +179,15 @@ def _parse_node(raw: Any, where: str) -> Node:
         raise _bad(where, '["split"|"fix"|"leaf", …]', raw)
     if raw[0] == "split" and len(raw) == 3:
         return Split(_int(raw[1], where), _int(raw[2], where))
-    if raw[0] == "fix" and len(raw) == 3:
+    if raw[0] == "fix" and len(raw) == 4:
         pairs = []
         for p in _list(raw[2], where):
             p = _list(p, where)
             if len(p) != 2 or p[1] not in (1, -1) or type(p[1]) is not int:
                 raise _bad(where, "[point, ±1] pairs", p)
             pairs.append((_int(p[0], where), p[1]))
-        return Fix(_int(raw[1], where), tuple(pairs))
+        rho = None if raw[3] is None else tuple(_num(v, where) for v in _list(raw[3], where))
+        return Fix(_int(raw[1], where), tuple(pairs), rho)
     if raw[0] == "leaf" and len(raw) == 3:
         mults = []
         for p in _list(raw[1], where):
@@ -193,7 +197,8 @@ def _parse_node(raw: Any, where: str) -> Node:
             mults.append((_int(p[0], where), _num(p[1], where)))
         rho = None if raw[2] is None else tuple(_num(v, where) for v in _list(raw[2], where))
         return Leaf(tuple(mults), rho)
-    raise _bad(where, f"a {raw[0]} node of 3 entries", raw)
+    size = 4 if raw[0] == "fix" else 3
+    raise _bad(where, f"a {raw[0]} node of {size} entries", raw)
 
 
 def certificate_from_dict(data: Any, source: str = "certificate") -> Certificate:

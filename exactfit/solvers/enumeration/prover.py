@@ -29,7 +29,7 @@ from exactfit.certificate.format import Certificate, Fix, Leaf, Node, Split, Tre
 from exactfit.errors import LimitReached
 from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
-from exactfit.solvers.enumeration.cellqp import ball_cone_qp, solve_cone_qp
+from exactfit.solvers.enumeration.cellqp import ConeQP, ball_cone_qp, solve_cone_qp
 
 _N = TypeVar("_N", Leaf, Fix)
 
@@ -84,6 +84,7 @@ class _Prover:
         self.order: list[int] = []  # fixed points in fixing order (= the walk's rows)
         self.B2 = None if problem.weight_bound is None else float(problem.weight_bound) ** 2
         self.E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
+        self.last_rho = Fraction(0)  # the last norm multiplier met (batch fixes reuse it)
 
     # -- float node data -------------------------------------------------------------------
     def _quadratic(self) -> tuple[np.ndarray, np.ndarray, float]:
@@ -154,9 +155,16 @@ class _Prover:
 
     def _batch(self) -> Fix | None:
         """Points whose wrong side the node quadratic alone bounds above ``L`` (float
-        proposal, exact confirmation); ``None`` when there are none."""
+        proposal, exact confirmation); ``None`` when there are none.  With a norm bound the
+        quadratic carries ``ρ(‖w‖² − B²)`` at the last norm multiplier met (any ``ρ ≥ 0`` is
+        valid; a nearby node's is a good one)."""
         G, h, Y = self._quadratic()
-        if not (self.fixed > 0).any():
+        rho = None
+        if self.B2 is not None:
+            rho = self.last_rho
+            G = G + float(rho) * self.E
+            Y -= float(rho) * self.B2
+        if not G.any():
             return None
         ev = np.linalg.eigvalsh(G)
         if ev[0] <= ev[-1] / FIX_COND:
@@ -174,9 +182,9 @@ class _Prover:
         if not ok.any():
             return None
         pairs = tuple((int(i), 1 if ti > 0 else -1) for i, ti in zip(free[ok], t[ok], strict=True))
-        fix = Fix(0, pairs)
+        fix = Fix(0, pairs, None if rho is None else (rho,))
         try:
-            exact = self.walk.fix_bound(0, pairs)
+            exact = self.walk.fix_bound(fix)
         except _Reject:
             return None
         return self._keep(fix, exact) if exact >= _fmpq(self.inc.lower) else None
@@ -190,13 +198,15 @@ class _Prover:
         A = self._rows()
         rho: Fraction | None = None
         try:
-            if self.B2 is None:
-                qp = solve_cone_qp(G, h, A)
-                low = Y + qp.value
-            else:
-                qp, lowv, nu = ball_cone_qp(G, h, A, self.E, self.B2)
-                low = Y + lowv
-                rho = Fraction(max(float(nu), 0.0))
+            qp = solve_cone_qp(G, h, A)
+            low = Y + qp.value
+            # the cone QP without the ball bounds the one with it (ρ = 0); the ball's dual is
+            # worth its bisection only when that bound falls short and θ is outside the ball
+            short = low < float(self.inc.lower)
+            if self.B2 is not None and short and qp.theta @ self.E @ qp.theta > self.B2:
+                qp, low, rho = self._ball(G, h, A, Y)
+            elif self.B2 is not None:
+                rho = Fraction(0)
         except RuntimeError:  # the float active set did not converge: decide it exactly
             return -np.inf, np.zeros(self.D), self._exact_leaf(rho)
         target = float(self.inc.lower)
@@ -215,6 +225,21 @@ class _Prover:
         if exact is not None or bound is None or bound < _fmpq(self.inc.lower):
             return low, qp.theta, exact
         return low, qp.theta, self._keep(leaf, bound)
+
+    def _ball(
+        self, G: np.ndarray, h: np.ndarray, A: np.ndarray, Y: float
+    ) -> tuple[ConeQP, float, Fraction]:
+        """The node's Lagrangian bound with the norm ball: at the last multiplier met (one
+        cone QP, enough for most nodes), else at the bisected one (:func:`ball_cone_qp`)."""
+        rho = self.last_rho
+        if rho > 0:
+            qp = solve_cone_qp(G + float(rho) * self.E, h, A)
+            low = Y + qp.value - float(rho) * self.B2
+            if low >= float(self.inc.lower):
+                return qp, low, rho
+        qp, lowv, nu = ball_cone_qp(G, h, A, self.E, self.B2)
+        self.last_rho = Fraction(max(float(nu), 0.0))
+        return qp, Y + lowv, self.last_rho
 
     def _keep(self, node: _N, bound: flint.fmpq) -> _N:
         """Record ``bound`` (the certificate's lower bound is the least of them)."""
