@@ -27,7 +27,8 @@ def certify_result(problem: FitProblem, result: Result, deadline: float | None =
         return result
     t0 = time.perf_counter()
     try:
-        cert = prove(problem, result.network, check=_poller(deadline, None, "certify"))
+        check = _poller(deadline, None, "certify")
+        cert = prove(problem, result.network, check=check, upper=result.objective_exact)
     except (LimitReached, KeyboardInterrupt) as exc:
         why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc) or "time limit"
         note = f"no exact certificate ({why})"

@@ -122,15 +122,14 @@ def _certified(
     it.  ``(network, certificate or None, note, limit)``; a limit (time, Ctrl-C) leaves the
     search's network and nothing of the exact phase in ``stats``."""
     try:
-        network = _polished(setup, best, network, _poller(deadline, callback, "certify"))
+        network, exact = _polished(setup, best, network, _poller(deadline, callback, "certify"))
     except (LimitReached, KeyboardInterrupt) as exc:
         lim = Limit.INTERRUPT if isinstance(exc, KeyboardInterrupt) else Limit.TIME
         return network, None, f"certificate stopped by {lim.value}", lim
-    exact = exact_loss(problem, network)
     stats["objective_exact"] = f"{exact.numerator}/{exact.denominator}"
     if problem.units > 1:
         return network, None, "no certificate for k ≥ 2 yet: bound from float pruning", None
-    cert, note, lim = _prove(problem, network, stats, deadline, callback)
+    cert, note, lim = _prove(problem, network, exact, stats, deadline, callback)
     if lim is not None:
         for key in ("objective_exact", "certificate"):
             stats.pop(key, None)
@@ -139,17 +138,20 @@ def _certified(
 
 def _polished(
     setup: _Setup, best: _Best, network: ReluNetwork, check: Callable[[], None]
-) -> ReluNetwork:
+) -> tuple[ReluNetwork, Fraction]:
     """The winner's exact cell optimum (from its exact KKT system) when it is at least as
-    good as the float network: the certificate then states the exact rational optimum."""
+    good as the float network (the certificate then states the exact rational optimum), and
+    the exact loss of the network kept."""
+    problem = setup.problem
+    loss = exact_loss(problem, network)
     if best.exact_theta is not None or not best.patterns:
-        return network
+        return network, loss
     theta, value, _ = _certify(setup, best, check)
     if theta is None or value is None:
-        return network
+        return network, loss
     exact = _network(setup, best, theta)
-    problem = setup.problem
-    return exact if exact_loss(problem, exact) <= exact_loss(problem, network) else network
+    polished = exact_loss(problem, exact)
+    return (exact, polished) if polished <= loss else (network, loss)
 
 
 def _float_below(v: Fraction) -> float:
@@ -161,6 +163,7 @@ def _float_below(v: Fraction) -> float:
 def _prove(
     problem: FitProblem,
     network: ReluNetwork,
+    loss: Fraction,
     stats: dict[str, Any],
     deadline: float | None,
     callback: Callable[[dict[str, Any]], None] | None,
@@ -173,7 +176,7 @@ def _prove(
     check = _poller(deadline, callback, "certify")
     t0 = time.perf_counter()
     try:
-        cert = prove(problem, network, check=check)
+        cert = prove(problem, network, check=check, upper=loss)
     except KeyboardInterrupt:
         return None, "certificate interrupted: optimality not proven", Limit.INTERRUPT
     except LimitReached as exc:
@@ -184,11 +187,10 @@ def _prove(
     stats["certificate"] = {"nodes": cert.size(), "seconds": round(seconds, 6)}
     _exact_stats(stats, cert)
     message = ""
-    old = exact_loss(problem, network)
-    if cert.upper < old:
+    if cert.upper < loss * (1 - GAP_RTOL):
         message = (
             f"the exact proof found a better network than the float search "
-            f"(loss {float(cert.upper)!r} < {float(old)!r})"
+            f"(loss {float(cert.upper)!r} < {float(loss)!r})"
         )
     return cert, message, None
 

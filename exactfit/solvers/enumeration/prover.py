@@ -37,7 +37,7 @@ _N = TypeVar("_N", Leaf, Fix)
 #: this relative distance of the true optimum.
 GAP_RTOL = Fraction(1, 10**10)
 #: Node budget of one proof (over all output signs); beyond it the proof is abandoned.
-MAX_NODES = 400_000
+MAX_NODES = 100_000
 #: A batch fix is proposed only for points whose float bound clears ``L`` by this fraction.
 FIX_MARGIN = 1e-9
 #: Conditioning beyond which a node quadratic is not used for batch fixes.
@@ -55,8 +55,10 @@ class _Incumbent:
     least: flint.fmpq | None = None
 
     @classmethod
-    def of(cls, problem: FitProblem, network: ReluNetwork) -> _Incumbent:
-        upper = exact_loss(problem, network)
+    def of(
+        cls, problem: FitProblem, network: ReluNetwork, upper: Fraction | None = None
+    ) -> _Incumbent:
+        upper = exact_loss(problem, network) if upper is None else upper
         return cls(network, upper, upper * (1 - GAP_RTOL))
 
 
@@ -343,14 +345,18 @@ def prove(
     network: ReluNetwork,
     *,
     check: Callable[[], None] | None = None,
+    upper: Fraction | None = None,
 ) -> Certificate:
     """A checked certificate for ``problem`` whose network is ``network`` or a better one.
 
     Single unit only.  Raises :class:`LimitReached` when the node budget or ``check`` stops
-    the proof; everything returned has passed the exact walk of the checker."""
+    the proof; everything returned has passed the exact walk of the checker.  ``upper`` is
+    the exact loss of ``network`` when the caller already has it (it is not re-checked, so
+    pass only :func:`exactfit.problem.exact_loss` of the network as clipped)."""
     if problem.units != 1:
         raise ValueError("the prover handles a single unit")
-    inc = _Incumbent.of(problem, clip_to_bound(problem, network))
+    clipped = clip_to_bound(problem, network)
+    inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
     counter = [0]
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 4 * problem.n + 1000))
