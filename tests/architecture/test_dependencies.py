@@ -28,6 +28,14 @@ FORBIDDEN = {
     "exactfit.bench": ("exactfit.cli", "reductions"),
     "exactfit.io": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
     "exactfit.verify": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
+    # the checker must stay independent of everything that produces certificates
+    "exactfit.certificate": (
+        "exactfit.solvers",
+        "exactfit.exact",
+        "exactfit.bench",
+        "exactfit.cli",
+        "reductions",
+    ),
     "exactfit.generate": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
 }
 

@@ -173,7 +173,12 @@ def test_certificate_files_round_trip_and_malformed_files_are_one_line_errors(tm
     path = tmp_path / "c.json"
     write_certificate(cert, path)
     assert read_certificate(path) == cert
-    for text in ("{", "[]", '{"format": "other", "version": 1}', '{"format": "exactfit-certificate"}'):
+    for text in (
+        "{",
+        "[]",
+        '{"format": "other", "version": 1}',
+        '{"format": "exactfit-certificate"}',
+    ):
         path.write_text(text)
         with pytest.raises(InvalidCertificate) as err:
             read_certificate(path)
