@@ -36,8 +36,12 @@ _N = TypeVar("_N", Leaf, Fix)
 #: The certificate proves ``opt ≥ U·(1 − GAP_RTOL)``: an OPTIMAL with proof "exact" is within
 #: this relative distance of the true optimum.
 GAP_RTOL = Fraction(1, 10**10)
-#: Node budget of one proof (over all output signs); beyond it the proof is abandoned.
+#: Budget of one proof (over all output signs): nodes, and point fixings (each costs an exact
+#: update of the node quadratic and its share of a float cone QP, ~20–60 µs); beyond either
+#: the proof is abandoned (the answer keeps proof "tolerance").  Deterministic, so the same
+#: instance always gets the same proof level.
 MAX_NODES = 100_000
+MAX_FIXINGS = 400_000
 #: A batch fix is proposed only for points whose float bound clears ``L`` by this fraction.
 FIX_MARGIN = 1e-9
 #: Conditioning beyond which a node quadratic is not used for batch fixes.
@@ -106,6 +110,9 @@ class _Prover:
         return self.Z[idx] * (self.fixed[idx] / self.norms[idx])[:, None]
 
     def _set(self, i: int, s: int) -> None:
+        self.counter[1] += 1
+        if self.counter[1] > MAX_FIXINGS:
+            raise LimitReached("certificate budget of point fixings exceeded")
         self.walk.fix(0, i, s)
         self.fixed[i] = s
         self.order.append(i)
@@ -357,7 +364,7 @@ def prove(
         raise ValueError("the prover handles a single unit")
     clipped = clip_to_bound(problem, network)
     inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
-    counter = [0]
+    counter = [0, 0]  # nodes, point fixings
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 4 * problem.n + 1000))
     try:
