@@ -4,7 +4,8 @@ For each case (planted data of that benchmark, same seeds) prints: enum's time w
 certificate (``certify=False``, proof "tolerance"), the certified default (proof "exact"),
 their ratio, the certificate's nodes and leaves, the time of the independent checker on it,
 and whether the certified answer's exact loss is within the proof's relative gap of the float
-one (``=``) or lower (``<``: the prover found a better network).  Times are the minimum over ``--repeat`` runs.
+one (``=``) or lower (``<``: the prover found a better network).  Times are the minimum over
+``--repeat`` runs.
 
 Usage::
 
