@@ -207,10 +207,12 @@ def _proof(
     if realizable:
         return Proof.EXACT, "an exact zero-loss network (every loss is ≥ 0)", Fraction(0)
     if cert is not None:
-        how = (
-            f"certificate of {cert.size():,} nodes checked in exact rational arithmetic "
-            f"(bound ≥ loss·(1 − {float(GAP_RTOL):g}))"
+        gap = (
+            "bound = loss: the exact optimum"
+            if cert.lower == cert.upper
+            else f"bound ≥ loss·(1 − {float(GAP_RTOL):g})"
         )
+        how = f"certificate of {cert.size():,} nodes checked in exact rational arithmetic ({gap})"
         return Proof.EXACT, how, cert.lower
     how = (
         f"float cell bounds and cell QPs, pruned with margin {PRUNE_MARGIN:g}·Σcy² "
