@@ -21,7 +21,15 @@ from fractions import Fraction
 
 import flint
 
-from exactfit.certificate.format import Certificate, Fix, Leaf, Split, Tree, instance_digest
+from exactfit.certificate.format import (
+    Certificate,
+    Fix,
+    Imply,
+    Leaf,
+    Split,
+    Tree,
+    instance_digest,
+)
 from exactfit.problem import FitProblem, exact_loss, network_violations
 
 __all__ = ["CertificateVerdict", "check_certificate"]
@@ -169,6 +177,27 @@ class _Walk:
         M, offset = self._with_rho(leaf.rho)
         return self.Y + offset - _quadratic_min_term(M, g)
 
+    def implied(self, node: Imply) -> None:
+        """Check every entry's Farkas combination ``side·z = Σ ν_r row_r`` (``ν ≥ 0``, rows
+        of the node before this one) in exact arithmetic; rejects on the first failure."""
+        K, j, nrows = self.k * self.D, node.unit, len(self.rows)
+        if not 0 <= j < self.k:
+            raise _Reject(f"imply for unit {j}: no such unit")
+        for i, s, comb in node.entries:
+            if not 0 <= i < len(self.z):
+                raise _Reject(f"imply of point {i}: no such point")
+            total = [flint.fmpq(0)] * K
+            for r, nu in comb:
+                if not 0 <= r < nrows or nu < 0:
+                    raise _Reject(f"imply of point {i}: row {r} or its weight is invalid")
+                for a, v in enumerate(self.row(r)):
+                    total[a] += _q(nu) * v
+            want = [flint.fmpq(0)] * K
+            for a, v in enumerate(self.z[i]):
+                want[j * self.D + a] = s * v
+            if total != want:
+                raise _Reject(f"imply of point {i}: the combination is not side·z")
+
     def fix_bound(self, fix: Fix) -> flint.fmpq:
         """Least bound over the listed points of ``min q̃`` on ``{s·z_i·θ_j ≤ 0}``, where
         ``q̃ = q + Σ ρ_j(‖w_j‖² − B²) ≤ q`` on the ball, with Hessian ``M`` (must be
@@ -242,6 +271,13 @@ def _walk_tree(walk: _Walk, tree: Tree, lower: Fraction) -> tuple[flint.fmpq, in
             walk.push()
             walk.fix(node.unit, node.point, 1)
             stack.append([node, 0])
+            continue
+        if isinstance(node, Imply):
+            walk.implied(node)
+            walk.push()
+            for i, s, _ in node.entries:
+                walk.fix(node.unit, i, s)
+            stack.append([node])
             continue
         if isinstance(node, Fix):
             bound = walk.fix_bound(node)

@@ -10,6 +10,9 @@ activities on some points), and the tree's leaves cover it.  Nodes are written i
   the rest of the subtree; the networks with a listed point on the other side are bounded by
   the node's quadratic (the checker computes the bound; ``rho`` adds the norm constraints);
   one child follows;
+* :class:`Imply` ``(unit, ((point, side, combination), …))`` — every listed point's activity
+  is implied by the node's rows (a nonnegative combination of them equals ``side·z``); one
+  child follows;
 * :class:`Leaf` ``(multipliers, rho)`` — a Lagrangian lower bound on the leaf region.
 
 Every number is an exact rational (written ``"p/q"``).  The format is defined, with the proof
@@ -53,6 +56,16 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Imply:
+    """Fix each ``(point, side, combination)`` for ``unit`` because the node's rows imply it:
+    ``side·z_point = Σ ν_r·row_r`` with ``ν_r ≥ 0`` (a Farkas combination of the rows fixed
+    before this node), so every network of the node already has that activity."""
+
+    unit: int
+    entries: tuple[tuple[int, int, tuple[tuple[int, Fraction], ...]], ...]
+
+
+@dataclass(frozen=True)
 class Leaf:
     """Lagrangian bound: ``multipliers`` ``(row, μ ≥ 0)`` on the node's fixed-activity rows
     (numbered in the order they were fixed along the path), ``rho`` (one ``ρ_j ≥ 0`` per unit,
@@ -62,7 +75,7 @@ class Leaf:
     rho: tuple[Fraction, ...] | None = None
 
 
-Node = Split | Fix | Leaf
+Node = Split | Fix | Imply | Leaf
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,9 @@ def _node_json(node: Node) -> list[Any]:
     if isinstance(node, Split):
         return ["split", node.unit, node.point]
     rho = None if node.rho is None else [_q(v) for v in node.rho]
+    if isinstance(node, Imply):
+        entries = [[i, s, [[r, _q(v)] for r, v in comb]] for i, s, comb in node.entries]
+        return ["imply", node.unit, entries]
     if isinstance(node, Fix):
         return ["fix", node.unit, [list(p) for p in node.pairs], rho]
     return ["leaf", [[r, _q(v)] for r, v in node.multipliers], rho]
@@ -175,8 +191,22 @@ def _list(v: Any, where: str) -> list[Any]:
 
 def _parse_node(raw: Any, where: str) -> Node:
     raw = _list(raw, where)
-    if not raw or raw[0] not in ("split", "fix", "leaf"):
-        raise _bad(where, '["split"|"fix"|"leaf", …]', raw)
+    if not raw or raw[0] not in ("split", "fix", "imply", "leaf"):
+        raise _bad(where, '["split"|"fix"|"imply"|"leaf", …]', raw)
+    if raw[0] == "imply" and len(raw) == 3:
+        entries = []
+        for e in _list(raw[2], where):
+            e = _list(e, where)
+            if len(e) != 3 or e[1] not in (1, -1) or type(e[1]) is not int:
+                raise _bad(where, "[point, ±1, [[row, ν], …]] entries", e)
+            comb = []
+            for p in _list(e[2], where):
+                p = _list(p, where)
+                if len(p) != 2:
+                    raise _bad(where, "[row, ν] pairs", p)
+                comb.append((_int(p[0], where), _num(p[1], where)))
+            entries.append((_int(e[0], where), e[1], tuple(comb)))
+        return Imply(_int(raw[1], where), tuple(entries))
     if raw[0] == "split" and len(raw) == 3:
         return Split(_int(raw[1], where), _int(raw[2], where))
     if raw[0] == "fix" and len(raw) == 4:

@@ -25,10 +25,21 @@ import flint
 import numpy as np
 
 from exactfit.certificate.check import _Reject, _Walk
-from exactfit.certificate.format import Certificate, Fix, Leaf, Node, Split, Tree, instance_digest
+from exactfit.certificate.format import (
+    Certificate,
+    Fix,
+    Imply,
+    Leaf,
+    Node,
+    Split,
+    Tree,
+    instance_digest,
+)
 from exactfit.errors import LimitReached
+from exactfit.exact.cells import lifted_points
 from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
+from exactfit.solvers.enumeration.arrangement import hyperplanes
 from exactfit.solvers.enumeration.cellqp import ConeQP, ball_cone_qp, solve_cone_qp
 
 _N = TypeVar("_N", Leaf, Fix)
@@ -91,6 +102,9 @@ class _Prover:
         self.B2 = None if problem.weight_bound is None else float(problem.weight_bound) ** 2
         self.E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
         self.last_rho = Fraction(0)  # the last norm multiplier met (batch fixes reuse it)
+        self.exact_z = lifted_points(problem)
+        hp = hyperplanes(self.exact_z)
+        self.group = hp.group  # points with the same group share a hyperplane
 
     # -- float node data -------------------------------------------------------------------
     def _quadratic(self) -> tuple[np.ndarray, np.ndarray, float]:
@@ -133,6 +147,15 @@ class _Prover:
             raise LimitReached("certificate node budget exceeded")
         if self.check is not None and self.counter[0] % 64 == 0:
             self.check()
+        implied = self._implied()
+        if implied is not None:
+            self._push()
+            for i, side, _ in implied.entries:
+                self._set(i, side)
+            try:
+                return [implied, *self.node()]
+            finally:
+                self._pop(len(implied.entries))
         fixes = self._batch()
         if fixes is not None:
             self._push()
@@ -161,6 +184,32 @@ class _Prover:
             finally:
                 self._pop(1)
         return [Split(0, int(i)), *parts[1], *parts[-1]]
+
+    def _implied(self) -> Imply | None:
+        """Free points on the hyperplane of a fixed point: ``z_l = λ z_i`` (exact rational
+        ``λ``) gives ``side_l·z_l = |λ|·(side_i·z_i)`` with ``side_l = side_i·sign(λ)``, an
+        implied activity with a one-row Farkas combination; ``None`` when there are none."""
+        first: dict[int, tuple[int, int]] = {}
+        for r, i in enumerate(self.order):
+            g = int(self.group[i])
+            if g >= 0:
+                first.setdefault(g, (i, r))
+        entries = []
+        for l in np.flatnonzero((self.fixed == 0) & ~self.zero):
+            hit = first.get(int(self.group[l]))
+            if hit is None:
+                continue
+            i, r = hit
+            lam = self._ratio(int(l), i)
+            side = int(self.fixed[i]) * (1 if lam > 0 else -1)
+            entries.append((int(l), side, ((r, abs(lam)),)))
+        return Imply(0, tuple(entries)) if entries else None
+
+    def _ratio(self, l: int, i: int) -> Fraction:
+        """The exact ``λ`` with ``z_l = λ·z_i`` (the two points share a hyperplane)."""
+        zi, zl = self.exact_z[i], self.exact_z[l]
+        a = next(a for a, v in enumerate(zi) if v != 0)
+        return zl[a] / zi[a]
 
     def _batch(self) -> Fix | None:
         """Points whose wrong side the node quadratic alone bounds above ``L`` (float

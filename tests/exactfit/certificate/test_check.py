@@ -14,6 +14,7 @@ from exactfit import FitProblem, Status, get_solver
 from exactfit.certificate import (
     Certificate,
     Fix,
+    Imply,
     Leaf,
     Split,
     Tree,
@@ -223,3 +224,26 @@ def test_no_wrong_exact_optimal_on_adversarial_data(kind, seed, problem):
         other = get_solver("scip").solve(problem, time_limit=20)
         if other.network is not None:
             assert exact_loss(problem, other.network) >= v.bound
+
+
+def test_implied_activities_are_checked_as_farkas_combinations():
+    # antipodal and parallel points: fixing one implies the others' activity
+    X = [[1, 0], [-1, 0], [2, 0], [0, 1], [0, -1], [0, 3]]
+    problem = FitProblem(X, [1, "1/2", "5/2", 1, "3/10", 2], bias=False)
+    cert = _cert(problem)
+    assert check_certificate(problem, cert).ok
+    spots = [
+        (t, i)
+        for t, tree in enumerate(cert.trees)
+        for i, node in enumerate(tree.nodes)
+        if isinstance(node, Imply)
+    ]
+    assert spots  # the prover used them
+    for t, i in spots:
+        node = cert.trees[t].nodes[i]
+        (point, side, comb), *rest = node.entries
+        flipped = Imply(node.unit, ((point, -side, comb), *rest))
+        assert not check_certificate(problem, _with_node(cert, t, i, flipped)).ok
+        (row, nu), *more = comb
+        scaled = Imply(node.unit, ((point, side, ((row, 2 * nu), *more)), *rest))
+        assert not check_certificate(problem, _with_node(cert, t, i, scaled)).ok
