@@ -115,6 +115,9 @@ class _Walk:
     def fix(self, j: int, i: int, s: int) -> None:
         if not (0 <= j < self.k and 0 <= i < len(self.z)):
             raise _Reject(f"unit {j} / point {i} out of range")
+        if s not in (1, -1) or type(s) is not int:
+            # a side is a sign: any other factor would scale the Lemma-3 bound by s²
+            raise _Reject(f"the side of point {i} for unit {j} is {s!r}, not +1 or -1")
         if self.status[i][j] != 0:
             raise _Reject(f"point {i} is already fixed for unit {j}")
         old = self.part[i]
@@ -210,9 +213,11 @@ class _Walk:
             raise _Reject("a fix node needs a nonsingular quadratic") from None
         tc = Minv * self.h
         qc = self.Y + offset - (self.h.transpose() * tc)[0, 0]
-        for i, _ in fix.pairs:
+        for i, side in fix.pairs:
             if not (0 <= j < self.k and 0 <= i < len(self.z)) or self.zero[i]:
                 raise _Reject(f"fix of point {i} for unit {j}: no such nonzero point")
+            if side not in (1, -1) or type(side) is not int:
+                raise _Reject(f"fix of point {i}: side {side!r} is not +1 or -1")
         if not fix.pairs:
             return qc
         # t_i = s·z_i·θ_c and w_i = z_iᵀ(M⁻¹)_{jj}z_i for all listed points: the products run

@@ -44,6 +44,10 @@ class Split:
     unit: int
     point: int
 
+    def __post_init__(self) -> None:
+        _check_index(self.unit, "split unit")
+        _check_index(self.point, "split point")
+
 
 @dataclass(frozen=True)
 class Fix:
@@ -54,6 +58,12 @@ class Fix:
     pairs: tuple[tuple[int, int], ...]
     rho: tuple[Fraction, ...] | None = None
 
+    def __post_init__(self) -> None:
+        _check_index(self.unit, "fix unit")
+        for i, side in self.pairs:
+            _check_index(i, "fix point")
+            _check_side(side)
+
 
 @dataclass(frozen=True)
 class Imply:
@@ -63,6 +73,12 @@ class Imply:
 
     unit: int
     entries: tuple[tuple[int, int, tuple[tuple[int, Fraction], ...]], ...]
+
+    def __post_init__(self) -> None:
+        _check_index(self.unit, "imply unit")
+        for i, side, _ in self.entries:
+            _check_index(i, "imply point")
+            _check_side(side)
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,16 @@ class Leaf:
 
 
 Node = Split | Fix | Imply | Leaf
+
+
+def _check_index(v: object, what: str) -> None:
+    if type(v) is not int or v < 0:
+        raise InvalidCertificate(f"certificate {what}: expected an index ≥ 0, found {v!r}")
+
+
+def _check_side(v: object) -> None:
+    if type(v) is not int or v not in (1, -1):
+        raise InvalidCertificate(f"certificate side: expected +1 or -1, found {v!r}")
 
 
 @dataclass(frozen=True)

@@ -247,3 +247,30 @@ def test_implied_activities_are_checked_as_farkas_combinations():
         (row, nu), *more = comb
         scaled = Imply(node.unit, ((point, side, ((row, 2 * nu), *more)), *rest))
         assert not check_certificate(problem, _with_node(cert, t, i, scaled)).ok
+
+
+def test_a_side_other_than_plus_or_minus_one_is_rejected():
+    # found by review: a fix side of -100 scaled the Lemma-3 bound by 100² and made the
+    # checker accept a bound (20) above the true optimum (96/5)
+    problem = FitProblem(
+        [[-2], [-2]], [-2, 2], sample_weight=[2, 3], bias=False, output_signs="nonnegative"
+    )
+    assert exact_loss(problem, get_solver("brute").solve(problem).network) == Fraction(96, 5)
+    zero = ReluNetwork((Unit(1, (0.0,), 0.0),))
+    for side in (-100, 2, 0):
+        with pytest.raises(InvalidCertificate):
+            Fix(0, ((1, side),))  # refused on creation …
+        fix = Fix(0, ((1, -1),))
+        object.__setattr__(fix, "pairs", ((1, side),))  # … and by the checker if forced in
+        nodes = (
+            Split(0, 0),
+            fix,
+            Leaf(((0, Fraction(8)),)),
+            Split(0, 1),
+            Leaf(((0, Fraction(12)),)),
+            Leaf(()),
+        )
+        cert = Certificate(
+            instance_digest(problem), zero, Fraction(20), Fraction(20), (Tree((1,), nodes),)
+        )
+        assert not check_certificate(problem, cert).ok
