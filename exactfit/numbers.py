@@ -16,7 +16,7 @@ import numpy as np
 
 from exactfit.errors import InvalidInstance
 
-__all__ = ["to_fraction", "to_matrix", "to_vector"]
+__all__ = ["float_below", "to_fraction", "to_matrix", "to_vector"]
 
 
 def to_fraction(value: Any, what: str = "value") -> Fraction:
@@ -90,3 +90,9 @@ def to_matrix(rows: Any, what: str) -> tuple[tuple[Fraction, ...], ...]:
             )
         out.append(vec)
     return tuple(out)
+
+
+def float_below(v: Fraction) -> float:
+    """The largest float ``≤ v``: a float lower bound that stays a valid statement."""
+    f = float(v)
+    return f if Fraction(f) <= v else math.nextafter(f, -math.inf)

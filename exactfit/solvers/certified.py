@@ -9,11 +9,10 @@ original result is returned unchanged but for a note).  Single unit only.
 
 from __future__ import annotations
 
-import math
 import time
-from fractions import Fraction
 
 from exactfit.errors import LimitReached
+from exactfit.numbers import float_below
 from exactfit.problem import FitProblem
 from exactfit.result import Proof, Result, finalize
 from exactfit.solvers.enumeration.progress import _poller
@@ -50,7 +49,7 @@ def certify_result(problem: FitProblem, result: Result, deadline: float | None =
     return finalize(
         problem,
         cert.network,
-        bound=_float_below(cert.lower),
+        bound=float_below(cert.lower),
         solver=result.solver,
         wall_s=result.wall_s + seconds,
         proven=True,
@@ -64,9 +63,3 @@ def certify_result(problem: FitProblem, result: Result, deadline: float | None =
         bound_exact=cert.lower,
         certificate=cert,
     )
-
-
-def _float_below(v: Fraction) -> float:
-    """The largest float ``≤ v``."""
-    f = float(v)
-    return f if Fraction(f) <= v else math.nextafter(f, -math.inf)

@@ -7,7 +7,6 @@ certificate, when asked for, runs on the winner after the merge.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable
 from fractions import Fraction
@@ -17,6 +16,7 @@ import numpy as np
 
 from exactfit.certificate import Certificate
 from exactfit.errors import LimitReached
+from exactfit.numbers import float_below
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
 from exactfit.result import Limit, Proof, Result, finalize
 from exactfit.solvers.enumeration.algebra import _Setup
@@ -82,7 +82,7 @@ def merge_shards(
             )
             message = _join(message, note)
             if cert is not None and not realizable:
-                network, bound = cert.network, _float_below(cert.lower)
+                network, bound = cert.network, float_below(cert.lower)
             if cert_limit is not None:
                 # The search finished (its bound stands) but the proof was cut short by a
                 # limit: the answer is FEASIBLE, never OPTIMAL.
@@ -152,12 +152,6 @@ def _polished(
     exact = _network(setup, best, theta)
     polished = exact_loss(problem, exact)
     return (exact, polished) if polished <= loss else (network, loss)
-
-
-def _float_below(v: Fraction) -> float:
-    """The largest float ``≤ v`` (a float bound that stays a valid statement)."""
-    f = float(v)
-    return f if Fraction(f) <= v else math.nextafter(f, -math.inf)
 
 
 def _prove(

@@ -24,7 +24,7 @@ from typing import TypeVar
 import flint
 import numpy as np
 
-from exactfit.certificate.check import _Reject, _Walk
+from exactfit.certificate.check import _frac, _q, _Reject, _Walk
 from exactfit.certificate.format import (
     Certificate,
     Fix,
@@ -245,7 +245,7 @@ class _Prover:
             exact = self.walk.fix_bound(fix)
         except _Reject:
             return None
-        return self._keep(fix, exact) if exact >= _fmpq(self.inc.lower) else None
+        return self._keep(fix, exact) if exact >= _q(self.inc.lower) else None
 
     def _cone(
         self, G: np.ndarray, h: np.ndarray, Y: float
@@ -277,10 +277,10 @@ class _Prover:
                 mults.append((int(r), Fraction(float(mu) / float(self.norms[i]))))
         leaf = Leaf(tuple(sorted(mults)), None if rho is None else (rho,))
         bound = self._leaf_bound(leaf)
-        if bound is not None and bound >= _fmpq(self.inc.upper):
+        if bound is not None and bound >= _q(self.inc.upper):
             return low, qp.theta, self._keep(leaf, bound)
         exact = self._exact_leaf(rho)
-        if exact is not None or bound is None or bound < _fmpq(self.inc.lower):
+        if exact is not None or bound is None or bound < _q(self.inc.lower):
             return low, qp.theta, exact
         return low, qp.theta, self._keep(leaf, bound)
 
@@ -317,7 +317,7 @@ class _Prover:
         bound, the float one a near-optimal one)."""
         leaf, _ = self._exact_dual(rho)
         bound = None if leaf is None else self._leaf_bound(leaf)
-        if bound is None or bound < _fmpq(self.inc.lower):
+        if bound is None or bound < _q(self.inc.lower):
             return None
         return self._keep(leaf, bound)
 
@@ -358,7 +358,7 @@ class _Prover:
         if theta is not None:
             self._offer(np.array([float(v) for v in theta]), theta)
         bound = None if leaf is None else self._leaf_bound(leaf)
-        if leaf is not None and bound is not None and bound >= _fmpq(self.inc.lower):
+        if leaf is not None and bound is not None and bound >= _q(self.inc.lower):
             return self._keep(leaf, bound)
         raise LimitReached("a closed cell could not be bounded exactly")
 
@@ -386,14 +386,6 @@ class _Prover:
         relaxed = np.where(self.ay[free] <= 0, c * y * y, 0.0)
         gap = true - relaxed
         return int(free[int(np.argmax(gap))])
-
-
-def _fmpq(v: Fraction) -> flint.fmpq:
-    return flint.fmpq(v.numerator, v.denominator)
-
-
-def _frac(v: flint.fmpq) -> Fraction:
-    return Fraction(int(v.p), int(v.q))
 
 
 def prove(
