@@ -215,46 +215,49 @@ def _list(v: Any, where: str) -> list[Any]:
     return v
 
 
+def _side(v: Any, where: str) -> int:
+    if type(v) is not int or v not in (1, -1):
+        raise _bad(where, "a side +1 or -1", v)
+    return v
+
+
+def _weights(raw: Any, where: str) -> tuple[tuple[int, Fraction], ...]:
+    """``[[row, "p/q"], …]``: multipliers of a leaf, combination weights of an implication."""
+    out = []
+    for p in _list(raw, where):
+        p = _list(p, where)
+        if len(p) != 2:
+            raise _bad(where, "[row, rational] pairs", p)
+        out.append((_int(p[0], where), _num(p[1], where)))
+    return tuple(out)
+
+
+def _rho(raw: Any, where: str) -> tuple[Fraction, ...] | None:
+    return None if raw is None else tuple(_num(v, where) for v in _list(raw, where))
+
+
 def _parse_node(raw: Any, where: str) -> Node:
     raw = _list(raw, where)
-    if not raw or raw[0] not in ("split", "fix", "imply", "leaf"):
+    kind = raw[0] if raw and isinstance(raw[0], str) else ""
+    size = {"split": 3, "fix": 4, "imply": 3, "leaf": 3}.get(kind)
+    if size is None:
         raise _bad(where, '["split"|"fix"|"imply"|"leaf", …]', raw)
-    if raw[0] == "imply" and len(raw) == 3:
-        entries = []
-        for e in _list(raw[2], where):
-            e = _list(e, where)
-            if len(e) != 3 or e[1] not in (1, -1) or type(e[1]) is not int:
-                raise _bad(where, "[point, ±1, [[row, ν], …]] entries", e)
-            comb = []
-            for p in _list(e[2], where):
-                p = _list(p, where)
-                if len(p) != 2:
-                    raise _bad(where, "[row, ν] pairs", p)
-                comb.append((_int(p[0], where), _num(p[1], where)))
-            entries.append((_int(e[0], where), e[1], tuple(comb)))
-        return Imply(_int(raw[1], where), tuple(entries))
-    if raw[0] == "split" and len(raw) == 3:
+    if len(raw) != size:
+        raise _bad(where, f"a {kind} node of {size} entries", raw)
+    if kind == "split":
         return Split(_int(raw[1], where), _int(raw[2], where))
-    if raw[0] == "fix" and len(raw) == 4:
-        pairs = []
-        for p in _list(raw[2], where):
-            p = _list(p, where)
-            if len(p) != 2 or p[1] not in (1, -1) or type(p[1]) is not int:
-                raise _bad(where, "[point, ±1] pairs", p)
-            pairs.append((_int(p[0], where), p[1]))
-        rho = None if raw[3] is None else tuple(_num(v, where) for v in _list(raw[3], where))
-        return Fix(_int(raw[1], where), tuple(pairs), rho)
-    if raw[0] == "leaf" and len(raw) == 3:
-        mults = []
-        for p in _list(raw[1], where):
-            p = _list(p, where)
-            if len(p) != 2:
-                raise _bad(where, "[row, multiplier] pairs", p)
-            mults.append((_int(p[0], where), _num(p[1], where)))
-        rho = None if raw[2] is None else tuple(_num(v, where) for v in _list(raw[2], where))
-        return Leaf(tuple(mults), rho)
-    size = 4 if raw[0] == "fix" else 3
-    raise _bad(where, f"a {raw[0]} node of {size} entries", raw)
+    if kind == "leaf":
+        return Leaf(_weights(raw[1], where), _rho(raw[2], where))
+    items = [_list(e, where) for e in _list(raw[2], where)]
+    if kind == "fix":
+        if any(len(p) != 2 for p in items):
+            raise _bad(where, "[point, ±1] pairs", raw[2])
+        pairs = tuple((_int(p[0], where), _side(p[1], where)) for p in items)
+        return Fix(_int(raw[1], where), pairs, _rho(raw[3], where))
+    if any(len(e) != 3 for e in items):
+        raise _bad(where, "[point, ±1, [[row, ν], …]] entries", raw[2])
+    entries = tuple((_int(e[0], where), _side(e[1], where), _weights(e[2], where)) for e in items)
+    return Imply(_int(raw[1], where), entries)
 
 
 def certificate_from_dict(data: Any, source: str = "certificate") -> Certificate:

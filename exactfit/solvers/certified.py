@@ -9,6 +9,7 @@ original result is returned unchanged but for a note).  Single unit only.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from exactfit.errors import LimitReached
@@ -31,8 +32,6 @@ def certify_result(problem: FitProblem, result: Result, deadline: float | None =
     except (LimitReached, KeyboardInterrupt) as exc:
         why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc) or "time limit"
         note = f"no exact certificate ({why})"
-        import dataclasses
-
         message = f"{result.message}; {note}" if result.message else note
         return dataclasses.replace(result, message=message)
     seconds = time.perf_counter() - t0

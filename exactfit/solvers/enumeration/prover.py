@@ -16,7 +16,7 @@ answer.  The tree is the proof; docs/certificate.md gives its construction and t
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeVar
@@ -87,6 +87,8 @@ class _Prover:
         inc: _Incumbent,
         check: Callable[[], None] | None,
         counter: list[int],
+        exact_z: list[tuple[Fraction, ...]],
+        group: np.ndarray,
     ) -> None:
         self.problem, self.a, self.inc, self.check, self.counter = problem, a, inc, check, counter
         self.walk = _Walk(problem, (a,))
@@ -102,9 +104,8 @@ class _Prover:
         self.B2 = None if problem.weight_bound is None else float(problem.weight_bound) ** 2
         self.E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
         self.last_rho = Fraction(0)  # the last norm multiplier met (batch fixes reuse it)
-        self.exact_z = lifted_points(problem)
-        hp = hyperplanes(self.exact_z)
-        self.group = hp.group  # points with the same group share a hyperplane
+        self.exact_z = exact_z  # the exact lifted points
+        self.group = group  # points with the same group share a hyperplane
 
     # -- float node data -------------------------------------------------------------------
     def _quadratic(self) -> tuple[np.ndarray, np.ndarray, float]:
@@ -149,24 +150,12 @@ class _Prover:
             self.check()
         implied = self._implied()
         if implied is not None:
-            self._push()
-            for i, side, _ in implied.entries:
-                self._set(i, side)
-            try:
-                return [implied, *self.node()]
-            finally:
-                self._pop(len(implied.entries))
-        fixes = self._batch()
-        if fixes is not None:
-            self._push()
-            for i, s in fixes.pairs:
-                self._set(i, s)
-            try:
-                return [fixes, *self.node()]
-            finally:
-                self._pop(len(fixes.pairs))
+            return self._narrowed(implied, [(i, side) for i, side, _ in implied.entries])
         G, h, Y = self._quadratic()
-        _, theta, leaf = self._cone(G, h, Y)
+        fixes = self._batch(G, h, Y)
+        if fixes is not None:
+            return self._narrowed(fixes, fixes.pairs)
+        theta, leaf = self._cone(G, h, Y)
         self._offer(theta)
         if leaf is not None:
             return [leaf]
@@ -184,6 +173,16 @@ class _Prover:
             finally:
                 self._pop(1)
         return [Split(0, int(i)), *parts[1], *parts[-1]]
+
+    def _narrowed(self, node: Imply | Fix, pairs: Sequence[tuple[int, int]]) -> list[Node]:
+        """``node`` followed by the subtree in which its ``(point, side)`` pairs are fixed."""
+        self._push()
+        for i, side in pairs:
+            self._set(i, side)
+        try:
+            return [node, *self.node()]
+        finally:
+            self._pop(len(pairs))
 
     def _implied(self) -> Imply | None:
         """Free points on the hyperplane of a fixed point: ``z_l = λ z_i`` (exact rational
@@ -211,12 +210,11 @@ class _Prover:
         a = next(a for a, v in enumerate(zi) if v != 0)
         return zl[a] / zi[a]
 
-    def _batch(self) -> Fix | None:
+    def _batch(self, G: np.ndarray, h: np.ndarray, Y: float) -> Fix | None:
         """Points whose wrong side the node quadratic alone bounds above ``L`` (float
         proposal, exact confirmation); ``None`` when there are none.  With a norm bound the
         quadratic carries ``ρ(‖w‖² − B²)`` at the last norm multiplier met (any ``ρ ≥ 0`` is
-        valid; a nearby node's is a good one)."""
-        G, h, Y = self._quadratic()
+        valid; a nearby node's is a good one).  ``(G, h, Y)`` is the node's quadratic."""
         rho = None
         if self.B2 is not None:
             rho = self.last_rho
@@ -247,10 +245,8 @@ class _Prover:
             return None
         return self._keep(fix, exact) if exact >= _q(self.inc.lower) else None
 
-    def _cone(
-        self, G: np.ndarray, h: np.ndarray, Y: float
-    ) -> tuple[float, np.ndarray, Leaf | None]:
-        """The node's float cone QP ``(value, θ)`` and, when its bound is at least ``L`` in
+    def _cone(self, G: np.ndarray, h: np.ndarray, Y: float) -> tuple[np.ndarray, Leaf | None]:
+        """The node's float cone QP minimiser ``θ`` and, when its bound is at least ``L`` in
         exact arithmetic, the leaf: rounded float multipliers first; the exact cone QP's when
         those fall short of ``L`` or (tight leaves) of ``U``."""
         A = self._rows()
@@ -266,10 +262,10 @@ class _Prover:
             elif self.B2 is not None:
                 rho = Fraction(0)
         except RuntimeError:  # the float active set did not converge: decide it exactly
-            return -np.inf, np.zeros(self.D), self._exact_leaf(rho)
+            return np.zeros(self.D), self._exact_leaf(rho)
         target = float(self.inc.lower)
         if low < target - 1e-9 * (abs(target) + abs(Y)):
-            return low, qp.theta, None
+            return qp.theta, None
         mults = []
         for r, mu in zip(qp.working, qp.multipliers, strict=True):
             if mu > 0:
@@ -278,11 +274,11 @@ class _Prover:
         leaf = Leaf(tuple(sorted(mults)), None if rho is None else (rho,))
         bound = self._leaf_bound(leaf)
         if bound is not None and bound >= _q(self.inc.upper):
-            return low, qp.theta, self._keep(leaf, bound)
+            return qp.theta, self._keep(leaf, bound)
         exact = self._exact_leaf(rho)
         if exact is not None or bound is None or bound < _q(self.inc.lower):
-            return low, qp.theta, exact
-        return low, qp.theta, self._keep(leaf, bound)
+            return qp.theta, exact
+        return qp.theta, self._keep(leaf, bound)
 
     def _ball(
         self, G: np.ndarray, h: np.ndarray, A: np.ndarray, Y: float
@@ -406,13 +402,15 @@ def prove(
     clipped = clip_to_bound(problem, network)
     inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
     counter = [0, 0]  # nodes, point fixings
+    exact_z = lifted_points(problem)
+    group = hyperplanes(exact_z).group
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 4 * problem.n + 1000))
     try:
         # Bounds checked against an earlier (higher) L stay above every later one, so a better
         # network found mid-proof never invalidates what was built before it.
         trees = [
-            Tree((a,), tuple(_Prover(problem, a, inc, check, counter).node()))
+            Tree((a,), tuple(_Prover(problem, a, inc, check, counter, exact_z, group).node()))
             for (a,) in problem.sign_vectors()
         ]
     finally:
