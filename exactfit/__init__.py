@@ -58,18 +58,13 @@ def solve(
     time_limit : float, optional
         Seconds; when reached the result is FEASIBLE (or NO_SOLUTION), never OPTIMAL.
     **options
-        Passed to the solver (e.g. ``max_cells`` for enumeration).  ``certify`` (single
-        unit): prove the answer with an exact certificate (:mod:`exactfit.certificate`);
-        enumeration does so by default (``certify=False`` skips it), any other solver's
-        network is then certified afterwards (:func:`exactfit.solvers.certified.certify_result`).
+        Passed to the solver (e.g. ``max_cells`` for enumeration).  ``certify``: prove the
+        answer with an exact certificate (:mod:`exactfit.certificate`); enumeration does so by
+        default (``certify=False`` skips it), any other solver's network is then certified
+        afterwards (:func:`exactfit.solvers.certified.certify_result`).
     """
     note = None
     certify = options.get("certify")
-    if certify and problem.units != 1 and solver not in ("enum", "auto"):
-        raise InvalidInstance(
-            f"certify: exact certificates are built for a single unit (k = 1) so far, and "
-            f"{solver} has no exact route for k = {problem.units}; drop --certify"
-        )
     if solver == "auto":
         solver, why = choose_auto(problem, **options)
         note = f"auto chose {solver}: {why}"
@@ -84,7 +79,7 @@ def solve(
         raise InvalidInstance(f"solver {solver!r} cannot take this instance: {reason}")
     start = time.time()
     result = impl.solve(problem, time_limit=time_limit, **options)
-    if certify and solver != "enum" and problem.units == 1:
+    if certify and solver != "enum":
         from exactfit.solvers.certified import certify_result
 
         deadline = None if time_limit is None else start + time_limit

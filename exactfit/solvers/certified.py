@@ -4,7 +4,8 @@
 :func:`exactfit.solvers.enumeration.prover.prove` as the incumbent.  The prover either returns
 a certificate, checked in exact arithmetic, for that network or a better one (then the answer is
 OPTIMAL with proof "exact"), or stops at its node budget, the deadline or Ctrl-C (then the
-original result is returned unchanged but for a note).  Single unit only.
+original result is returned unchanged but for a note).  Any number of units, with or
+without a norm bound.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from exactfit.solvers.enumeration.prover import exact_stats as _exact_stats
 
 def certify_result(problem: FitProblem, result: Result, deadline: float | None = None) -> Result:
     """``result`` proven exactly (see the module docstring), or ``result`` with a note."""
-    if result.network is None or problem.units != 1:
+    if result.network is None:
         return result
     t0 = time.perf_counter()
     try:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ConeQP", "ball_cone_qp", "ls_values", "solve_cone_qp"]
+__all__ = ["ConeQP", "ball_cone_qp", "balls_cone_qp", "ls_values", "solve_cone_qp"]
 
 #: Float tolerances of the active-set method, relative to unit constraint rows and to the
 #: scale of the gradient: a step shorter than STEP_TOL·(1 + ‖θ‖) counts as zero, a multiplier
@@ -204,3 +204,84 @@ def ball_cone_qp(
         best.theta, primal, best.working, best.multipliers, best.kkt_residual, best.iterations
     )
     return out, min(best_low, primal), hi
+
+
+def balls_cone_qp(
+    G: np.ndarray,
+    h: np.ndarray,
+    A: np.ndarray,
+    Es: list[np.ndarray],
+    B2: float,
+    target: float | None = None,
+) -> tuple[ConeQP, float, np.ndarray]:
+    """Minimise ``θᵀGθ − 2hᵀθ`` on ``{Aθ ≥ 0, θᵀE_jθ ≤ B² for every j}`` (one ball per unit).
+
+    The dual function ``g(ρ) = min_K q + Σ_j ρ_j(θᵀE_jθ − B²)`` is concave in ``ρ ≥ 0`` and
+    every value of it is a lower bound (weak duality); it is maximised by coordinate ascent,
+    each coordinate by bisection on ``‖w_j(ρ)‖² = B²`` (:func:`ball_cone_qp`'s rule with the
+    other multipliers fixed).  Returns ``(qp, lower, ρ)`` as :func:`ball_cone_qp` does: the
+    solution at the final ``ρ`` (callers clip it into the balls), the best lower bound met.
+    With a ``target`` the ascent stops as soon as the bound reaches it, or as soon as a point
+    of the feasible set is below it (then no multiplier can reach it): the solution scaled
+    into the balls unit by unit, which keeps it in the cone ``Aθ ≥ 0`` because each row
+    involves one unit's parameters and the cone is homogeneous.
+    """
+    if len(Es) == 1:
+        qp, low, nu = ball_cone_qp(G, h, A, Es[0], B2)
+        return qp, low, np.array([nu])
+    k = len(Es)
+    rho = np.zeros(k)
+
+    def at(r: np.ndarray) -> tuple[ConeQP, float]:
+        sol = solve_cone_qp(G + sum(rj * E for rj, E in zip(r, Es, strict=True)), h, A)
+        return sol, sol.value - float(r.sum()) * B2
+
+    sol, best_low = at(rho)
+    scale = max(float(np.abs(G).max(initial=0.0)), 1e-12)
+    for _ in range(30):  # sweeps; each one raises g, and the loop stops when it stalls
+        if target is not None and (best_low >= target or _inside(sol, G, h, Es, B2) < target):
+            break
+        start = best_low
+        for j, E in enumerate(Es):
+            trial = rho.copy()
+            trial[j] = 0.0
+            s0, _ = at(trial)
+            if s0.theta @ E @ s0.theta <= B2:
+                rho = trial
+                continue
+            lo, hi = 0.0, max(2.0 * rho[j], scale)
+            while True:
+                trial[j] = hi
+                s, _ = at(trial)
+                if s.theta @ E @ s.theta <= B2 or hi > 1e30:
+                    break
+                lo, hi = hi, 4.0 * hi
+            for _ in range(200):
+                trial[j] = 0.5 * (lo + hi)
+                s, _ = at(trial)
+                if s.theta @ E @ s.theta > B2:
+                    lo = trial[j]
+                else:
+                    hi = trial[j]
+                if hi - lo <= 1e-15 * hi:
+                    break
+            rho[j] = hi
+        sol, low = at(rho)
+        best_low = max(best_low, low)
+        if best_low - start <= 1e-14 * (abs(best_low) + scale):
+            break
+    primal = float(sol.theta @ G @ sol.theta - 2.0 * h @ sol.theta)
+    out = ConeQP(sol.theta, primal, sol.working, sol.multipliers, sol.kkt_residual, sol.iterations)
+    return out, min(best_low, primal), rho
+
+
+def _inside(sol: ConeQP, G: np.ndarray, h: np.ndarray, Es: list[np.ndarray], B2: float) -> float:
+    """``q(θ') − Y`` at ``θ'``: ``sol.theta`` (the stacked unit blocks, all of one size) with
+    each unit's block scaled into its ball."""
+    theta = sol.theta.copy()
+    D = len(theta) // len(Es)
+    for j, E in enumerate(Es):
+        w2 = float(theta @ E @ theta)
+        if w2 > B2:
+            theta[j * D : (j + 1) * D] *= np.sqrt(B2 / w2) * (1 - 1e-15)
+    return float(theta @ G @ theta - 2.0 * h @ theta)

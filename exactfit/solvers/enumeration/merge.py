@@ -120,7 +120,7 @@ def _certified(
     deadline: float | None,
     callback: Callable[[dict[str, Any]], None] | None,
 ) -> tuple[ReluNetwork, Certificate | None, str, Limit | None]:
-    """The exact phase: polish the winner to its exact cell optimum, then (single unit) prove
+    """The exact phase: polish the winner to its exact cell optimum, then prove
     it.  ``(network, certificate or None, note, limit)``; a limit (time, Ctrl-C) leaves the
     search's network and nothing of the exact phase in ``stats``."""
     try:
@@ -129,8 +129,6 @@ def _certified(
         lim = Limit.INTERRUPT if isinstance(exc, KeyboardInterrupt) else Limit.TIME
         return network, None, f"certificate stopped by {lim.value}", lim
     stats["objective_exact"] = f"{exact.numerator}/{exact.denominator}"
-    if problem.units > 1:
-        return network, None, "no certificate for k ≥ 2 yet: bound from float pruning", None
     cert, note, lim = _prove(problem, network, exact, stats, deadline, callback)
     if lim is not None:
         for key in ("objective_exact", "certificate"):

@@ -1,4 +1,4 @@
-"""The certificate prover: an exact branch and bound over point activities (single unit).
+"""The certificate prover: an exact branch and bound over (unit, point) activities.
 
 Given an incumbent network (the float search's winner) with exact loss ``U``, the prover builds
 for each output sign a search tree of the format of :mod:`exactfit.certificate.format` whose
@@ -40,7 +40,8 @@ from exactfit.exact.cells import lifted_points
 from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
 from exactfit.solvers.enumeration.arrangement import hyperplanes
-from exactfit.solvers.enumeration.cellqp import ConeQP, ball_cone_qp, solve_cone_qp
+from exactfit.solvers.enumeration.cellqp import ConeQP, balls_cone_qp, solve_cone_qp
+from exactfit.solvers.enumeration.proposals import FloatNode
 
 _N = TypeVar("_N", Leaf, Fix)
 
@@ -53,10 +54,6 @@ GAP_RTOL = Fraction(1, 10**10)
 #: instance always gets the same proof level.
 MAX_NODES = 100_000
 MAX_FIXINGS = 400_000
-#: A batch fix is proposed only for points whose float bound clears ``L`` by this fraction.
-FIX_MARGIN = 1e-9
-#: Conditioning beyond which a node quadratic is not used for batch fixes.
-FIX_COND = 1e12
 
 
 @dataclass
@@ -78,12 +75,12 @@ class _Incumbent:
 
 
 class _Prover:
-    """Branch and bound for one output sign ``a``, in lockstep with an exact walk."""
+    """Branch and bound for one output-sign vector ``a``, in lockstep with an exact walk."""
 
     def __init__(
         self,
         problem: FitProblem,
-        a: int,
+        a: tuple[int, ...],
         inc: _Incumbent,
         check: Callable[[], None] | None,
         counter: list[int],
@@ -91,54 +88,34 @@ class _Prover:
         group: np.ndarray,
     ) -> None:
         self.problem, self.a, self.inc, self.check, self.counter = problem, a, inc, check, counter
-        self.walk = _Walk(problem, (a,))
-        Z = problem.lifted()
-        self.Z, self.c, self.y = Z, problem.cf, problem.yf
-        self.n, self.D = Z.shape
-        norms = np.linalg.norm(Z, axis=1)
-        self.zero = norms == 0
-        self.norms = np.where(self.zero, 1.0, norms)
-        self.ay = a * self.y
-        self.fixed = np.zeros(self.n, dtype=np.int8)
-        self.order: list[int] = []  # fixed points in fixing order (= the walk's rows)
+        self.walk = _Walk(problem, a)
+        self.f = FloatNode(problem, a)
+        self.k, self.D, self.K = self.f.k, self.f.D, self.f.K
         self.B2 = None if problem.weight_bound is None else float(problem.weight_bound) ** 2
-        self.E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
-        self.last_rho = Fraction(0)  # the last norm multiplier met (batch fixes reuse it)
+        # the last norm multipliers met, one per unit (batch fixes and nodes reuse them)
+        self.last_rho = (Fraction(0),) * self.k
         self.exact_z = exact_z  # the exact lifted points
         self.group = group  # points with the same group share a hyperplane
 
-    # -- float node data -------------------------------------------------------------------
-    def _quadratic(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """Float ``(G, h, Y)`` of the node (same contributions as the exact walk)."""
-        act = self.fixed > 0
-        c, y, Z = self.c, self.y, self.Z
-        G = (Z[act] * c[act, None]).T @ Z[act]
-        h = (Z[act] * (c[act] * self.ay[act])[:, None]).sum(axis=0)
-        relaxed = (self.fixed == 0) & (self.ay <= 0)
-        const = (self.fixed != 0) | relaxed | self.zero
-        return G, h, float(c[const] @ (y[const] ** 2))
+    def _rhos(self, rho: tuple[Fraction, ...] | None) -> tuple[Fraction, ...] | None:
+        return None if self.B2 is None else (rho if rho is not None else (Fraction(0),) * self.k)
 
-    def _rows(self) -> np.ndarray:
-        idx = np.array(self.order, dtype=int)
-        if len(idx) == 0:
-            return np.zeros((0, self.D))
-        return self.Z[idx] * (self.fixed[idx] / self.norms[idx])[:, None]
+    def _rho_float(self, rho: tuple[Fraction, ...]) -> np.ndarray:
+        return np.array([float(r) for r in rho])
 
-    def _set(self, i: int, s: int) -> None:
+    def _set(self, j: int, i: int, s: int) -> None:
         self.counter[1] += 1
         if self.counter[1] > MAX_FIXINGS:
             raise LimitReached("certificate budget of point fixings exceeded")
-        self.walk.fix(0, i, s)
-        self.fixed[i] = s
-        self.order.append(i)
+        self.walk.fix(j, i, s)
+        self.f.set(j, i, s)
 
     def _push(self) -> None:
         self.walk.push()
 
     def _pop(self, count: int) -> None:
         self.walk.pop()
-        for _ in range(count):
-            self.fixed[self.order.pop()] = 0
+        self.f.unset(count)
 
     # -- the search ------------------------------------------------------------------------
     def node(self) -> list[Node]:
@@ -151,7 +128,7 @@ class _Prover:
         implied = self._implied()
         if implied is not None:
             return self._narrowed(implied, [(i, side) for i, side, _ in implied.entries])
-        G, h, Y = self._quadratic()
+        G, h, Y = self.f.quadratic()
         fixes = self._batch(G, h, Y)
         if fixes is not None:
             return self._narrowed(fixes, fixes.pairs)
@@ -159,50 +136,43 @@ class _Prover:
         self._offer(theta)
         if leaf is not None:
             return [leaf]
-        free = np.flatnonzero((self.fixed == 0) & ~self.zero)
-        if len(free) == 0:
+        if len(self.f.free_pairs()) == 0:
             return [self._closed_cell()]
-        i = self._branch_point(free, theta)
-        natural = 1 if self.Z[i] @ theta > 0 else -1
+        j, i, natural = self.f.branch(theta)
         parts = {}
         for s in (natural, -natural):
             self._push()
-            self._set(int(i), s)
+            self._set(j, i, s)
             try:
                 parts[s] = self.node()
             finally:
                 self._pop(1)
-        return [Split(0, int(i)), *parts[1], *parts[-1]]
+        return [Split(j, i), *parts[1], *parts[-1]]
 
     def _narrowed(self, node: Imply | Fix, pairs: Sequence[tuple[int, int]]) -> list[Node]:
         """``node`` followed by the subtree in which its ``(point, side)`` pairs are fixed."""
         self._push()
         for i, side in pairs:
-            self._set(i, side)
+            self._set(node.unit, i, side)
         try:
             return [node, *self.node()]
         finally:
             self._pop(len(pairs))
 
     def _implied(self) -> Imply | None:
-        """Free points on the hyperplane of a fixed point: ``z_l = λ z_i`` (exact rational
-        ``λ``) gives ``side_l·z_l = |λ|·(side_i·z_i)`` with ``side_l = side_i·sign(λ)``, an
-        implied activity with a one-row Farkas combination; ``None`` when there are none."""
-        first: dict[int, tuple[int, int]] = {}
-        for r, i in enumerate(self.order):
-            g = int(self.group[i])
-            if g >= 0:
-                first.setdefault(g, (i, r))
+        """Free points on the hyperplane of a point fixed for the same unit: ``z_l = λ z_i``
+        (exact rational ``λ``) gives ``side_l·z_l = |λ|·(side_i·z_i)`` with ``side_l =
+        side_i·sign(λ)``, an implied activity with a one-row Farkas combination."""
+        found = self.f.implied(self.group)
+        if found is None:
+            return None
+        j, hits = found
         entries = []
-        for l in np.flatnonzero((self.fixed == 0) & ~self.zero):
-            hit = first.get(int(self.group[l]))
-            if hit is None:
-                continue
-            i, r = hit
-            lam = self._ratio(int(l), i)
-            side = int(self.fixed[i]) * (1 if lam > 0 else -1)
-            entries.append((int(l), side, ((r, abs(lam)),)))
-        return Imply(0, tuple(entries)) if entries else None
+        for l, i, r in hits:
+            lam = self._ratio(l, i)
+            side = int(self.f.fixed[i, j]) * (1 if lam > 0 else -1)
+            entries.append((l, side, ((r, abs(lam)),)))
+        return Imply(j, tuple(entries))
 
     def _ratio(self, l: int, i: int) -> Fraction:
         """The exact ``λ`` with ``z_l = λ·z_i`` (the two points share a hyperplane)."""
@@ -211,34 +181,15 @@ class _Prover:
         return zl[a] / zi[a]
 
     def _batch(self, G: np.ndarray, h: np.ndarray, Y: float) -> Fix | None:
-        """Points whose wrong side the node quadratic alone bounds above ``L`` (float
-        proposal, exact confirmation); ``None`` when there are none.  With a norm bound the
-        quadratic carries ``ρ(‖w‖² − B²)`` at the last norm multiplier met (any ``ρ ≥ 0`` is
+        """Pairs whose wrong side the node quadratic alone bounds above ``L`` (float proposal,
+        exact confirmation); ``None`` when there are none.  With a norm bound the quadratic
+        carries ``ρ(‖w_j‖² − B²)`` per unit at the last norm multiplier met (any ``ρ ≥ 0`` is
         valid; a nearby node's is a good one).  ``(G, h, Y)`` is the node's quadratic."""
-        rho = None
-        if self.B2 is not None:
-            rho = self.last_rho
-            G = G + float(rho) * self.E
-            Y -= float(rho) * self.B2
-        if not G.any():
+        rho = self._rho_float(self.last_rho) if self.B2 is not None else None
+        found = self.f.batch(G, h, Y, rho, self.B2, float(self.inc.lower))
+        if found is None:
             return None
-        ev = np.linalg.eigvalsh(G)
-        if ev[0] <= ev[-1] / FIX_COND:
-            return None
-        theta = np.linalg.solve(G, h)
-        qc = Y - float(h @ theta)
-        free = np.flatnonzero((self.fixed == 0) & ~self.zero)
-        if len(free) == 0:
-            return None
-        t = self.Z[free] @ theta
-        w = np.einsum("ij,ij->i", self.Z[free], np.linalg.solve(G, self.Z[free].T).T)
-        bound = qc + t * t / w
-        low = float(self.inc.lower)
-        ok = bound >= low + FIX_MARGIN * (abs(low) + abs(Y))
-        if not ok.any():
-            return None
-        pairs = tuple((int(i), 1 if ti > 0 else -1) for i, ti in zip(free[ok], t[ok], strict=True))
-        fix = Fix(0, pairs, None if rho is None else (rho,))
+        fix = Fix(found[0], found[1], self._rhos(self.last_rho))
         try:
             exact = self.walk.fix_bound(fix)
         except _Reject:
@@ -249,29 +200,29 @@ class _Prover:
         """The node's float cone QP minimiser ``θ`` and, when its bound is at least ``L`` in
         exact arithmetic, the leaf: rounded float multipliers first; the exact cone QP's when
         those fall short of ``L`` or (tight leaves) of ``U``."""
-        A = self._rows()
-        rho: Fraction | None = None
+        A = self.f.rows()
+        rho: tuple[Fraction, ...] | None = None
         try:
             qp = solve_cone_qp(G, h, A)
             low = Y + qp.value
             # the cone QP without the ball bounds the one with it (ρ = 0); the ball's dual is
             # worth its bisection only when that bound falls short and θ is outside the ball
             short = low < float(self.inc.lower)
-            if self.B2 is not None and short and qp.theta @ self.E @ qp.theta > self.B2:
+            if self.B2 is not None and short and self.f.outside(qp.theta, self.B2):
                 qp, low, rho = self._ball(G, h, A, Y)
             elif self.B2 is not None:
-                rho = Fraction(0)
+                rho = (Fraction(0),) * self.k
         except RuntimeError:  # the float active set did not converge: decide it exactly
-            return np.zeros(self.D), self._exact_leaf(rho)
+            return np.zeros(self.K), self._exact_leaf(rho)
         target = float(self.inc.lower)
         if low < target - 1e-9 * (abs(target) + abs(Y)):
             return qp.theta, None
         mults = []
         for r, mu in zip(qp.working, qp.multipliers, strict=True):
             if mu > 0:
-                i = self.order[r]
-                mults.append((int(r), Fraction(float(mu) / float(self.norms[i]))))
-        leaf = Leaf(tuple(sorted(mults)), None if rho is None else (rho,))
+                i = self.f.order[r][1]
+                mults.append((int(r), Fraction(float(mu) / float(self.f.norms[i]))))
+        leaf = Leaf(tuple(sorted(mults)), self._rhos(rho))
         bound = self._leaf_bound(leaf)
         if bound is not None and bound >= _q(self.inc.upper):
             return qp.theta, self._keep(leaf, bound)
@@ -282,18 +233,23 @@ class _Prover:
 
     def _ball(
         self, G: np.ndarray, h: np.ndarray, A: np.ndarray, Y: float
-    ) -> tuple[ConeQP, float, Fraction]:
-        """The node's Lagrangian bound with the norm ball: at the last multiplier met (one
-        cone QP, enough for most nodes), else at the bisected one (:func:`ball_cone_qp`)."""
-        rho = self.last_rho
-        if rho > 0:
-            qp = solve_cone_qp(G + float(rho) * self.E, h, A)
-            low = Y + qp.value - float(rho) * self.B2
+    ) -> tuple[ConeQP, float, tuple[Fraction, ...]]:
+        """The node's Lagrangian bound with the norm balls: at the last multipliers met (one
+        cone QP, enough for most nodes), else at the maximised ones (:func:`balls_cone_qp`)."""
+        rho, B2 = self.last_rho, float(self.B2)
+        if any(rho):
+            r = self._rho_float(rho)
+            qp = solve_cone_qp(G + self.f.weighted(r), h, A)
+            low = Y + qp.value - float(r.sum()) * B2
             if low >= float(self.inc.lower):
                 return qp, low, rho
-        qp, lowv, nu = ball_cone_qp(G, h, A, self.E, self.B2)
-        self.last_rho = Fraction(max(float(nu), 0.0))
+        qp, lowv, nu = balls_cone_qp(G, h, A, self.f.Es, B2, float(self.inc.lower) - Y)
+        self.last_rho = self._rational_rho(nu)
         return qp, Y + lowv, self.last_rho
+
+    @staticmethod
+    def _rational_rho(nu: np.ndarray) -> tuple[Fraction, ...]:
+        return tuple(Fraction(max(float(v), 0.0)) for v in nu)
 
     def _keep(self, node: _N, bound: flint.fmpq) -> _N:
         """Record ``bound`` (the certificate's lower bound is the least of them)."""
@@ -307,9 +263,9 @@ class _Prover:
         except _Reject:
             return None
 
-    def _exact_leaf(self, rho: Fraction | None = None) -> Leaf | None:
+    def _exact_leaf(self, rho: tuple[Fraction, ...] | None = None) -> Leaf | None:
         """The leaf of the node's exact cone QP, if it reaches ``L``; with a norm bound the
-        Lagrangian one at the rational norm multiplier ``rho`` (any ``ρ ≥ 0`` gives a valid
+        Lagrangian one at the rational norm multipliers ``rho`` (any ``ρ ≥ 0`` gives a valid
         bound, the float one a near-optimal one)."""
         leaf, _ = self._exact_dual(rho)
         bound = None if leaf is None else self._leaf_bound(leaf)
@@ -317,39 +273,37 @@ class _Prover:
             return None
         return self._keep(leaf, bound)
 
-    def _exact_dual(self, rho: Fraction | None) -> tuple[Leaf | None, list[Fraction] | None]:
-        """``(leaf, θ)`` of the exact cone QP of ``θᵀ(G + ρE)θ − 2hᵀθ`` on the node's cone."""
-        G, h, rows = self._exact_system()
+    def _exact_dual(
+        self, rho: tuple[Fraction, ...] | None
+    ) -> tuple[Leaf | None, list[Fraction] | None]:
+        """``(leaf, θ)`` of the exact cone QP of ``θᵀ(G + Σ_j ρ_jE_j)θ − 2hᵀθ`` on the node's
+        cone."""
+        walk, K = self.walk, self.K
+        G = [[_frac(walk.G[r, s]) for s in range(K)] for r in range(K)]
+        h = [_frac(walk.h[r, 0]) for r in range(K)]
+        rows = [[_frac(v) for v in walk.row(r)] for r in range(len(walk.rows))]
         if self.B2 is not None:
-            rho = rho if rho is not None else Fraction(0)
-            for r in range(self.problem.d):
-                G[r][r] += rho
+            rho = self._rhos(rho)
+            for j, E in enumerate(self.f.Es):
+                for r in np.flatnonzero(np.diag(E)):
+                    G[r][r] += rho[j]
         sol = exact_cone_qp(G, h, rows, check=self.check)
         if not sol.certified:
             return None, None
         mults = tuple(
             sorted((int(r), m) for r, m in zip(sol.working, sol.multipliers, strict=True) if m > 0)
         )
-        return Leaf(mults, None if self.B2 is None else (rho,)), list(sol.theta)
-
-    def _exact_system(self) -> tuple[list, list, list]:
-        walk = self.walk
-        D = self.D
-        G = [[_frac(walk.G[r, s]) for s in range(D)] for r in range(D)]
-        h = [_frac(walk.h[r, 0]) for r in range(D)]
-        rows = [[_frac(v) for v in walk.row(r)] for r in range(len(walk.rows))]
-        return G, h, rows
+        return Leaf(mults, self._rhos(rho)), list(sol.theta)
 
     def _closed_cell(self) -> Leaf:
-        """Every point is fixed: the node is a closed cell and its exact optimum is below
-        ``L`` only if it holds a better network, which then becomes the incumbent.  With a
-        norm bound the cell's exact dual at the float multiplier gives the leaf, and its
-        primal point, shrunk into the ball, the candidate network."""
+        """Every pair is fixed: the node is a closed cell and its exact optimum is below ``L``
+        only if it holds a better network, which then becomes the incumbent.  With a norm
+        bound the cell's exact dual at the float multiplier gives the leaf, and its primal
+        point, shrunk into the balls, the candidate network."""
         rho = None
         if self.B2 is not None:
-            G, h, _ = self._quadratic()
-            nu = ball_cone_qp(G, h, self._rows(), self.E, self.B2)[2]
-            rho = Fraction(max(float(nu), 0.0))
+            G, h, _ = self.f.quadratic()
+            rho = self._rational_rho(balls_cone_qp(G, h, self.f.rows(), self.f.Es, self.B2)[2])
         leaf, theta = self._exact_dual(rho)
         if theta is not None:
             self._offer(np.array([float(v) for v in theta]), theta)
@@ -359,29 +313,21 @@ class _Prover:
         raise LimitReached("a closed cell could not be bounded exactly")
 
     def _offer(self, theta: np.ndarray, exact_theta: list[Fraction] | None = None) -> None:
-        """Make ``a·σ(θ·z)`` the incumbent when its exact loss is below ``U``."""
+        """Make ``Σ_j a_j σ(θ_j·z)`` the incumbent when its exact loss is below ``U``."""
         if not np.all(np.isfinite(theta)):
             return
-        pred = self.a * np.maximum(self.Z @ theta, 0.0)
-        val = float(self.c @ (pred - self.y) ** 2)
-        if val >= float(self.inc.upper) * (1 - 1e-12) and exact_theta is None:
+        if self.f.loss(theta) >= float(self.inc.upper) * (1 - 1e-12) and exact_theta is None:
             return
-        d = self.problem.d
+        d, D = self.problem.d, self.D
         th = exact_theta if exact_theta is not None else [float(v) for v in theta]
-        b = th[d] if self.problem.bias else 0
-        net = clip_to_bound(self.problem, ReluNetwork((Unit(self.a, tuple(th[:d]), b),)))
+        units = []
+        for j, a in enumerate(self.a):
+            block = th[j * D : (j + 1) * D]
+            units.append(Unit(a, tuple(block[:d]), block[d] if self.problem.bias else 0))
+        net = clip_to_bound(self.problem, ReluNetwork(tuple(units)))
         cand = _Incumbent.of(self.problem, net)
         if cand.upper < self.inc.upper:
             self.inc.network, self.inc.upper, self.inc.lower = cand.network, cand.upper, cand.lower
-
-    def _branch_point(self, free: np.ndarray, theta: np.ndarray) -> int:
-        """The free point whose true cost at ``θ`` exceeds its relaxed cost the most."""
-        t = self.Z[free] @ theta
-        c, y = self.c[free], self.y[free]
-        true = np.where(t > 0, c * (self.a * t - y) ** 2, c * y * y)
-        relaxed = np.where(self.ay[free] <= 0, c * y * y, 0.0)
-        gap = true - relaxed
-        return int(free[int(np.argmax(gap))])
 
 
 def prove(
@@ -393,25 +339,23 @@ def prove(
 ) -> Certificate:
     """A checked certificate for ``problem`` whose network is ``network`` or a better one.
 
-    Single unit only.  Raises :class:`LimitReached` when the node budget or ``check`` stops
+    Any number of units.  Raises :class:`LimitReached` when the node budget or ``check`` stops
     the proof; everything returned has passed the exact walk of the checker.  ``upper`` is
     the exact loss of ``network`` when the caller already has it (it is not re-checked, so
     pass only :func:`exactfit.problem.exact_loss` of the network as clipped)."""
-    if problem.units != 1:
-        raise ValueError("the prover handles a single unit")
     clipped = clip_to_bound(problem, network)
     inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
     counter = [0, 0]  # nodes, point fixings
     exact_z = lifted_points(problem)
     group = hyperplanes(exact_z).group
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, 4 * problem.n + 1000))
+    sys.setrecursionlimit(max(old, 4 * problem.n * problem.units + 1000))
     try:
         # Bounds checked against an earlier (higher) L stay above every later one, so a better
         # network found mid-proof never invalidates what was built before it.
         trees = [
-            Tree((a,), tuple(_Prover(problem, a, inc, check, counter, exact_z, group).node()))
-            for (a,) in problem.sign_vectors()
+            Tree(a, tuple(_Prover(problem, a, inc, check, counter, exact_z, group).node()))
+            for a in problem.sign_vectors()
         ]
     finally:
         sys.setrecursionlimit(old)

@@ -10,7 +10,7 @@ import pytest
 from adversarial import suite
 from fitcases import planted_decimals as planted
 
-from exactfit import FitProblem, Status, get_solver
+from exactfit import FitProblem, Status, get_solver, solve
 from exactfit.certificate import (
     Certificate,
     Fix,
@@ -45,7 +45,13 @@ CASES = [
     planted(3, 25, 2, output_signs="nonnegative"),
     planted(4, 15, 3),
     planted(5, 20, 2).with_changes(weight_bound=Fraction(1, 2)),
+    planted(6, 10, 1, k=2),
+    planted(7, 12, 2, k=2),
+    planted(8, 10, 2, k=2, bias=False),
+    planted(9, 9, 1, k=2, output_signs="nonnegative"),
 ]
+#: One single-unit and one two-unit instance for the tampering tests.
+TAMPER = [CASES[1], CASES[7]]
 
 
 @pytest.mark.parametrize("problem", CASES, ids=lambda p: p.describe())
@@ -60,8 +66,8 @@ def test_genuine_certificates_are_accepted_and_meet_the_loss(problem):
     assert again == cert and check_certificate(problem, again).ok
 
 
-def test_a_certificate_is_rejected_for_an_instance_with_one_label_changed():
-    problem = CASES[1]
+@pytest.mark.parametrize("problem", TAMPER, ids=lambda p: f"k{p.units}")
+def test_a_certificate_is_rejected_for_an_instance_with_one_label_changed(problem):
     cert = _cert(problem)
     y = list(problem.y)
     y[3] += Fraction(1, 1000)
@@ -93,10 +99,10 @@ def _with_node(cert: Certificate, t: int, i: int, node) -> Certificate:
     return dataclasses.replace(cert, trees=tuple(trees))
 
 
-def test_dropping_a_cell_is_rejected():
+@pytest.mark.parametrize("problem", TAMPER, ids=lambda p: f"k{p.units}")
+def test_dropping_a_cell_is_rejected(problem):
     # every split and every leaf carries a part of the cover (a fix node only narrows its
     # subtree: without it the subtree covers more, so dropping one can leave a valid proof)
-    problem = CASES[1]
     cert = _cert(problem)
     dropped = 0
     for t, tree in enumerate(cert.trees):
@@ -107,8 +113,8 @@ def test_dropping_a_cell_is_rejected():
     assert dropped >= 3
 
 
-def test_changed_multipliers_are_rejected():
-    problem = CASES[1]
+@pytest.mark.parametrize("problem", TAMPER, ids=lambda p: f"k{p.units}")
+def test_changed_multipliers_are_rejected(problem):
     cert = _cert(problem)
     positions = _leaf_positions(cert)
     assert positions
@@ -124,10 +130,10 @@ def test_changed_multipliers_are_rejected():
     assert rejected >= 1
 
 
-def test_a_wrong_claim_is_rejected():
-    problem = CASES[1]
+@pytest.mark.parametrize("problem", TAMPER, ids=lambda p: f"k{p.units}")
+def test_a_wrong_claim_is_rejected(problem):
     cert = _cert(problem)
-    zero = ReluNetwork((Unit(1, (0.0,) * problem.d, 0.0),))
+    zero = ReluNetwork((Unit(1, (0.0,) * problem.d, 0.0),) * problem.units)
     null = exact_loss(problem, zero)
     # the zero network with a one-leaf tree per sign and lower = its own loss
     fake = Certificate(
@@ -159,11 +165,11 @@ def test_fix_and_split_refer_to_real_points():
         assert not v.ok, (node, sign)
 
 
-def test_the_prover_corrects_a_bad_incumbent():
+@pytest.mark.parametrize("problem", TAMPER, ids=lambda p: f"k{p.units}")
+def test_the_prover_corrects_a_bad_incumbent(problem):
     # start the proof from the zero network: the prover must find the optimum itself
-    problem = CASES[1]
     best = ENUM.solve(problem, certify=False)
-    cert = prove(problem, ReluNetwork((Unit(1, (0.0,) * problem.d, 0.0),)))
+    cert = prove(problem, ReluNetwork((Unit(1, (0.0,) * problem.d, 0.0),) * problem.units))
     assert check_certificate(problem, cert).ok
     assert cert.upper <= Fraction(best.objective) * (1 + Fraction(1, 10**9))
 
@@ -274,3 +280,28 @@ def test_a_side_other_than_plus_or_minus_one_is_rejected():
             instance_digest(problem), zero, Fraction(20), Fraction(20), (Tree((1,), nodes),)
         )
         assert not check_certificate(problem, cert).ok
+
+
+def test_two_units_with_a_norm_bound_get_an_exact_proof_of_a_mip_answer():
+    # enum takes no norm bound for k ≥ 2; the exact route proves scip's answer instead, with
+    # one norm multiplier per unit in every leaf
+    problem = planted(10, 8, 1, k=2).with_changes(weight_bound=Fraction(1, 2))
+    r = solve(problem, solver="scip", certify=True, time_limit=60)
+    assert r.status is Status.OPTIMAL and r.proof is Proof.EXACT, r.message
+    v = check_certificate(problem, r.certificate)
+    assert v.ok, v.reason
+    leaves = [n for t in r.certificate.trees for n in t.nodes if isinstance(n, Leaf)]
+    assert leaves and all(leaf.rho is not None and len(leaf.rho) == 2 for leaf in leaves)
+    assert any(any(leaf.rho) for leaf in leaves)  # the balls matter on this instance
+    other = solve(problem, solver="ortools", time_limit=60)
+    assert exact_loss(problem, other.network) >= v.bound
+    # dropping the norm multipliers of a leaf that needs them breaks the proof
+    t, i = next(
+        (t, i)
+        for t, tree in enumerate(r.certificate.trees)
+        for i, n in enumerate(tree.nodes)
+        if isinstance(n, Leaf) and any(n.rho)
+    )
+    leaf = r.certificate.trees[t].nodes[i]
+    bare = Leaf(leaf.multipliers, (Fraction(0),) * 2)
+    assert not check_certificate(problem, _with_node(r.certificate, t, i, bare)).ok

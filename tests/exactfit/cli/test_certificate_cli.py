@@ -62,14 +62,19 @@ def test_certificate_errors_are_one_line_exit_2(solved, tmp_path):
     junk.write_text('{"format": "exactfit-certificate", "version": 99}')
     r = run("verify", str(inst), str(sol), "--certificate", str(junk))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "version" in r.stderr
-    two = tmp_path / "two.json"
-    write_instance(planted_fit(6, 1, units=2, noise=0.2, seed=1), two)
     out = tmp_path / "c2.json"
-    r = run("solve", str(two), "--certificate", str(out))
-    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
-    assert "single unit" in r.stderr and not out.exists()
     r = run("solve", str(inst), "--no-certify", "--certificate", str(out))
-    assert r.returncode == 2 and not out.exists()
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_two_units_get_a_certificate_that_verify_accepts(tmp_path):
+    two, sol, cert = tmp_path / "two.json", tmp_path / "sol.json", tmp_path / "cert.json"
+    write_instance(planted_fit(6, 1, units=2, noise=0.2, seed=1), two)
+    r = run("solve", str(two), "--certificate", str(cert), "-o", str(sol), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["proof"] == "exact"
+    r = run("verify", str(two), str(sol), "--certificate", str(cert))
+    assert r.returncode == 0 and "certificate" in r.stdout
 
 
 def test_scip_answers_take_the_exact_route(tmp_path):
