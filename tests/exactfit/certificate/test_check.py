@@ -46,12 +46,12 @@ CASES = [
     planted(4, 15, 3),
     planted(5, 20, 2).with_changes(weight_bound=Fraction(1, 2)),
     planted(6, 10, 1, k=2),
-    planted(7, 12, 2, k=2),
+    planted(22, 10, 2, k=2),
     planted(8, 10, 2, k=2, bias=False),
-    planted(9, 9, 1, k=2, output_signs="nonnegative"),
+    planted(20, 8, 1, k=2, output_signs="nonnegative"),
 ]
 #: One single-unit and one two-unit instance for the tampering tests.
-TAMPER = [CASES[1], CASES[7]]
+TAMPER = [CASES[1], CASES[8]]
 
 
 @pytest.mark.parametrize("problem", CASES, ids=lambda p: p.describe())
@@ -104,13 +104,15 @@ def test_dropping_a_cell_is_rejected(problem):
     # every split and every leaf carries a part of the cover (a fix node only narrows its
     # subtree: without it the subtree covers more, so dropping one can leave a valid proof)
     cert = _cert(problem)
-    dropped = 0
-    for t, tree in enumerate(cert.trees):
-        for i, node in enumerate(tree.nodes):
-            if isinstance(node, Split | Leaf):
-                assert not check_certificate(problem, _with_node(cert, t, i, None)).ok
-                dropped += 1
-    assert dropped >= 3
+    spots = [
+        (t, i)
+        for t, tree in enumerate(cert.trees)
+        for i, node in enumerate(tree.nodes)
+        if isinstance(node, Split | Leaf)
+    ]
+    assert len(spots) >= 3
+    for t, i in spots[:: max(1, len(spots) // 60)]:  # every one, or 60 spread over the trees
+        assert not check_certificate(problem, _with_node(cert, t, i, None)).ok
 
 
 @pytest.mark.parametrize("problem", TAMPER, ids=lambda p: f"k{p.units}")
@@ -119,7 +121,7 @@ def test_changed_multipliers_are_rejected(problem):
     positions = _leaf_positions(cert)
     assert positions
     rejected = 0
-    for t, i in positions:
+    for t, i in positions[:: max(1, len(positions) // 60)]:
         leaf = cert.trees[t].nodes[i]
         (row, mu), *rest = leaf.multipliers
         negative = Leaf(((row, -mu), *rest), leaf.rho)
@@ -214,10 +216,9 @@ def test_no_wrong_exact_optimal_on_adversarial_data(kind, seed, problem):
     rational face enumeration; with a weight bound, which brute does not take, the certificate
     itself is re-checked and no other solver's network may be better)."""
     r = ENUM.solve(problem)
-    if problem.units == 1:  # the certified default: every single-unit answer is proven
-        assert r.status is Status.OPTIMAL and r.proof is Proof.EXACT, r.message
-    if r.status is not Status.OPTIMAL or r.proof is not Proof.EXACT:
-        return
+    # the certified default: every answer, for one unit or two, is proven exactly
+    assert r.status is Status.OPTIMAL and r.proof is Proof.EXACT, r.message
+    assert r.certificate is not None or exact_loss(problem, r.network) == 0
     loss = exact_loss(problem, r.network)
     if problem.weight_bound is None:
         opt = exact_loss(problem, get_solver("brute").solve(problem).network)
