@@ -7,10 +7,13 @@ and whether the certified answer's exact loss is within the proof's relative gap
 one (``=``) or lower (``<``: the prover found a better network).  Times are the minimum over
 ``--repeat`` runs.
 
+``--library`` runs the two-unit instances of ``instances/fit`` instead (those ``enum`` takes).
+
 Usage::
 
-    python benchmarks/certificate.py                 # all single-unit cases
-    python benchmarks/certificate.py --cases 200x3 --repeat 3
+    python benchmarks/certificate.py                 # every case of enumeration.py
+    python benchmarks/certificate.py --cases 200x3 20x2x2 --repeat 3
+    python benchmarks/certificate.py --library --repeat 1
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from enumeration import CASES, planted
 
 from exactfit import get_solver
 from exactfit.certificate import check_certificate
+from exactfit.io import read_instance
 from exactfit.problem import exact_loss
 from exactfit.result import Proof
 from exactfit.solvers.enumeration.prover import GAP_RTOL
@@ -44,33 +48,40 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--cases", nargs="*", help="cases as NxD (default: every single-unit case)")
+    ap.add_argument("--cases", nargs="*", help="cases as NxD or NxDxK (default: all)")
+    ap.add_argument("--library", action="store_true", help="the two-unit library instances")
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing (minimum is shown)")
     args = ap.parse_args(argv)
-    cases = [(n, d) for n, d, k in CASES if k == 1]
-    if args.cases:
-        cases = [tuple(int(v) for v in c.split("x")[:2]) for c in args.cases]
     enum = get_solver("enum")
+    if args.library:
+        root = Path(__file__).resolve().parent.parent / "instances" / "fit"
+        problems = [(f.stem, read_instance(f)) for f in sorted(root.glob("*.json"))]
+        problems = [(s, p) for s, p in problems if p.units > 1 and enum.unsupported(p) is None]
+    else:
+        cases = [(n, d, k) for n, d, k in CASES]
+        if args.cases:
+            cases = [(*(int(v) for v in c.split("x")), 1)[:3] for c in args.cases]
+        # the seeds of enumeration.py
+        problems = [(f"{n}x{d}x{k}", planted(n, d, k, 1000 * n + 10 * d + k)) for n, d, k in cases]
     head = (
-        f"{'n':>5} {'d':>2} {'float s':>9} {'exact s':>9} {'ratio':>6} {'nodes':>7} "
+        f"{'case':>22} {'float s':>9} {'exact s':>9} {'ratio':>6} {'nodes':>7} "
         f"{'leaves':>7} {'check s':>8} {'proof':>6} {'loss':>5}"
     )
     print(head)
     print("-" * len(head))
-    for n, d in cases:
-        problem = planted(n, d, 1, 1000 * n + 10 * d + 1)  # the seeds of enumeration.py
+    for name, problem in problems:
         plain, t_plain = _best(lambda p=problem: enum.solve(p, certify=False), args.repeat)
         cert_r, t_cert = _best(lambda p=problem: enum.solve(p), args.repeat)
         cert = cert_r.certificate
         if cert is None:
-            print(f"{n:>5} {d:>2} {t_plain:9.3f} {t_cert:9.3f}  no certificate: {cert_r.message}")
+            print(f"{name:>22} {t_plain:9.3f} {t_cert:9.3f}  no certificate: {cert_r.message}")
             continue
         verdict, t_check = _best(lambda p=problem, c=cert: check_certificate(p, c), args.repeat)
         old = exact_loss(problem, plain.network)
         same = "<" if cert.upper < old * (1 - GAP_RTOL) else "="
         proof = "exact" if cert_r.proof is Proof.EXACT and verdict.ok else "FAIL"
         print(
-            f"{n:>5} {d:>2} {t_plain:9.3f} {t_cert:9.3f} {t_cert / t_plain:6.2f} "
+            f"{name:>22} {t_plain:9.3f} {t_cert:9.3f} {t_cert / t_plain:6.2f} "
             f"{cert.size():>7,} {verdict.leaves:>7,} {t_check:8.3f} {proof:>6} {same:>5}",
             flush=True,
         )
