@@ -144,7 +144,11 @@ def _found(value: Any) -> str:
 
 
 def schema_errors(
-    value: Any, schema: dict[str, Any], root: dict[str, Any], path: str
+    value: Any,
+    schema: dict[str, Any],
+    root: dict[str, Any],
+    path: str,
+    expected: str = "a valid value",
 ) -> list[tuple[str, str, str]]:
     """Failures of ``value`` against ``schema`` as ``(path, expected, found)`` triples (at
     most one: the walk stops at the first).
@@ -152,20 +156,25 @@ def schema_errors(
     ``expected`` is the description of the innermost schema that says what belongs there.
     """
     errors: list[tuple[str, str, str]] = []
-    stack = [(value, schema, path, schema.get("description", "a valid value"))]
+    # entries: (value, schema, path, nearest description, combinators?); a node's oneOf,
+    # allOf, not and if/then are checked after its members (pushed below them), so that a
+    # wrong member is reported at its own path before a rule about the whole object
+    stack = [(value, schema, path, schema.get("description", expected), False)]
     while stack and not errors:
-        v, s, p, expected = stack.pop()
+        v, s, p, expected, combined = stack.pop()
+        if combined:
+            errors.extend(_combined(v, s, root, p, expected))
+            continue
         if "$ref" in s:
             s = _resolve(root, s["$ref"])
         expected = s.get("description", expected)
         if _local(s, v) is not None:
             errors.append((p, expected, _found(v)))
             break
-        errors.extend(_combined(v, s, root, p, expected))
-        if not errors:
-            children, missing = _children(v, s, p, expected)
-            errors.extend(missing)
-            stack.extend(children)
+        children, missing = _children(v, s, p, expected, root)
+        errors.extend(missing)
+        stack.append((v, s, p, expected, True))
+        stack.extend((*child, False) for child in children)
     return errors[:1]
 
 
@@ -174,21 +183,37 @@ def _combined(
 ) -> list[tuple[str, str, str]]:
     """The failures of ``v`` against the combining keywords of ``s``."""
     subs = s.get("oneOf")
-    if subs is not None and sum(not schema_errors(v, sub, root, p) for sub in subs) != 1:
-        return [(p, expected, _found(v))]
+    if subs is not None:
+        results = [schema_errors(v, sub, root, p, expected) for sub in subs]
+        if sum(not r for r in results) != 1:
+            # when only one branch has the value's type, its own error is the precise one
+            typed = [r for sub, r in zip(subs, results, strict=True) if _typed(sub, v, root)]
+            return typed[0] if len(typed) == 1 and typed[0] else [(p, expected, _found(v))]
     for sub in s.get("allOf", []):
         # the failing branch's own error names the inner path
-        inner = schema_errors(v, sub, root, p)
+        inner = schema_errors(v, sub, root, p, expected)
         if inner:
             return inner
     if "not" in s and not schema_errors(v, s["not"], root, p):
         return [(p, expected, _found(v))]
     if "if" in s and "then" in s and not schema_errors(v, s["if"], root, p):
-        return schema_errors(v, s["then"], root, p)
+        return schema_errors(v, s["then"], root, p, expected)
     return []
 
 
-def _children(v: Any, s: dict[str, Any], p: str, expected: str) -> tuple[list, list]:
+def _typed(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> bool:
+    """Whether ``value`` has a type ``schema`` (after ``$ref``) allows."""
+    if "$ref" in schema:
+        schema = _resolve(root, schema["$ref"])
+    kind = schema.get("type")
+    if kind is None:
+        return False
+    return any(_TYPES[k](value) for k in ([kind] if isinstance(kind, str) else kind))
+
+
+def _children(
+    v: Any, s: dict[str, Any], p: str, expected: str, root: dict[str, Any]
+) -> tuple[list, list]:
     """The (value, schema, path, expected) of ``v``'s members, and a missing-key failure."""
     out: list[tuple[Any, dict[str, Any], str, str]] = []
     if isinstance(v, dict):
@@ -208,8 +233,56 @@ def _children(v: Any, s: dict[str, Any], p: str, expected: str) -> tuple[list, l
                 out.append((v[key], extra, f"{p}/{key}", expected))
     if isinstance(v, list) and isinstance(s.get("items"), dict):
         items = s["items"]
-        out.extend((v[i], items, f"{p}/{i}", expected) for i in range(len(v) - 1, -1, -1))
+        quick = _quick(items, root)
+        # fast path for lists of leaves or of lists of leaves (X holds up to 10⁶ numbers):
+        # only the failures are pushed for the full walk, which names them
+        indices = range(len(v) - 1, -1, -1)
+        if quick is not None:
+            indices = [i for i in indices if not quick(v[i])]
+        out.extend((v[i], items, f"{p}/{i}", expected) for i in indices)
     return out, []
+
+
+def _quick(schema: dict[str, Any], root: dict[str, Any]) -> Any:
+    """A fast predicate for a leaf schema or an array of leaves, else None."""
+    if "$ref" in schema:
+        schema = _resolve(root, schema["$ref"])
+    leaf = _leaf(schema)
+    if leaf is not None:
+        return lambda value: _leaf_ok(leaf, value)
+    items = schema.get("items")
+    if set(schema) - _ANNOTATIONS <= {"type", "minItems", "items"} and isinstance(items, dict):
+        inner = _leaf(_resolve(root, items["$ref"]) if "$ref" in items else items)
+        if inner is not None and schema.get("type") == "array":
+            low = schema.get("minItems", 0)
+            return lambda value: (
+                isinstance(value, list)
+                and len(value) >= low
+                and all(_leaf_ok(inner, x) for x in value)
+            )
+    return None
+
+
+_LOCAL_ONLY = frozenset({"type", "const", "enum", "minItems", "minimum", "maximum", "pattern"})
+
+
+def _leaf(schema: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """For a schema of only local keywords, or a oneOf of such schemas, the alternatives (so
+    a value can be checked without the walk); otherwise None.  ``$ref``s must be resolved by
+    the caller, so a schema with one is not a leaf."""
+    words = set(schema) - _ANNOTATIONS
+    if words <= _LOCAL_ONLY:
+        return [schema]
+    if words == {"oneOf"} and all(
+        set(sub) - _ANNOTATIONS <= _LOCAL_ONLY for sub in schema["oneOf"]
+    ):
+        return schema["oneOf"]
+    return None
+
+
+def _leaf_ok(alternatives: list[dict[str, Any]], value: Any) -> bool:
+    """Whether ``value`` satisfies exactly one alternative (a plain schema is one of one)."""
+    return sum(_local(a, value) is None for a in alternatives) == 1
 
 
 def validate(data: Any, name: str, source: str) -> None:
