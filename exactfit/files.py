@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from exactfit.errors import InputError
 from exactfit.limits import MAX_DIGITS, MAX_INPUT_BYTES, MAX_JSON_DEPTH
+from exactfit.numbers import short
 
 __all__ = ["atomic_write", "check_output_path", "json_depth", "parse_json", "read_text"]
 
@@ -156,16 +157,23 @@ def check_output_path(
     if str(path) == "-":
         return
     target = Path(path)
+    try:
+        os.stat(target)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"{option} {short(str(path))}: cannot be written ({why})") from None
     if str(path) == "" or target.is_dir() or str(path).endswith(("/", os.sep)):
-        raise InputError(f"{option} {str(path)!r}: is a directory; expected a file name")
+        raise InputError(f"{option} {short(str(path))}: is a directory; expected a file name")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"{option} {path}: directory {directory} does not exist; create it first")
     allowed = tuple(suffixes)
     if allowed and not target.name.lower().endswith(allowed):
         raise InputError(
-            f"{option} {path}: expected a file ending in {', '.join(allowed)}, found "
-            f"{target.suffix or 'no suffix'}"
+            f"{option} {short(str(path))}: expected a file ending in {', '.join(allowed)}, "
+            f"found {short(target.suffix) if target.suffix else 'no suffix'}"
         )
 
 

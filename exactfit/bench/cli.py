@@ -22,6 +22,7 @@ from typing import Any
 
 from exactfit.errors import InputError
 from exactfit.files import check_output_path
+from exactfit.numbers import short
 
 __all__ = ["PLOT_SUFFIXES", "SCHEDULER_TIMEOUT_S", "add_commands", "connect", "parse_solvers"]
 
@@ -156,10 +157,12 @@ def parse_solvers(text: str | None) -> list[str]:
     known = ", ".join(sorted(REGISTRY))
     solvers = [s.strip() for s in (DEFAULT_SOLVERS if text is None else text).split(",")]
     if not any(solvers):
-        raise InputError(f"--solvers: expected a comma-separated list from {known}, found {text!r}")
+        raise InputError(
+            f"--solvers: expected a comma-separated list from {known}, found {short(text)}"
+        )
     for s in solvers:
         if s not in REGISTRY:
-            raise InputError(f"--solvers: unknown solver {s!r}; expected names from {known}")
+            raise InputError(f"--solvers: unknown solver {short(s)}; expected names from {known}")
     if len(set(solvers)) != len(solvers):
         raise InputError(f"--solvers: {','.join(solvers)} names a solver twice")
     return solvers
@@ -176,7 +179,8 @@ def connect(address: str, timeout: float | None = None) -> Any:
     (malformed address, or no scheduler answering within ``timeout`` seconds)."""
     if not _ADDRESS.match(address):
         raise InputError(
-            f"--scheduler: expected an address like tcp://HOST:PORT or HOST:PORT, found {address!r}"
+            "--scheduler: expected an address like tcp://HOST:PORT or HOST:PORT, found "
+            f"{short(address)}"
         )
     _require("distributed", "--scheduler")
     from dask.distributed import Client

@@ -70,7 +70,7 @@ MALFORMED = [
 @pytest.mark.parametrize("data", [m[1] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
 def test_schema_and_reader_refuse_malformed_instances(data):
     assert _errors(data, "instance") != []
-    with pytest.raises(InputError, match="instance.schema.json"):
+    with pytest.raises(InputError, match=r"instance\.schema\.json"):
         problem_from_dict(data, "case")
 
 
@@ -131,7 +131,7 @@ def test_schema_and_reader_refuse_malformed_solutions(solutions, tmp_path, chang
     assert _errors(bad, "solution") != []
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad))
-    with pytest.raises(InputError, match="solution.schema.json") as info:
+    with pytest.raises(InputError, match=r"solution\.schema\.json") as info:
         read_solution(path)
     assert where in str(info.value)
 

@@ -16,6 +16,7 @@ from typing import IO
 
 from exactfit.errors import InputError
 from exactfit.limits import MAX_INPUT_BYTES, MAX_SOURCE_ITEMS, MAX_SOURCE_VERTICES
+from exactfit.numbers import short
 from reductions.sources.types import InvalidSource
 
 __all__ = ["Source"]
@@ -108,7 +109,7 @@ def _header(
 ) -> list[int]:
     """The numbers of a header ``p KIND ...``; ``seen`` says a header came before."""
     if seen:
-        raise lines.fail(lineno, f"expected one header, found a second one {line!r}")
+        raise lines.fail(lineno, f"expected one header, found a second one {short(line)}")
     parts = line.split()
     if len(parts) < 4 or parts[1] not in kinds:
         raise lines.fail(lineno, f"expected a header '{usage}', found {line[:80]!r}")
@@ -133,7 +134,7 @@ def _counts_header(
     """(N, M) of a header ``p KIND N M`` with N ≥ 1 and M ≥ 0 (graphs and hypergraphs)."""
     vals = _header(lines, lineno, line, kinds, usage, seen)
     if len(vals) != 2 or vals[0] < 1 or vals[1] < 0:
-        raise lines.fail(lineno, f"expected '{usage}' with N ≥ 1 and M ≥ 0, found {line!r}")
+        raise lines.fail(lineno, f"expected '{usage}' with N ≥ 1 and M ≥ 0, found {short(line)}")
     return vals[0], vals[1]
 
 

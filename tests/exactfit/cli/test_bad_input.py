@@ -189,7 +189,7 @@ def test_a_bound_above_the_loss_never_passes_the_optimality_claim(workdir, capsy
     sol = json.loads(out)
     sol["bound"] = 2 * sol["objective"]
     (workdir / "s.json").write_text(json.dumps(sol))
-    rc, out, err = run_main(["verify", T, "s.json"], capsys)
+    rc, out, _ = run_main(["verify", T, "s.json"], capsys)
     assert rc == 1
     assert "FAIL  bound ≤ loss" in out
     assert "FAIL  optimality claim" in out and "is above the loss" in out
