@@ -12,9 +12,26 @@ from fractions import Fraction
 import numpy as np
 
 from exactfit.errors import InputError
+from exactfit.limits import MAX_ENTRIES, MAX_UNITS, check_cap
 from exactfit.problem import FitProblem, ReluNetwork, Unit, exact_predictions
 
 __all__ = ["planted_fit"]
+
+
+def _check_arguments(n: int, d: int, units: int, noise: float, scale: int) -> None:
+    """Refuse arguments that are invalid or exceed the caps, before drawing anything."""
+    if n < 1 or d < 1 or units < 1:
+        raise InputError(f"planted fit: expected n, d, units ≥ 1, found n={n}, d={d}, k={units}")
+    check_cap(units, MAX_UNITS, "planted fit: units", "use fewer units")
+    check_cap(n * (d + 2), MAX_ENTRIES, "planted fit: numbers n·(d + 2)", "use smaller n or d")
+    if noise < 0:
+        raise InputError(f"planted fit: noise must be ≥ 0, found {noise}")
+    # grid values are drawn as int64 (np.rint(...).astype(int)): keep them far from 2⁶³
+    if not 1 <= scale <= 10**15 or noise * scale > 10**15:
+        raise InputError(
+            f"planted fit: expected scale ≤ 1e15 and noise·scale ≤ 1e15, found scale {scale:.3g} "
+            f"and noise {noise:.3g}; use fewer digits or less noise"
+        )
 
 
 def planted_fit(
@@ -51,10 +68,7 @@ def planted_fit(
     FitProblem
         With ``meta["generator"]`` recording every parameter and the planted network.
     """
-    if n < 1 or d < 1 or units < 1:
-        raise InputError(f"planted fit: expected n, d, units ≥ 1, found n={n}, d={d}, k={units}")
-    if noise < 0:
-        raise InputError(f"planted fit: noise must be ≥ 0, found {noise}")
+    _check_arguments(n, d, units, noise, scale)
     rng = np.random.default_rng(seed)
     X = [
         [Fraction(int(v), scale) for v in row]

@@ -18,23 +18,27 @@ so an error never leaves a partial file behind.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import math
 import os
-import sys
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from exactfit.errors import InputError
-from exactfit.problem import FitProblem, InvalidInstance, ReluNetwork, Unit, to_fraction
+from exactfit.files import atomic_write, parse_json, read_text
+from exactfit.problem import (
+    FitProblem,
+    InvalidInstance,
+    ReluNetwork,
+    Unit,
+    check_entries,
+    to_fraction,
+)
 from exactfit.result import Result
+from exactfit.schema import validate
 
 __all__ = [
     "INSTANCE_FORMAT",
@@ -44,6 +48,7 @@ __all__ = [
     "dump_number",
     "instance_to_dict",
     "jsonable",
+    "parse_json",
     "problem_from_dict",
     "read_csv",
     "read_instance",
@@ -59,49 +64,7 @@ SOLUTION_FORMAT = "exactfit-solution/1"
 
 
 # ---------------------------------------------------------------------------- plumbing
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a file, or standard input for ``"-"``; a missing file is an :class:`InputError`."""
-    if str(path) == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory; expected a file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str]) -> Iterator[TextIO]:
-    """Open a temporary file beside ``path``; rename it over ``path`` only on success.
-
-    ``"-"`` writes to standard output.
-    """
-    if str(path) == "-":
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"{path}: directory {directory} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp creates 0600; give the file the mode an ordinary open() would (umask applied).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+# read_text, atomic_write and parse_json live in exactfit.files (re-exported here).
 
 
 def dump_number(value: int | float | Fraction) -> int | float | str:
@@ -120,18 +83,7 @@ def dump_number(value: int | float | Fraction) -> int | float | str:
 
 
 def _parse_json(text: str, source: str) -> Any:
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{source}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except InvalidInstance as exc:
-        raise InvalidInstance(f"{source}: {exc}") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise InvalidInstance(f"found {name} in the JSON; expected finite numbers only")
+    return parse_json(text, source)
 
 
 # ---------------------------------------------------------------------------- instances
@@ -163,47 +115,23 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
-_INSTANCE_KEYS = {
-    "format",
-    "X",
-    "y",
-    "sample_weight",
-    "units",
-    "bias",
-    "output_signs",
-    "weight_bound",
-    "meta",
-}
-
-
 def problem_from_dict(data: Any, source: str = "instance") -> FitProblem:
-    """Validate an instance JSON object and build the :class:`FitProblem`."""
-    if not isinstance(data, dict):
-        raise InvalidInstance(
-            f"{source}: expected a JSON object with keys X and y, found {type(data).__name__}"
-        )
-    fmt = data.get("format", INSTANCE_FORMAT)
-    if fmt != INSTANCE_FORMAT:
-        raise InvalidInstance(f"{source}: expected format {INSTANCE_FORMAT!r}, found {fmt!r}")
-    unknown = sorted(set(data) - _INSTANCE_KEYS)
-    if unknown:
-        raise InvalidInstance(
-            f"{source}: unknown key {unknown[0]!r}; expected keys {sorted(_INSTANCE_KEYS)}"
-        )
-    for key in ("X", "y"):
-        if key not in data:
-            raise InvalidInstance(f"{source}: missing key {key!r}; an instance needs X and y")
-    units = data.get("units", 1)
-    bias = data.get("bias", True)
-    if not isinstance(bias, bool):
-        raise InvalidInstance(f"{source}: bias must be true or false, found {bias!r}")
+    """Validate an instance JSON object and build the :class:`FitProblem`.
+
+    The structure is checked against the shipped schema (``instance.schema.json``, which
+    requires ``format``, ``X``, ``y`` and ``units``); :class:`FitProblem` checks the rest.
+    """
+    if isinstance(data, dict):
+        # before the schema walk, which would visit every one of a huge X's numbers
+        check_entries(data.get("X"), source)
+    validate(data, "instance", source)
     try:
         return FitProblem(
             X=data["X"],
             y=data["y"],
             sample_weight=data.get("sample_weight"),
-            units=units,
-            bias=bias,
+            units=data["units"],
+            bias=data.get("bias", True),
             output_signs=data.get("output_signs"),
             weight_bound=data.get("weight_bound"),
             meta=data.get("meta") or {},
@@ -216,6 +144,11 @@ def read_instance(path: str | os.PathLike[str], *, target: str | None = None) ->
     """Read an instance JSON file (``"-"`` for stdin), or a CSV file when it ends in ``.csv``."""
     if str(path).lower().endswith(".csv"):
         return read_csv(path, target=target)
+    if target is not None:
+        raise InvalidInstance(
+            f"{path}: --target {target!r} names a CSV column, but this is a JSON instance "
+            "(its labels are y); drop --target"
+        )
     return problem_from_dict(_parse_json(read_text(path), str(path)), str(path))
 
 
@@ -244,6 +177,13 @@ def read_csv(
     if len(rows) < 2:
         raise InvalidInstance(f"{path}: expected a header row and at least one data row")
     header = [h.strip() for h in rows[0]]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InvalidInstance(
+            f"{path}: the header names column {repeated[0]!r} twice; expected distinct "
+            "column names (rename one)"
+        )
+    check_entries(rows[1:], str(path))
     if target is None:
         col = len(header) - 1
     elif target in header:
@@ -361,30 +301,25 @@ def _opt_float(data: dict[str, Any], key: str, source: str) -> float | None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise InvalidInstance(f"{source}: {key} must be a number or null, found {v!r}")
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:  # an integer beyond 1.8e308 (floats already overflowed on parsing)
+        raise InvalidInstance(
+            f"{source}: {key}: expected a number below 1.8e308, found an integer of "
+            f"{len(str(abs(v)))} digits"
+        ) from None
 
 
 def read_solution(path: str | os.PathLike[str]) -> SolutionFile:
     """Read a solution JSON file (``"-"`` for stdin)."""
     source = str(path)
     data = _parse_json(read_text(path), source)
-    if not isinstance(data, dict):
-        raise InvalidInstance(f"{source}: expected a JSON object, found {type(data).__name__}")
-    fmt = data.get("format")
-    if fmt != SOLUTION_FORMAT:
-        raise InvalidInstance(f"{source}: expected format {SOLUTION_FORMAT!r}, found {fmt!r}")
-    status = data.get("status")
-    valid = {"optimal", "feasible", "no_solution", "infeasible", "error"}
-    if status not in valid:
-        raise InvalidInstance(f"{source}: status must be one of {sorted(valid)}, found {status!r}")
+    # the schema requires a network on an optimal or feasible solution, a proof only on an
+    # optimal one, and known values for status, limit and proof
+    validate(data, "solution", source)
+    status = data["status"]
     net = data.get("network")
     proof = data.get("proof")
-    if proof not in (None, "exact", "tolerance"):
-        raise InvalidInstance(
-            f"{source}: proof must be 'exact', 'tolerance' or null, found {proof!r}"
-        )
-    if proof is not None and status != "optimal":
-        raise InvalidInstance(f"{source}: a {status} solution carries no proof, found {proof!r}")
     return SolutionFile(
         status=status,
         objective=_opt_float(data, "objective", source),

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from exactfit.errors import InvalidInstance
+from exactfit.limits import MAX_ENTRIES, MAX_UNITS
 from exactfit.network import (
     ReluNetwork,
     Unit,
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidInstance",
     "ReluNetwork",
     "Unit",
+    "check_entries",
     "clip_to_bound",
     "exact_loss",
     "exact_predictions",
@@ -224,10 +226,31 @@ def _decimal_exponent(v: Fraction) -> int:
     return len(str(abs(v.numerator))) - len(str(v.denominator))
 
 
+def check_entries(X: Any, where: str = "X") -> None:
+    """Refuse data of more than ``MAX_ENTRIES`` numbers, n·(d + 2), before converting any.
+
+    ``X`` is whatever the caller holds (rows, an array); shapes that are not rows are left to
+    the validation that follows.
+    """
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) == 2:
+        n, d = int(shape[0]), int(shape[1])
+    elif isinstance(X, list | tuple) and X and isinstance(X[0], list | tuple):
+        n, d = len(X), len(X[0])
+    else:
+        return
+    if n * (d + 2) > MAX_ENTRIES:
+        raise InvalidInstance(
+            f"{where}: expected at most {MAX_ENTRIES:,} numbers (n·(d + 2)), found n = {n:,} "
+            f"samples of d = {d:,} features; subsample the data or reduce the features"
+        )
+
+
 def _samples(
     X_in: Any, y_in: Any, weights: Any
 ) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...], tuple[Fraction, ...]]:
     """Exact ``(X, y, c)``: non-empty, consistent lengths, positive weights (default 1)."""
+    check_entries(X_in)
     X = to_matrix(X_in, "X")
     y = to_vector(y_in, "y")
     n = len(X)
@@ -264,8 +287,11 @@ def _units(units: Any) -> int:
     if isinstance(units, bool) or not isinstance(units, int | np.integer):
         raise InvalidInstance(f"units: expected an integer k ≥ 1, found {type(units).__name__}")
     k = int(units)
-    if k < 1:
-        raise InvalidInstance(f"units: expected an integer k ≥ 1, found {k}")
+    if not 1 <= k <= MAX_UNITS:
+        raise InvalidInstance(
+            f"units: expected an integer k with 1 ≤ k ≤ {MAX_UNITS}, found {k}"
+            + ("" if k < 1 else "; exact fitting is exponential in k, use fewer units")
+        )
     return k
 
 
@@ -304,5 +330,11 @@ def _weight_bound(bound: Any) -> Fraction | None:
         raise InvalidInstance(
             f"weight_bound: expected a positive bound B (‖w_j‖₂ ≤ B), found {bound}; "
             "use null for no bound"
+        )
+    # B² enters the solvers' float models: the data's range keeps it a normal float
+    if not FLOAT_SAFE_MIN <= bound <= FLOAT_SAFE_MAX:
+        raise InvalidInstance(
+            f"weight_bound: expected a bound B in [1e-75, 1e75], found about "
+            f"1e{_decimal_exponent(bound)}; rescale the data, or use null for no bound"
         )
     return bound

@@ -9,6 +9,7 @@ rounding, a claimed bound may not exceed it, and a claim of optimality needs a b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -94,23 +95,27 @@ def verify(
     if network.d != problem.d:
         return Verdict(False, None, tuple(checks))
     exact = exact_loss(problem, network)
-    value = float(exact)
-    checks.append(Check("exact loss", True, f"{exact} ≈ {value:.12g}"))
+    value = _float(exact)
+    checks.append(Check("exact loss", True, f"{_exact_text(exact)} ≈ {value:.12g}"))
     if claimed is not None:
         err = abs(claimed - value)
-        ok = err <= CLAIM_RTOL * max(1.0, abs(value))
+        # an exact loss beyond the float range cannot be any finite claim (inf - inf is nan)
+        ok = math.isfinite(value) and err <= CLAIM_RTOL * max(1.0, abs(value))
         checks.append(
             Check("claimed objective", ok, f"claimed {claimed!r}, exact {value!r}, |Δ| = {err:.3g}")
         )
+    bound_valid = True
     if bound is not None:
-        ok = bound - value <= OPT_ATOL + OPT_RTOL * abs(value)
-        checks.append(Check("bound ≤ loss", ok, f"bound {bound!r} vs exact loss {value!r}"))
+        bound_valid = bound - value <= OPT_ATOL + OPT_RTOL * abs(value)
+        checks.append(
+            Check("bound ≤ loss", bound_valid, f"bound {bound!r} vs exact loss {value!r}")
+        )
     notes: tuple[str, ...] = ()
     if status == Status.OPTIMAL.value:
-        ok = bound_meets(value, bound)
-        checks.append(
-            Check("optimality claim", ok, f"bound {bound!r} {'meets' if ok else 'misses'} the loss")
-        )
+        # a bound above the loss is false, so it proves nothing: it cannot "meet" the loss
+        ok = bound_valid and math.isfinite(value) and bound_meets(value, bound)
+        how = "meets" if ok else ("is above" if not bound_valid else "misses")
+        checks.append(Check("optimality claim", ok, f"bound {bound!r} {how} the loss"))
     if certificate is not None:
         checks.append(_certificate_check(problem, exact, certificate))
     elif status == Status.OPTIMAL.value:
@@ -119,6 +124,24 @@ def verify(
             f"{_proof_claim(solution)}; no certificate was given",
         )
     return Verdict(all(c.passed for c in checks), exact, tuple(checks), notes)
+
+
+def _float(q: Fraction) -> float:
+    """``q`` as a float, ±inf beyond the float range (a network with huge weights has a huge
+    exact loss; the claims are floats and compare with it as infinite)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
+def _exact_text(q: Fraction, limit: int = 2000) -> str:
+    """``p/q`` when it is short enough to print, else its size (Python refuses to print
+    integers of more than 4300 digits, and nobody reads them)."""
+    bits = max(q.numerator.bit_length(), q.denominator.bit_length())
+    if bits <= limit * 3.32:
+        return str(q)
+    return f"(a rational with about {int(bits / 3.3219):,}-digit numerator or denominator)"
 
 
 def _certificate_check(problem: FitProblem, exact: Fraction, certificate: Any) -> Check:

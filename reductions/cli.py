@@ -132,11 +132,41 @@ def _read(path: str) -> Any:
     return read_source(sys.stdin if path == "-" else path)
 
 
+def _output_suffixes(red: Reduction) -> tuple[str, ...]:
+    """The file endings ``reduce -o`` accepts for what ``red`` produces."""
+    from reductions.sources.io import CNF_SUFFIXES, GRAPH_SUFFIXES
+
+    return {"relu-fit": (".json",), "max-sat": CNF_SUFFIXES, "max-cut": GRAPH_SUFFIXES}.get(
+        red.target_problem.name, ()
+    )
+
+
+def _check_size(red: Reduction, source: Any) -> None:
+    """Refuse a source whose target would exceed the caps, before building the target."""
+    from exactfit.limits import MAX_ENTRIES, MAX_SOURCE_ITEMS, MAX_SOURCE_VERTICES, check_cap
+
+    n, d = red.size(source)
+    if red.target_problem.name == "relu-fit":
+        check_cap(
+            n * (d + 2),
+            MAX_ENTRIES,
+            f"{red.name}: the target would have n = {n:,} points in d = {d:,} dimensions; "
+            "its numbers n·(d + 2)",
+            "use a smaller source",
+        )
+    else:
+        check_cap(n, MAX_SOURCE_VERTICES, f"{red.name}: the target's size", "use a smaller source")
+        check_cap(d, MAX_SOURCE_ITEMS, f"{red.name}: the target's size", "use a smaller source")
+
+
 def _cmd_reduce(args: argparse.Namespace) -> int:
+    from exactfit.files import check_output_path
     from exactfit.problem import FitProblem
 
     red = _build(args)
+    check_output_path(args.output, "-o", _output_suffixes(red))
     source = _read(args.source)
+    _check_size(red, source)
     target, _ = red.forward(source)
     if isinstance(target, FitProblem):
         from exactfit.io import write_instance
@@ -212,7 +242,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 10 if rr.inconclusive else 0
     if args.source is None:
         raise InputError("check: expected a SOURCE file or --random N")
-    report = check(red, _read(args.source), **kwargs)
+    source = _read(args.source)
+    _check_size(red, source)
+    report = check(red, source, **kwargs)
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:

@@ -15,16 +15,28 @@ path to benchmark (the implicit ``run``).  To benchmark a folder literally named
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
 from exactfit.errors import InputError
+from exactfit.files import check_output_path
+from exactfit.numbers import short
 
-__all__ = ["add_commands"]
+__all__ = ["PLOT_SUFFIXES", "SCHEDULER_TIMEOUT_S", "add_commands", "connect", "parse_solvers"]
 
 DEFAULT_SOLVERS = "enum,scip,ortools"
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_OUTPUT = "results.jsonl"
+#: Formats ``--plot`` writes (matplotlib's Agg canvas; checked before any run starts).
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+#: Seconds to wait for a Dask scheduler before giving up (its default is 30 s of silence).
+SCHEDULER_TIMEOUT_S = 10.0
+#: A scheduler address: ``[tcp|tls|ws|wss|ucx]://HOST:PORT`` or ``HOST:PORT``.
+_ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$"
+)
 
 _EPILOG = """\
 examples:
@@ -93,6 +105,11 @@ def add_commands(sub: Any) -> None:
         help="answers file (default: the index.solu beside the instances, if any)",
     )
     both.add_argument("--plot", metavar="FILE", help="write the performance profile (PNG/SVG/PDF)")
+    run.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="run the valid instances and skip invalid ones (default: refuse to start)",
+    )
     p.set_defaults(handler=_cmd_bench)
 
 
@@ -132,41 +149,104 @@ def _require(module: str, option: str) -> None:
         )
 
 
+def parse_solvers(text: str | None) -> list[str]:
+    """The solver names of ``--solvers`` (default :data:`DEFAULT_SOLVERS`), each registered
+    and none twice."""
+    from exactfit.solvers import REGISTRY
+
+    known = ", ".join(sorted(REGISTRY))
+    solvers = [s.strip() for s in (DEFAULT_SOLVERS if text is None else text).split(",")]
+    if not any(solvers):
+        raise InputError(
+            f"--solvers: expected a comma-separated list from {known}, found {short(text)}"
+        )
+    for s in solvers:
+        if s not in REGISTRY:
+            raise InputError(f"--solvers: unknown solver {short(s)}; expected names from {known}")
+    if len(set(solvers)) != len(solvers):
+        raise InputError(f"--solvers: {','.join(solvers)} names a solver twice")
+    return solvers
+
+
+def _check_plot(plot: str | None) -> None:
+    if plot:
+        check_output_path(plot, "--plot", PLOT_SUFFIXES)
+        _require("matplotlib", "--plot")
+
+
+def connect(address: str, timeout: float | None = None) -> Any:
+    """A ``dask.distributed.Client`` for ``address``, or a one-line :class:`InputError`
+    (malformed address, or no scheduler answering within ``timeout`` seconds)."""
+    if not _ADDRESS.match(address):
+        raise InputError(
+            "--scheduler: expected an address like tcp://HOST:PORT or HOST:PORT, found "
+            f"{short(address)}"
+        )
+    _require("distributed", "--scheduler")
+    from dask.distributed import Client
+
+    wait = SCHEDULER_TIMEOUT_S if timeout is None else timeout
+    try:
+        return Client(address, timeout=f"{wait}s")
+    # whatever the connection raises (OSError on a timeout, garbage from a non-Dask peer)
+    except Exception as exc:
+        raise InputError(
+            f"--scheduler: no Dask scheduler answered at {address} within {wait:g} s "
+            f"({type(exc).__name__}: {str(exc)[:120]}); start one or check the address"
+        ) from None
+
+
+def _valid_instances(instances: list[Any], skip: bool) -> list[Any]:
+    """``instances`` without the invalid ones (``skip``), or an error listing them."""
+    from exactfit.bench.jobs import invalid_instances
+
+    bad = invalid_instances(instances)
+    if not bad:
+        return instances
+    names = ", ".join(inst.path for inst, _ in bad[:10]) + (", ..." if len(bad) > 10 else "")
+    if not skip:
+        raise InputError(
+            f"{len(bad)} invalid instance{'s' if len(bad) > 1 else ''}: {names} (first: "
+            f"{bad[0][1]}); fix them, or pass --skip-invalid to run the others"
+        )
+    print(f"exactfit bench: skipped {len(bad)} invalid: {names}", file=sys.stderr)
+    keep = [inst for inst in instances if inst not in {i for i, _ in bad}]
+    if not keep:
+        raise InputError("every instance is invalid; nothing to run")
+    return keep
+
+
 def _run(args: argparse.Namespace, paths: list[str]) -> int:
     from exactfit.bench.runner import discover, run_benchmark, tty_progress
     from exactfit.cli import stdout_to_stderr
-    from exactfit.solvers import REGISTRY
 
     if not paths:
         raise InputError("expected instance files or folders after 'run'")
-    solvers = [s.strip() for s in (args.solvers or DEFAULT_SOLVERS).split(",") if s.strip()]
-    for s in solvers:
-        if s not in REGISTRY:
-            known = ", ".join(sorted(REGISTRY))
-            raise InputError(f"--solvers: unknown solver {s!r}; expected names from {known}")
-    if len(set(solvers)) != len(solvers):
-        raise InputError(f"--solvers: {','.join(solvers)} names a solver twice")
+    solvers = parse_solvers(args.solvers)
     if args.jobs is not None and args.scheduler is not None:
         raise InputError("--jobs and --scheduler exclude each other: the cluster sets parallelism")
-    if args.plot:
-        _require("matplotlib", "--plot")
-    if args.scheduler:
-        _require("distributed", "--scheduler")
-    instances = discover(paths, quick=args.quick)
-    solu, solu_files = _solu_for(paths, args.solu)
     output = args.output or DEFAULT_OUTPUT
-    with stdout_to_stderr():
-        records = run_benchmark(
-            instances,
-            solvers,
-            time_limit=args.time_limit or DEFAULT_TIME_LIMIT,
-            output=output,
-            jobs=args.jobs or 1,
-            resume=args.resume,
-            scheduler=args.scheduler,
-            shards=args.shards or 1,
-            progress=tty_progress(),
-        )
+    check_output_path(output, "-o")
+    _check_plot(args.plot)
+    instances = _valid_instances(discover(paths, quick=args.quick), args.skip_invalid)
+    solu, solu_files = _solu_for(paths, args.solu)
+    client = connect(args.scheduler) if args.scheduler else None
+    try:
+        with stdout_to_stderr():
+            records = run_benchmark(
+                instances,
+                solvers,
+                time_limit=args.time_limit or DEFAULT_TIME_LIMIT,
+                output=output,
+                jobs=args.jobs or 1,
+                resume=args.resume,
+                client=client,
+                shards=args.shards or 1,
+                progress=tty_progress(),
+            )
+    finally:
+        if client is not None:
+            client.close()
     names = {inst.name for inst in instances}
     records = [r for r in records if r["instance"] in names and r["solver"] in solvers]
     return _summarise(
@@ -190,6 +270,7 @@ def _report(args: argparse.Namespace, files: list[str]) -> int:
             ("--quick", args.quick or None),
             ("--scheduler", args.scheduler),
             ("--shards", args.shards),
+            ("--skip-invalid", args.skip_invalid or None),
         )
         if value is not None
     ]
@@ -198,8 +279,7 @@ def _report(args: argparse.Namespace, files: list[str]) -> int:
             f"{given[0]} is a run option; 'report' takes only --solu and --plot "
             "(to benchmark a folder named 'report', write ./report)"
         )
-    if args.plot:
-        _require("matplotlib", "--plot")
+    _check_plot(args.plot)
     records = []
     for f in files:
         records.extend(load_records(f))

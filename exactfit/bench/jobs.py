@@ -12,7 +12,7 @@ from pathlib import Path
 from exactfit.bench.solu import QUICK_NAME, find_library_file, read_quick
 from exactfit.errors import InputError
 
-__all__ = ["INSTANCE_SUFFIX", "Instance", "Job", "discover", "make_jobs"]
+__all__ = ["INSTANCE_SUFFIX", "Instance", "Job", "discover", "invalid_instances", "make_jobs"]
 
 INSTANCE_SUFFIX = ".json"
 
@@ -91,6 +91,20 @@ def discover(paths: Sequence[str], *, quick: bool = False) -> list[Instance]:
             f"no instances found in {', '.join(paths)}; expected *{INSTANCE_SUFFIX} instance files"
         )
     return sorted(found.values(), key=lambda inst: inst.name)
+
+
+def invalid_instances(instances: Iterable[Instance]) -> list[tuple[Instance, str]]:
+    """The instances whose file does not read as a valid instance, each with the one-line
+    reason, so that a benchmark refuses them before any run instead of recording errors."""
+    from exactfit.io import read_instance
+
+    bad = []
+    for inst in instances:
+        try:
+            read_instance(inst.path)
+        except InputError as exc:
+            bad.append((inst, str(exc)))
+    return bad
 
 
 def make_jobs(

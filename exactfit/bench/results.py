@@ -42,6 +42,8 @@ from typing import Any
 
 from exactfit.bench.solu import SoluEntry
 from exactfit.errors import InputError
+from exactfit.files import parse_json
+from exactfit.numbers import short
 
 __all__ = [
     "CHECK_ATOL",
@@ -94,14 +96,36 @@ def _validate(record: Any, where: str) -> dict[str, Any]:
     fmt = record.get("format")
     if fmt != RECORD_FORMAT:
         raise InputError(
-            f"{where}: expected format {RECORD_FORMAT!r}, found {fmt!r}; "
+            f"{where}: expected format {RECORD_FORMAT!r}, found {short(fmt)}; "
             "is this an exactfit bench results file?"
         )
     for key in ("instance", "solver", "status", "time_limit"):
         if key not in record:
             raise InputError(f"{where}: record lacks the key {key!r}")
-    if record["status"] not in _STATUSES:
-        raise InputError(f"{where}: status {record['status']!r} is not one of {sorted(_STATUSES)}")
+    if not isinstance(record["status"], str) or record["status"] not in _STATUSES:
+        raise InputError(
+            f"{where}: status {short(record['status'])} is not one of {sorted(_STATUSES)}"
+        )
+    for key in ("instance", "solver"):
+        if not isinstance(record[key], str) or not record[key]:
+            raise InputError(
+                f"{where}: {key}: expected a non-empty string, found {short(record[key])}"
+            )
+    for key in ("objective", "bound", "wall_s", "time_limit"):
+        value = record.get(key)
+        if value is None and key != "time_limit":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+            # NaN fails value >= 0 too; a negative loss, bound or time is never a result
+            what = "a positive number" if key == "time_limit" else "a number ≥ 0 or null"
+            raise InputError(f"{where}: {key}: expected {what}, found {short(value)}")
+    if record["time_limit"] == 0:
+        raise InputError(f"{where}: time_limit: expected a positive number, found 0")
+    for key in ("path", "proof", "limit", "message"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise InputError(
+                f"{where}: {key}: expected a string or null, found {short(record[key])}"
+            )
     return record
 
 
@@ -128,16 +152,14 @@ def load_records(path: str | os.PathLike[str], *, repair: bool = False) -> list[
             continue
         where = f"{path}:{lineno}"
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{where}: not a JSON line ({exc.msg}); remove or fix the line"
-            ) from None
+            obj = parse_json(raw.decode("utf-8", errors="replace"), where)
+        except InputError as exc:
+            raise InputError(f"{exc}; remove or fix the line") from None
         records.append(_validate(obj, where))
     if tail.strip():
         try:
-            obj = json.loads(tail)
-        except json.JSONDecodeError:
+            obj = parse_json(tail.decode("utf-8", errors="replace"), f"{path}:last line")
+        except InputError:
             obj = None
         if obj is not None:
             records.append(_validate(obj, f"{path}:last line"))

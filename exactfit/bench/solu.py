@@ -22,6 +22,7 @@ from pathlib import Path
 
 from exactfit.errors import InvalidSolu
 from exactfit.io import read_text
+from exactfit.numbers import short
 
 __all__ = [
     "QUICK_NAME",
@@ -63,9 +64,13 @@ class SoluEntry:
 
     def __post_init__(self) -> None:
         if self.kind not in _TAGS:
-            raise InvalidSolu(f"solu kind: expected one of {sorted(_TAGS)}, found {self.kind!r}")
+            raise InvalidSolu(
+                f"solu kind: expected one of {sorted(_TAGS)}, found {short(self.kind)}"
+            )
         if not self.name or any(ch.isspace() for ch in self.name):
-            raise InvalidSolu(f"solu name: expected a name without spaces, found {self.name!r}")
+            raise InvalidSolu(
+                f"solu name: expected a name without spaces, found {short(self.name)}"
+            )
         needs_value = self.kind in ("opt", "best")
         if needs_value and self.value is None:
             raise InvalidSolu(f"solu entry {self.name}: ={self.kind}= needs a value")
@@ -80,7 +85,7 @@ def _value(text: str, where: str) -> Fraction:
         value = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise InvalidSolu(
-            f"{where}: expected a number or a rational 'p/q', found {text!r}"
+            f"{where}: expected a number or a rational 'p/q', found {short(text)}"
         ) from None
     return value
 
@@ -98,15 +103,15 @@ def parse_solu(text: str, source: str = "solu") -> dict[str, SoluEntry]:
         if kind is None:
             raise InvalidSolu(
                 f"{where}: expected a line starting with =opt=, =best=, =inf= or =unkn=, "
-                f"found {parts[0]!r}"
+                f"found {short(parts[0])}"
             )
         expected = 3 if kind in ("opt", "best") else 2
         if len(parts) != expected:
             shape = f"{parts[0]} name value" if expected == 3 else f"{parts[0]} name"
-            raise InvalidSolu(f"{where}: expected '{shape}', found {line!r}")
+            raise InvalidSolu(f"{where}: expected '{shape}', found {short(line)}")
         name = parts[1]
         if name in out:
-            raise InvalidSolu(f"{where}: instance {name!r} is listed twice; keep one line")
+            raise InvalidSolu(f"{where}: instance {short(name)} is listed twice; keep one line")
         value = _value(parts[2], where) if expected == 3 else None
         out[name] = SoluEntry(name, kind, value)
     return out

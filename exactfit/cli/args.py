@@ -9,17 +9,31 @@ __all__ = [
     "OneLineParser",
     "int_at_least",
     "number_arg",
+    "one_line",
     "positive_float",
     "positive_int",
     "signs_arg",
 ]
 
 
+def one_line(message: str, limit: int = 600) -> str:
+    """``message`` as one line of at most about ``limit`` characters.
+
+    Messages quote the user's input, which may hold line breaks or be megabytes long; the
+    contract is one readable line, so breaks are escaped and the middle of a long one is cut.
+    """
+    text = message.replace("\r", "\\r").replace("\n", "\\n")
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]} ...({len(text) - limit:,} characters cut)... {text[-half:]}"
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line on stderr and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
 
 
 def number_arg(

@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from exactfit.cli.args import int_at_least, number_arg
+from exactfit.cli.args import int_at_least, number_arg, positive_float
 
 __all__ = ["KIND_PLUGINS", "add_command", "add_output_options"]
 
@@ -81,18 +81,26 @@ def _add_fit(kinds: Any) -> None:
         help="standard deviation of the label noise (0.1)",
     )
     q.add_argument(
-        "--digits", type=int_at_least(0), default=2, help="decimals kept in data and labels (2)"
+        "--digits",
+        # more decimals than a float carries (~16) are noise, and the grid is drawn in int64
+        type=number_arg(int, minimum=0, maximum=15),
+        default=2,
+        help="decimals kept in data and labels (2; at most 15)",
     )
     q.add_argument("--weighted", action="store_true", help="sample weights drawn from {1, 2, 3}")
-    q.add_argument("--weight-bound", type=float, metavar="B", help="class constraint ‖w_j‖₂ ≤ B")
+    q.add_argument(
+        "--weight-bound", type=positive_float, metavar="B", help="class constraint ‖w_j‖₂ ≤ B"
+    )
     q.add_argument("--nonnegative", action="store_true", help="class with all output signs +1")
     add_output_options(q, _cmd_generate_fit)
 
 
 def _cmd_generate_fit(args: argparse.Namespace) -> int:
+    from exactfit.files import check_output_path
     from exactfit.generate import planted_fit
     from exactfit.io import write_instance
 
+    check_output_path(args.output, "-o", (".json",))
     problem = planted_fit(
         args.n,
         args.d,

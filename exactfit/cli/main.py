@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from exactfit.cli import generate, solve, solvers, verify
-from exactfit.cli.args import OneLineParser, number_arg, positive_float, positive_int
+from exactfit.cli.args import OneLineParser, number_arg, one_line, positive_float, positive_int
 from exactfit.cli.output import stdout_to_stderr
 from exactfit.cli.solve import EXIT_CODES
 from exactfit.errors import InputError, SolverFailed
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except InputError as exc:
-        print(f"exactfit {args.command}: {exc}", file=sys.stderr)
+        print(f"exactfit {args.command}: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except SolverFailed as exc:
         print(f"exactfit {args.command}: solver failed: {exc}", file=sys.stderr)

@@ -7,8 +7,10 @@ import json
 import sys
 from typing import Any
 
-from exactfit.cli.args import positive_float, positive_int, signs_arg
+from exactfit.cli.args import number_arg, positive_float, positive_int, signs_arg
 from exactfit.cli.output import format_result, stdout_to_stderr
+from exactfit.files import check_output_path
+from exactfit.limits import MAX_UNITS
 from exactfit.result import Status
 
 __all__ = ["EXIT_CODES", "add_command"]
@@ -76,7 +78,12 @@ def add_command(sub: Any) -> None:
     prog.add_argument("--no-progress", dest="progress", action="store_false")
     csvg = p.add_argument_group("CSV input (also override a JSON instance's class)")
     csvg.add_argument("--target", metavar="COLUMN", help="label column of a CSV (default last)")
-    csvg.add_argument("--units", type=positive_int, metavar="K", help="number of ReLUs")
+    csvg.add_argument(
+        "--units",
+        type=number_arg(int, minimum=1, maximum=MAX_UNITS, what="a number of units"),
+        metavar="K",
+        help=f"number of ReLUs (1..{MAX_UNITS})",
+    )
     csvg.add_argument("--no-bias", action="store_true", help="units without bias")
     csvg.add_argument("--signs", type=signs_arg, metavar="S", help="free, nonnegative or 1,-1,...")
     csvg.add_argument("--weight-bound", type=positive_float, metavar="B", help="‖w_j‖₂ ≤ B")
@@ -103,6 +110,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     import exactfit
     from exactfit.io import solution_to_dict, write_solution
 
+    # output paths are checked before the solve, which may take hours
+    if args.output:
+        check_output_path(args.output, "-o")
+    if args.certificate is not None:
+        check_output_path(args.certificate, "--certificate")
     problem = _load_problem(args)
     options: dict[str, Any] = {}
     for key in ("seed", "max_cells", "formulation", "progress"):

@@ -111,6 +111,9 @@ def _describe(obj: Graph | CNF | Hypergraph) -> str:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
+    from exactfit.files import check_output_path
+
+    check_output_path(args.output, "-o")
     kind = args.kind
     if kind == "planted-3sat":
         obj: Graph | CNF | Hypergraph = gen.planted_3sat(args.vars, args.clauses, args.seed)

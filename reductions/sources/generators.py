@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from exactfit.errors import InputError
+from exactfit.limits import MAX_SOURCE_ITEMS, MAX_SOURCE_VERTICES, check_cap
 from reductions.sources.types import CNF, Graph, Hypergraph
 
 __all__ = [
@@ -46,6 +47,21 @@ def _int(value: Any, what: str, low: int, high: int | None = None) -> int:
     return value
 
 
+#: Pairs a construction may visit (G(n, p) draws once per pair; johnson and hamming compare
+#: every pair of vertices): 10⁷ keeps every generator within seconds.
+MAX_PAIRS = 10**7
+
+
+def _sizes(
+    what: str, vertices: int, items: int, pairs: int = 0, names: tuple[str, str] = ("", "")
+) -> None:
+    """Refuse a generator call whose output or work exceeds the caps, before any work."""
+    fix = "choose smaller parameters"
+    check_cap(vertices, MAX_SOURCE_VERTICES, f"{what}: {names[0] or 'vertices'}", fix)
+    check_cap(items, MAX_SOURCE_ITEMS, f"{what}: {names[1] or 'edges'}", fix)
+    check_cap(pairs, MAX_PAIRS, f"{what}: vertex pairs the construction visits", fix)
+
+
 def _prob(p: Any) -> float:
     if isinstance(p, bool) or not isinstance(p, int | float | Fraction) or not 0 <= p <= 1:
         raise InputError(f"p: expected a probability in [0, 1], found {p!r}")
@@ -62,6 +78,7 @@ def gnp(n: int, p: float, seed: int) -> Graph:
     probability ``p`` (pairs visited in lexicographic order, one uniform draw each)."""
     _int(n, "n", 1)
     p = _prob(p)
+    _sizes("gnp", n, math.ceil(p * math.comb(n, 2)), math.comb(n, 2))
     rng = _rng(seed)
     edges = tuple(pair for pair in itertools.combinations(range(n), 2) if rng.random() < p)
     return Graph(n, edges, None, f"gnp:{n}:{p}:seed={seed}")
@@ -72,6 +89,7 @@ def random_weighted_graph(n: int, p: float, max_weight: int, seed: int) -> Graph
     _int(n, "n", 1)
     p = _prob(p)
     _int(max_weight, "max_weight", 1)
+    _sizes("gnp", n, math.ceil(p * math.comb(n, 2)), math.comb(n, 2))
     rng = _rng(seed)
     edges, weights = [], []
     for pair in itertools.combinations(range(n), 2):
@@ -85,7 +103,12 @@ def random_hypergraph(n: int, m: int, r: int, seed: int) -> Hypergraph:
     """``m`` distinct r-subsets of ``{0..n−1}`` drawn uniformly without replacement."""
     _int(n, "n", 2)
     _int(r, "r", 2, n)
+    _sizes("hypergraph", n, m, names=("vertices", "hyperedges"))
     _int(m, "m", 0, math.comb(n, r))
+    # rejection sampling draws r vertices per try; the complement branch lists C(n, r) sets
+    check_cap(m * r, MAX_PAIRS, "hypergraph: vertex incidences m·r", "choose smaller m or r")
+    if m > math.comb(n, r) // 2:
+        check_cap(math.comb(n, r), MAX_PAIRS, "hypergraph: C(n, r)", "choose smaller m")
     rng = _rng(seed)
     chosen: set[tuple[int, ...]] = set()
     edges = []
@@ -105,12 +128,14 @@ def random_hypergraph(n: int, m: int, r: int, seed: int) -> Hypergraph:
 def complete(n: int) -> Graph:
     """The complete graph ``K_n``."""
     _int(n, "n", 1)
+    _sizes(f"k{n}", n, math.comb(n, 2))
     return Graph(n, tuple(itertools.combinations(range(n), 2)), None, f"k{n}")
 
 
 def cycle(n: int) -> Graph:
     """The cycle ``C_n`` (n ≥ 3): edges ``{i, i+1 mod n}``."""
     _int(n, "n", 3)
+    _sizes(f"c{n}", n, n)
     return Graph(n, tuple((i, (i + 1) % n) for i in range(n)), None, f"c{n}")
 
 
@@ -131,6 +156,8 @@ def johnson(n: int, k: int) -> Graph:
     ``1 ≤ k ≤ n − 1``."""
     _int(n, "n", 2)
     _int(k, "k", 1, n - 1)
+    v = math.comb(n, k)
+    _sizes(f"johnson:{n}:{k}", v, v * k * (n - k) // 2, v * (v - 1) // 2)
     verts = list(itertools.combinations(range(n), k))
     edges = tuple(
         (i, j)
@@ -145,6 +172,14 @@ def hamming(d: int, q: int) -> Graph:
     they differ in exactly one coordinate.  Clique number ``q`` (for q ≥ 2)."""
     _int(d, "d", 1)
     _int(q, "q", 2)
+    # q**d can be astronomically large: compare digit counts before computing it
+    if d * math.log10(q) > 9:
+        raise InputError(
+            f"hamming:{d}:{q}: vertices q^d: expected at most {MAX_SOURCE_VERTICES:,}, found "
+            f"about 1e{int(d * math.log10(q))}; choose smaller d or q"
+        )
+    v = q**d
+    _sizes(f"hamming:{d}:{q}", v, v * d * (q - 1) // 2, v * (v - 1) // 2)
     words = list(itertools.product(range(q), repeat=d))
     edges = tuple(
         (i, j)
@@ -162,6 +197,8 @@ def mycielski(k: int) -> Graph:
     triangle-free with ``χ(M_k) = k`` (``M_3 = C_5``, ``M_4`` the Grötzsch graph).
     """
     _int(k, "k", 1)
+    # M_k has 3·2^(k−2) − 1 vertices (k ≥ 2): k = 17 already exceeds the vertex cap
+    check_cap(k, 16, "mycielski: k", "choose k ≤ 16")
     n, edges = 1, []
     if k >= 2:
         n, edges = 2, [(0, 1)]
@@ -263,6 +300,7 @@ def planted_3sat(n_vars: int, n_clauses: int, seed: int) -> CNF:
     """
     _int(n_vars, "n_vars", 3)
     _int(n_clauses, "n_clauses", 0)
+    _sizes("3-CNF", n_vars, n_clauses, names=("variables", "clauses"))
     rng = _rng(seed)
     tau = [rng.random() < 0.5 for _ in range(n_vars)]
     clauses = []
@@ -306,6 +344,7 @@ def random_3sat(n_vars: int, n_clauses: int, seed: int) -> CNF:
     """
     _int(n_vars, "n_vars", 3)
     _int(n_clauses, "n_clauses", 0)
+    _sizes("3-CNF", n_vars, n_clauses, names=("variables", "clauses"))
     rng = _rng(seed)
     clauses = []
     for _ in range(n_clauses):

@@ -17,6 +17,21 @@ ROOT = Path(__file__).resolve().parents[2]
 #: For each part of exactfit, the parts it must never import (the first matching prefix rules).
 FORBIDDEN = {
     "exactfit.errors": ("exactfit.",),
+    # the caps sit just above errors: every reader may use them
+    "exactfit.limits": (
+        "exactfit.numbers",
+        "exactfit.network",
+        "exactfit.problem",
+        "exactfit.result",
+        "exactfit.files",
+        "exactfit.schema",
+        "exactfit.io",
+        "exactfit.solvers",
+        "exactfit.bench",
+        "exactfit.cli",
+    ),
+    "exactfit.files": ("exactfit.problem", "exactfit.result", "exactfit.solvers", "exactfit.cli"),
+    "exactfit.schema": ("exactfit.problem", "exactfit.result", "exactfit.solvers", "exactfit.cli"),
     "exactfit.numbers": ("exactfit.network", "exactfit.problem", "exactfit.result"),
     "exactfit.exact": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
     "exactfit.problem": ("exactfit.result", "exactfit.solvers", "exactfit.bench", "exactfit.cli"),

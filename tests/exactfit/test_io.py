@@ -67,17 +67,30 @@ def test_csv(tmp_path):
     assert read_instance(path).y == (F(3), F(-1))  # default target: last column
 
 
+HEAD = '"format": "exactfit-instance/1", "units": 1'
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("{not json", "malformed JSON at line 1 column 2"),
         ('{"X": [[1]], "y": [NaN]}', "found NaN in the JSON"),
-        ('{"X": [[1], [1, 2]], "y": [1, 2]}', "ragged rows"),
-        ('{"X": [[1]]}', "missing key 'y'"),
-        ('{"X": [[1]], "y": [1], "unitz": 2}', "unknown key 'unitz'"),
-        ("[1, 2]", "expected a JSON object"),
-        ('{"format": "other/2", "X": [[1]], "y": [1]}', "expected format 'exactfit-instance/1'"),
-        ('{"X": [[1]], "y": [1], "bias": "no"}', "bias must be true or false"),
+        (f'{{{HEAD}, "X": [[1], [1, 2]], "y": [1, 2]}}', "ragged rows"),
+        (f'{{{HEAD}, "X": [[1]]}}', "at /y: expected a non-empty list of numbers"),
+        ('{"units": 1, "X": [[1]], "y": [1]}', "at /format: expected the string"),
+        ('{"format": "exactfit-instance/1", "X": [[1]], "y": [1]}', "at /units: expected an"),
+        (f'{{{HEAD}, "X": [[1]], "y": [1], "unitz": 2}}', "found the key 'unitz'"),
+        ("[1, 2]", "at /: expected an instance object"),
+        (
+            '{"format": "other/2", "units": 1, "X": [[1]], "y": [1]}',
+            "at /format: expected the string 'exactfit-instance/1', found 'other/2'",
+        ),
+        (f'{{{HEAD}, "X": [[1]], "y": [1], "bias": "no"}}', "at /bias: expected true or false"),
+        (f'{{{HEAD}, "X": [[1]], "y": ["1e999999"]}}', "decimal exponent within ±1000"),
+        pytest.param(
+            f'{{{HEAD}, "X": [[1]], "y": [1{"0" * 5000}]}}', "at most 1000 digits", id="digits"
+        ),
+        pytest.param("[" * 100_000 + "]" * 100_000, "nested at most 64 levels", id="deep"),
     ],
 )
 def test_bad_instances(tmp_path, text, message):
@@ -138,8 +151,8 @@ def test_the_proof_level_round_trips_and_is_validated(tmp_path):
     assert s.proof == "exact" and s.proof_detail == r.proof_detail
     data = json.loads(path.read_text())
     for proof, status, message in (
-        ("certain", "optimal", "proof must be 'exact', 'tolerance' or null, found 'certain'"),
-        ("exact", "feasible", "a feasible solution carries no proof, found 'exact'"),
+        ("certain", "optimal", "at /proof: expected null, 'exact' or 'tolerance', found 'certain'"),
+        ("exact", "feasible", "at /proof: expected null .only an optimal solution carries a proof"),
     ):
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps({**data, "proof": proof, "status": status}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from exactfit.numbers import short
 from reductions.sources.formats.lines import (
     Source,
     _atomic_write,
@@ -53,7 +54,7 @@ def read_dimacs_cnf(source: Source) -> CNF:
             continue
         if num_vars is None:
             raise lines.fail(
-                lineno, f"expected the header 'p cnf VARS CLAUSES' first, found {line!r}"
+                lineno, f"expected the header 'p cnf VARS CLAUSES' first, found {short(line)}"
             )
         for lit in _ints(lines, lineno, line.split(), "literal"):
             if not current:
@@ -97,9 +98,9 @@ def _cnf_header(
     if len(vals) == 3 and weighted:
         top = vals[2]
     elif len(vals) != 2:
-        raise lines.fail(lineno, f"expected 'p cnf VARS CLAUSES', found {line!r}")
+        raise lines.fail(lineno, f"expected 'p cnf VARS CLAUSES', found {short(line)}")
     if vals[0] < 0 or vals[1] < 0:
-        raise lines.fail(lineno, f"expected non-negative counts in the header, found {line!r}")
+        raise lines.fail(lineno, f"expected non-negative counts in the header, found {short(line)}")
     return vals[0], vals[1], weighted, top
 
 

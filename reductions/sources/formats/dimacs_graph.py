@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from exactfit.numbers import short
 from reductions.sources.formats.lines import (
     Source,
     _atomic_write,
@@ -56,7 +57,7 @@ def read_dimacs_graph(source: Source) -> Graph:
             continue
         if kind != "e":
             raise lines.fail(
-                lineno, f"expected a line starting with 'c', 'p' or 'e', found {line!r}"
+                lineno, f"expected a line starting with 'c', 'p' or 'e', found {short(line)}"
             )
         if n is None:
             raise lines.fail(lineno, "expected the header 'p edge N M' before the first edge")
@@ -81,7 +82,7 @@ def _add_edge(
     (0-based pair) -> (first line, weight or None); a repeat must have the same weight."""
     vals = _ints(lines, lineno, line.split()[1:], "edge field")
     if len(vals) not in (2, 3):
-        raise lines.fail(lineno, f"expected 'e U V' or 'e U V WEIGHT', found {line!r}")
+        raise lines.fail(lineno, f"expected 'e U V' or 'e U V WEIGHT', found {short(line)}")
     u, v = vals[0], vals[1]
     for x in (u, v):
         if not 1 <= x <= n:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from exactfit.numbers import short
 from reductions.sources.formats.lines import (
     Source,
     _atomic_write,
@@ -47,11 +48,12 @@ def read_hypergraph(source: Source) -> Hypergraph:
             continue
         if kind != "e" and n is None:
             raise lines.fail(
-                lineno, f"expected the header 'p hyper N M' first, found {line!r} {_NOT_HMETIS}"
+                lineno,
+                f"expected the header 'p hyper N M' first, found {short(line)} {_NOT_HMETIS}",
             )
         if kind != "e":
             raise lines.fail(
-                lineno, f"expected a line starting with 'c', 'p' or 'e', found {line!r}"
+                lineno, f"expected a line starting with 'c', 'p' or 'e', found {short(line)}"
             )
         if n is None:
             raise lines.fail(
@@ -78,7 +80,9 @@ def _hyperedge(lines: _Lines, lineno: int, line: str, n: int) -> tuple[int, ...]
         if not 1 <= x <= n:
             raise lines.fail(lineno, f"vertex {x} is outside 1..{n}; vertices are 1-based")
     if len(set(vals)) < 2 or len(set(vals)) != len(vals):
-        raise lines.fail(lineno, f"expected a hyperedge of ≥ 2 distinct vertices, found {line!r}")
+        raise lines.fail(
+            lineno, f"expected a hyperedge of ≥ 2 distinct vertices, found {short(line)}"
+        )
     return tuple(sorted(x - 1 for x in vals))
 
 

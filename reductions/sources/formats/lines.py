@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import IO
 
 from exactfit.errors import InputError
+from exactfit.limits import MAX_INPUT_BYTES, MAX_SOURCE_ITEMS, MAX_SOURCE_VERTICES
+from exactfit.numbers import short
 from reductions.sources.types import InvalidSource
 
 __all__ = ["Source"]
@@ -31,6 +33,11 @@ def _open(source: Source) -> tuple[str, Iterator[str], IO[str] | None]:
         return "<stdin>", iter(sys.stdin), None
     path = Path(source)
     with _opening(path):
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InvalidSource(
+                f"{path}: expected a file of at most {MAX_INPUT_BYTES:,} bytes, found {size:,}"
+            )
         fh = path.open(encoding="utf-8")
     return str(path), iter(fh), fh
 
@@ -93,7 +100,7 @@ def _ints(lines: _Lines, lineno: int, tokens: Iterable[str], what: str) -> list[
         try:
             out.append(int(tok))
         except ValueError:
-            raise lines.fail(lineno, f"expected an integer {what}, found {tok!r}") from None
+            raise lines.fail(lineno, f"expected an integer {what}, found {tok[:40]!r}") from None
     return out
 
 
@@ -102,11 +109,23 @@ def _header(
 ) -> list[int]:
     """The numbers of a header ``p KIND ...``; ``seen`` says a header came before."""
     if seen:
-        raise lines.fail(lineno, f"expected one header, found a second one {line!r}")
+        raise lines.fail(lineno, f"expected one header, found a second one {short(line)}")
     parts = line.split()
     if len(parts) < 4 or parts[1] not in kinds:
-        raise lines.fail(lineno, f"expected a header '{usage}', found {line!r}")
-    return _ints(lines, lineno, parts[2:], "in the header")
+        raise lines.fail(lineno, f"expected a header '{usage}', found {line[:80]!r}")
+    vals = _ints(lines, lineno, parts[2:], "in the header")
+    # the counts size everything that follows: refuse absurd ones before reading on
+    for value, cap, what in zip(
+        vals, (MAX_SOURCE_VERTICES, MAX_SOURCE_ITEMS), ("first count", "second count"), strict=False
+    ):
+        if value > cap:
+            raise lines.fail(
+                lineno,
+                f"expected a header with at most {cap:,} as its {what}, found {value:,} "
+                f"in {line[:80]!r}; exactfit reads sources of up to {MAX_SOURCE_VERTICES:,} "
+                f"vertices or variables and {MAX_SOURCE_ITEMS:,} edges or clauses",
+            )
+    return vals
 
 
 def _counts_header(
@@ -115,7 +134,7 @@ def _counts_header(
     """(N, M) of a header ``p KIND N M`` with N ≥ 1 and M ≥ 0 (graphs and hypergraphs)."""
     vals = _header(lines, lineno, line, kinds, usage, seen)
     if len(vals) != 2 or vals[0] < 1 or vals[1] < 0:
-        raise lines.fail(lineno, f"expected '{usage}' with N ≥ 1 and M ≥ 0, found {line!r}")
+        raise lines.fail(lineno, f"expected '{usage}' with N ≥ 1 and M ≥ 0, found {short(line)}")
     return vals[0], vals[1]
 
 

@@ -145,7 +145,7 @@ def test_complete_last_line_without_newline_is_kept(tmp_path):
 def test_bad_middle_line_is_an_input_error(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps(rec("a")) + "\n{oops\n" + json.dumps(rec("b")) + "\n")
-    with pytest.raises(InputError, match=r"r.jsonl:2: not a JSON line"):
+    with pytest.raises(InputError, match=r"r.jsonl:2: malformed JSON"):
         load_records(path)
     path.write_text(json.dumps({"format": "something-else"}) + "\n")
     with pytest.raises(InputError, match="expected format 'exactfit-bench/1'"):

@@ -70,11 +70,19 @@ def test_run_job_record_fields_and_status(library):
 
 
 def test_run_job_records_exceptions_and_declines():
-    bad = run_job(Job("bad", "bad.json", '{"X": [[1]], "y": [1, 2]}', "ortools", 5.0))
+    head = '"format": "exactfit-instance/1", "units": 1'
+    bad = run_job(Job("bad", "bad.json", f'{{{head}, "X": [[1]], "y": [1, 2]}}', "ortools", 5.0))
     assert bad["status"] == "error"
     assert "expected 1 labels" in bad["message"]
     # 30 points in d = 3: far above brute's face budget (1-D data of this size it now solves)
-    text = json.dumps({"X": [[i, i * i % 7, i % 5] for i in range(30)], "y": list(range(30))})
+    text = json.dumps(
+        {
+            "format": "exactfit-instance/1",
+            "units": 1,
+            "X": [[i, i * i % 7, i % 5] for i in range(30)],
+            "y": list(range(30)),
+        }
+    )
     declined = run_job(Job("big", "big.json", text, "brute", 5.0))
     assert declined["status"] == "unsupported"
     assert declined["message"]

@@ -60,8 +60,15 @@ def test_time_limit_exit_10(tmp_path):
     [
         ("{oops", "malformed JSON"),
         ('{"X": [[1], [2]], "y": [1, NaN]}', "NaN"),
-        ('{"X": [[1], [2, 3]], "y": [1, 2]}', "ragged rows"),
-        ('{"X": [[1], [2]], "y": [1, 2], "sample_weight": [1, 0]}', "positive weight"),
+        (
+            '{"format": "exactfit-instance/1", "units": 1, "X": [[1], [2, 3]], "y": [1, 2]}',
+            "ragged rows",
+        ),
+        (
+            '{"format": "exactfit-instance/1", "units": 1, "X": [[1], [2]], "y": [1, 2], '
+            '"sample_weight": [1, 0]}',
+            "positive weight",
+        ),
     ],
 )
 def test_bad_input_exit_2_one_line(tmp_path, content, message):
