@@ -145,3 +145,64 @@ def test_ctrl_c_stops_bench_and_records_no_interrupted_run(solver, jobs, big, tm
     # Every run was cut short: none may be on disk as a result (--resume runs them again).
     lines = results.read_text().splitlines() if results.exists() else []
     assert lines == []
+
+
+_CLUSTER = """
+import sys, time
+from dask.distributed import LocalCluster
+cluster = LocalCluster(
+    n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=None
+)
+print(cluster.scheduler_address, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def scheduler():
+    """The address of a local Dask cluster in its own process (killed afterwards)."""
+    pytest.importorskip("dask.distributed")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CLUSTER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        yield proc.stdout.readline().strip()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_ctrl_c_stops_bench_on_a_dask_cluster_and_its_running_solves(big, tmp_path, scheduler):
+    pytest.importorskip("pyscipopt")
+    from dask.distributed import Client
+
+    results = tmp_path / "r.jsonl"
+    args = ["bench", str(big), "--solvers", "scip", "--time-limit", "120"]
+    rc, latency, _, err = interrupt([*args, "--scheduler", scheduler, "-o", str(results)], tmp_path)
+    assert rc == 130, err
+    assert latency < LATENCY_S
+    assert not results.exists() or results.read_text() == ""
+    # The workers' running solves were told to stop: none is left with a stop registered.
+    with Client(scheduler, timeout=30) as client:
+        began = time.perf_counter()
+        while _running_solves(client) and time.perf_counter() - began < 10:
+            time.sleep(0.1)
+        assert _running_solves(client) == 0
+        print(f"dask: no solve running {time.perf_counter() - began:.2f} s after the bench exited")
+
+
+def _running_solves(client) -> int:
+    """Solves running on the cluster: each registers its stop with exactfit.interrupt."""
+
+    def count() -> int:  # runs on the workers (pickled by value)
+        from exactfit import interrupt
+
+        return len(interrupt._STATE.stoppers)
+
+    return sum(client.run(count).values())
