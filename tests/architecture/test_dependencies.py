@@ -1,7 +1,7 @@
 """The dependency rule of docs/ARCHITECTURE.md, checked on the import statements.
 
-Layers, lowest first: errors, numbers → network, problem → result, verify, io, exact → solvers →
-bench, cli.  A module imports only from its own layer or lower ones; ``reductions`` builds on
+Layers, lowest first: errors, interrupt, numbers → network, problem → result, verify, io, exact
+→ solvers → bench, cli.  A module imports only from its own layer or lower ones; ``reductions`` builds on
 ``exactfit`` and never the other way round (the CLI finds reductions' commands by module name).
 """
 
@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: For each part of exactfit, the parts it must never import (the first matching prefix rules).
 FORBIDDEN = {
     "exactfit.errors": ("exactfit.",),
+    # the interrupt machinery sits with errors at the bottom: every layer may use it
+    "exactfit.interrupt": ("exactfit.",),
     "exactfit.numbers": ("exactfit.network", "exactfit.problem", "exactfit.result"),
     "exactfit.exact": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
     "exactfit.problem": ("exactfit.result", "exactfit.solvers", "exactfit.bench", "exactfit.cli"),
