@@ -23,6 +23,7 @@ outermost session begins, so one interrupted solve does not stop the next.
 from __future__ import annotations
 
 import contextlib
+import queue
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -152,33 +153,81 @@ def on_stop(stop: Callable[[], None]) -> Iterator[None]:
             del _STATE.stoppers[key]
 
 
+@dataclass
+class _Job:
+    """One call handed to the helper thread, and what came of it."""
+
+    fn: Callable[[], Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    value: Any = None
+    error: BaseException | None = None
+
+
+class _Helper:
+    """One long-lived daemon thread that runs the backend calls, in turn.
+
+    Long-lived because SCIP's expression interpreter (CppAD, used by its NLP heuristics)
+    numbers every thread that ever evaluates an expression and fails past a fixed maximum:
+    a new thread per call crashed the process (SIGSEGV in ``SCIPexprintEval``) after a few
+    dozen solves.  Daemon because a call abandoned by a second Ctrl-C must not hold up the
+    process exit; the next call then gets a fresh thread.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.busy = False
+
+    def submit(self, fn: Callable[[], Any]) -> _Job:
+        job = _Job(fn)
+        with self.lock:
+            if self.thread is None or self.busy:
+                # First call, or the thread is still inside an abandoned call.
+                self.jobs = queue.SimpleQueue()
+                self.thread = threading.Thread(
+                    target=self._serve, args=(self.jobs,), name="exactfit-backend", daemon=True
+                )
+                self.thread.start()
+            self.busy = True
+            self.jobs.put(job)
+        return job
+
+    def _serve(self, jobs: queue.SimpleQueue[_Job]) -> None:
+        while True:
+            job = jobs.get()
+            try:
+                job.value = job.fn()
+            except BaseException as exc:  # handed to the waiting thread, which raises it
+                job.error = exc
+            job.done.set()
+
+    def finished(self) -> None:
+        with self.lock:
+            self.busy = False
+
+
+_HELPER = _Helper()
+
+
 def call(fn: Callable[[], T], stop: Callable[[], None]) -> T:
     """``fn()``, stoppable by ``stop()`` on a request (see the module docstring).
 
     With the handler installed and in the main thread, ``fn`` runs in a daemon helper thread
     (it must release the GIL, as ``optimizeNogil`` and ``mathopt.solve`` do) and the main
     thread waits, so a SIGINT reaches the handler at once; a second SIGINT raises
-    ``KeyboardInterrupt`` here and abandons the helper to the process exit.  Otherwise ``fn``
+    ``KeyboardInterrupt`` here and abandons the call to the process exit.  Otherwise ``fn``
     runs in this thread and only :func:`request` (from another thread) can stop it.
     ``fn``'s exception, if any, is raised here.
     """
     with on_stop(stop):
         if not (_STATE.installed and threading.current_thread() is threading.main_thread()):
             return fn()
-        box: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                box["value"] = fn()
-            except BaseException as exc:  # handed to the waiting thread, which raises it
-                box["error"] = exc
-
-        helper = threading.Thread(target=run, name="exactfit-backend", daemon=True)
-        helper.start()
-        while helper.is_alive():
-            helper.join(RESEND_S)
-            if requested() and helper.is_alive():
+        job = _HELPER.submit(fn)
+        while not job.done.wait(RESEND_S):
+            if requested():
                 _fire(stop)
-        if "error" in box:
-            raise box["error"]
-        return box["value"]
+        _HELPER.finished()
+        if job.error is not None:
+            raise job.error
+        return job.value

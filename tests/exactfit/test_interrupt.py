@@ -95,3 +95,26 @@ def test_a_stopper_that_refuses_is_not_the_users_problem():
     with interrupt.graceful(), interrupt.on_stop(refuse):
         ctrl_c()
     assert interrupt.requested()
+
+
+def test_backend_calls_share_one_helper_thread():
+    """SCIP's CppAD interpreter numbers every thread it meets and crashes past its maximum;
+    a new thread per call crashed the test suite after a few dozen solves."""
+    with interrupt.graceful():
+        threads = {interrupt.call(threading.get_ident, lambda: None) for _ in range(200)}
+    assert len(threads) == 1 and threading.get_ident() not in threads
+
+
+def test_a_call_abandoned_by_a_second_ctrl_c_leaves_the_next_call_working():
+    release = threading.Event()
+    presses = [threading.Timer(t, lambda: os.kill(os.getpid(), signal.SIGINT)) for t in (0.2, 0.5)]
+    with interrupt.graceful():
+        for timer in presses:
+            timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            interrupt.call(lambda: release.wait(30), lambda: None)  # a stop that does not stop
+    try:
+        with interrupt.graceful():
+            assert interrupt.call(lambda: "next", lambda: None) == "next"
+    finally:
+        release.set()
