@@ -59,11 +59,11 @@ def _run_inline(jobs: Sequence[Job]) -> Iterator[dict[str, Any]]:
 
 def _run_processes(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
     pool = _pool(workers)
-    with _blocked_sigint():
-        # Workers are spawned inside submit(): born with SIGINT blocked, so a Ctrl-C while one
-        # starts up cannot kill it mid-import (the parent gets the signal when it unblocks).
-        futures = {pool.submit(run_job, job): job for job in jobs}
     try:
+        with _blocked_sigint():
+            # Workers are spawned inside submit(): born with SIGINT blocked, so a Ctrl-C while
+            # one starts up cannot kill it mid-import (the parent gets it when it unblocks).
+            futures = {pool.submit(run_job, job): job for job in jobs}
         for fut in cf.as_completed(futures):
             yield _result_or_error(fut, futures[fut])
     except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
