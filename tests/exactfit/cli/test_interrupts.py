@@ -64,9 +64,11 @@ def _group(pgid: int) -> list[str]:
     return out
 
 
-def interrupt(args: list[str], tmp_path: Path) -> tuple[int, float, str, str]:
-    """Run ``exactfit ARGS``, SIGINT its group after :data:`DELAY_S`; ``(rc, latency, out,
-    err)``.  Fails if a process of the group outlives the command by more than 5 s."""
+def interrupt(
+    args: list[str], tmp_path: Path, delay: float = DELAY_S
+) -> tuple[int, float, str, str]:
+    """Run ``exactfit ARGS``, SIGINT its group after ``delay`` s; ``(rc, latency, out, err)``.
+    Fails if a process of the group outlives the command by more than 5 s."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out, err = tmp_path / "stdout", tmp_path / "stderr"
     with open(out, "w") as fo, open(err, "w") as fe:
@@ -81,7 +83,7 @@ def interrupt(args: list[str], tmp_path: Path) -> tuple[int, float, str, str]:
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
-            time.sleep(DELAY_S)
+            time.sleep(delay)
             assert proc.poll() is None, f"ended before the signal: {err.read_text()}"
             sent = time.perf_counter()
             os.killpg(proc.pid, signal.SIGINT)
@@ -225,3 +227,16 @@ def test_backend_noise_stays_off_the_terminal(solver):
     assert r.returncode in (0, 10), r.stderr
     assert r.stderr == ""
     assert r.stdout.startswith("status")
+
+
+def test_ctrl_c_while_bench_starts_its_workers_stops_them_too(big, tmp_path):
+    """At 1 s the parent is still importing or spawning its workers (born with SIGINT
+    blocked, then ignoring it): the parent alone stops, and takes its workers down."""
+    pytest.importorskip("pyscipopt")
+    results = tmp_path / "r.jsonl"
+    args = ["bench", str(big), "--solvers", "scip", "--time-limit", "120", "-j", "2"]
+    rc, latency, _, err = interrupt([*args, "-o", str(results)], tmp_path, delay=1.0)
+    assert rc == 130, err
+    assert latency < LATENCY_S
+    assert "Traceback" not in err  # no worker died of the signal mid-import
+    assert not results.exists() or results.read_text() == ""
