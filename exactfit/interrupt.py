@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-__all__ = ["call", "graceful", "on_stop", "request", "requested", "session"]
+__all__ = ["call", "graceful", "on_stop", "request", "requested", "session", "stop_running"]
 
 T = TypeVar("T")
 
@@ -66,6 +66,16 @@ def requested() -> bool:
 def request() -> None:
     """Request a stop as a first Ctrl-C would: set the request and run every stopper."""
     _STATE.event.set()
+    stop_running()
+
+
+def stop_running() -> None:
+    """Stop every backend call running now (from any thread), leaving no request behind.
+
+    For a process whose sessions may never all end (a Dask worker with several threads): a
+    standing request would stop every later solve there.  A backend stopped this way reports
+    ``Limit.INTERRUPT``, after which the sign-model driver skips its remaining models anyway.
+    """
     with _STATE.lock:
         stoppers = list(_STATE.stoppers.values())
     for stop in stoppers:

@@ -144,9 +144,9 @@ def _run_dask(jobs: Sequence[Job], client: Any) -> Iterator[dict[str, Any]]:
 def _stop_dask(client: Any, futures: list[Any]) -> None:
     """Cancel ``futures`` and ask the workers to stop the MIQP solves they are running.
 
-    Dask cannot stop a running task; :func:`exactfit.interrupt.request` run on every worker
-    calls the stop of each scip or ortools solve there (they register it even off the main
-    thread), which then returns at once, its result discarded.  A running ``enum`` task only
+    Dask cannot stop a running task; :func:`exactfit.interrupt.stop_running` run on every
+    worker calls the stop of each scip or ortools solve there (they register it even off the
+    main thread), which then returns at once, its result discarded.  A running ``enum`` task only
     honours ``KeyboardInterrupt`` and finishes within its time limit.  The request reaches
     every solve on those workers, also those of another client.
     """
@@ -154,7 +154,7 @@ def _stop_dask(client: Any, futures: list[Any]) -> None:
         client.cancel(futures, force=True)
     if futures:
         with contextlib.suppress(Exception):
-            client.run(interrupt.request, on_error="ignore")
+            client.run(interrupt.stop_running, on_error="ignore")
 
 
 def _result_or_error(fut: Any, job: Job) -> dict[str, Any]:

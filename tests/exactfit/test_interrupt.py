@@ -118,3 +118,10 @@ def test_a_call_abandoned_by_a_second_ctrl_c_leaves_the_next_call_working():
             assert interrupt.call(lambda: "next", lambda: None) == "next"
     finally:
         release.set()
+
+
+def test_stop_running_stops_the_calls_running_now_and_leaves_no_request():
+    stopped = []
+    with interrupt.graceful(), interrupt.on_stop(lambda: stopped.append(1)):
+        interrupt.stop_running()
+        assert stopped == [1] and not interrupt.requested()
