@@ -7,9 +7,11 @@ Public API: :class:`FitProblem`, :class:`ReluNetwork`, :class:`Unit`, :func:`sol
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
+from exactfit import interrupt
 from exactfit.problem import (
     FitProblem,
     InvalidInstance,
@@ -63,6 +65,8 @@ def solve(
         default (``certify=False`` skips it), any other solver's network is then certified
         afterwards (:func:`exactfit.solvers.certified.certify_result`).
     """
+    # wall_s covers the whole solve: auto's estimate, the solver and the certification.
+    began = time.perf_counter()
     note = None
     certify = options.get("certify")
     if solver == "auto":
@@ -77,17 +81,19 @@ def solve(
     reason = impl.unsupported(problem)
     if reason is not None:
         raise InvalidInstance(f"solver {solver!r} cannot take this instance: {reason}")
-    start = time.time()
-    result = impl.solve(problem, time_limit=time_limit, **options)
-    if certify and solver != "enum":
-        from exactfit.solvers.certified import certify_result
+    # One interrupt session for the solve and its certification: a Ctrl-C in the solver
+    # also skips the certification (which would otherwise run to its own end).
+    with interrupt.session():
+        start = time.time()
+        result = impl.solve(problem, time_limit=time_limit, **options)
+        stopped = interrupt.requested() or result.limit is Limit.INTERRUPT
+        if certify and solver != "enum" and not stopped:
+            from exactfit.solvers.certified import certify_result
 
-        deadline = None if time_limit is None else start + time_limit
-        result = certify_result(problem, result, deadline)
+            deadline = None if time_limit is None else start + time_limit
+            result = certify_result(problem, result, deadline)
+    stats = dict(result.stats)
     if note is not None:
-        import dataclasses
-
-        stats = dict(result.stats)
         stats["auto"] = note
-        result = dataclasses.replace(result, stats=stats)
-    return result
+    wall = max(result.wall_s, time.perf_counter() - began)
+    return dataclasses.replace(result, stats=stats, wall_s=wall)

@@ -10,7 +10,9 @@ A record describes one run of one solver on one instance::
 
 ``status`` is a :class:`exactfit.Status` value or ``"unsupported"`` (the solver declined the
 instance).  Files are appended to and flushed after every run, so an interrupted benchmark loses
-nothing; a torn last line (the process died mid-write) is dropped on resume.
+nothing; a torn last line (the process died mid-write) is dropped on resume.  A run stopped by
+the user's Ctrl-C is not a result and is never written; a record with ``"limit": "interrupt"``
+(written by earlier versions) is skipped when reading, so ``--resume`` runs that pair again.
 
 Consistency
 -----------
@@ -44,6 +46,7 @@ from exactfit.bench.solu import SoluEntry
 from exactfit.errors import InputError
 from exactfit.files import parse_json
 from exactfit.numbers import short
+from exactfit.result import Limit
 
 __all__ = [
     "CHECK_ATOL",
@@ -135,7 +138,8 @@ def load_records(path: str | os.PathLike[str], *, repair: bool = False) -> list[
     A last line without its newline that does not parse is a run torn by an interruption: it is
     ignored, and with ``repair=True`` cut from the file (so that appending continues cleanly).
     A complete last line lacking only its newline gets one (with ``repair``).  Any other bad
-    line is an :class:`InputError` naming it.
+    line is an :class:`InputError` naming it.  Records of runs the user interrupted are left
+    out (see the module docstring).
     """
     p = Path(path)
     try:
@@ -172,7 +176,7 @@ def load_records(path: str | os.PathLike[str], *, repair: bool = False) -> list[
     elif tail and repair:
         with open(p, "r+b") as fh:
             fh.truncate(complete_end)
-    return records
+    return [r for r in records if r.get("limit") != Limit.INTERRUPT.value]
 
 
 def _num(v: Any) -> float | None:

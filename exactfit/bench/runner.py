@@ -11,12 +11,15 @@ import concurrent.futures as cf
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from exactfit import interrupt
 from exactfit.bench.jobs import Instance, Job, discover, make_jobs
 from exactfit.bench.results import append_record, load_records
 from exactfit.bench.worker import (
@@ -28,6 +31,10 @@ from exactfit.bench.worker import (
     versions,
 )
 from exactfit.errors import InputError
+from exactfit.result import Limit
+
+#: Seconds to wait for a terminated worker before killing it.
+_JOIN_S = 2.0
 
 __all__ = [
     "Instance",
@@ -51,21 +58,64 @@ def _run_inline(jobs: Sequence[Job]) -> Iterator[dict[str, Any]]:
 
 
 def _run_processes(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
-    # spawn, not fork: the parent may hold solver threads or state that a fork would copy.
-    ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_stdout)
-    futures = {pool.submit(run_job, job): job for job in jobs}
+    pool = _pool(workers)
     try:
+        with _blocked_sigint():
+            # Workers are spawned inside submit(): born with SIGINT blocked, so a Ctrl-C while
+            # one starts up cannot kill it mid-import (the parent gets it when it unblocks).
+            futures = {pool.submit(run_job, job): job for job in jobs}
         for fut in cf.as_completed(futures):
             yield _result_or_error(fut, futures[fut])
+    except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
+        with _blocked_sigint():  # a second Ctrl-C must not leave workers half-stopped
+            _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _pool(workers: int) -> cf.ProcessPoolExecutor:
+    # spawn, not fork: the parent may hold solver threads or state that a fork would copy.
+    ctx = multiprocessing.get_context("spawn")
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+
+
+@contextlib.contextmanager
+def _blocked_sigint() -> Iterator[None]:
+    """Block SIGINT in this thread for the scope; a pending one is delivered on exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
     finally:
-        # On an interrupt, drop what has not started and do not wait for the rest.
-        pool.shutdown(wait=False, cancel_futures=True)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _quiet_stdout() -> None:
-    """Worker initialiser: send file descriptor 1 to 2, so that solver libraries printing from
-    C code cannot mix text into the table the parent prints on stdout."""
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: drop the queued jobs and kill the workers (a solver inside C code
+    would otherwise finish its run first, up to the time limit)."""
+    # ProcessPoolExecutor has no public way to stop running calls before Python 3.14's
+    # terminate_workers(); its table of worker processes is the only handle on them.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.join(_JOIN_S)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(_JOIN_S)
+
+
+def _init_worker() -> None:
+    """Worker initialiser: ignore SIGINT, which the terminal sends to the whole process group
+    (the parent alone decides what a Ctrl-C stops, and kills its workers); and send file
+    descriptor 1 to 2, so that solver libraries printing from C code cannot mix text into the
+    table the parent prints on stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     with contextlib.suppress(OSError):
         os.dup2(2, 1)
 
@@ -85,9 +135,26 @@ def _run_dask(jobs: Sequence[Job], client: Any) -> Iterator[dict[str, Any]]:
     try:
         for fut in as_completed(list(futures)):
             yield _result_or_error(fut, futures[fut])
-    finally:
-        # Pending tasks are dropped; running ones finish on their own within their limits.
-        client.cancel([f for f in futures if not f.done()])
+    except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
+        with _blocked_sigint():
+            _stop_dask(client, [f for f in futures if not f.done()])
+        raise
+
+
+def _stop_dask(client: Any, futures: list[Any]) -> None:
+    """Cancel ``futures`` and ask the workers to stop the MIQP solves they are running.
+
+    Dask cannot stop a running task; :func:`exactfit.interrupt.stop_running` run on every
+    worker calls the stop of each scip or ortools solve there (they register it even off the
+    main thread), which then returns at once, its result discarded.  A running ``enum`` task only
+    honours ``KeyboardInterrupt`` and finishes within its time limit.  The request reaches
+    every solve on those workers, also those of another client.
+    """
+    with contextlib.suppress(Exception):
+        client.cancel(futures, force=True)
+    if futures:
+        with contextlib.suppress(Exception):
+            client.run(interrupt.stop_running, on_error="ignore")
 
 
 def _result_or_error(fut: Any, job: Job) -> dict[str, Any]:
@@ -160,16 +227,40 @@ def run_benchmark(
             stream = _run_processes(todo, min(jobs, len(todo)))
         else:
             stream = _run_inline(todo)
-        with open(out, "a", encoding="utf-8") as fh:
-            for count, record in enumerate(_chain(stream, sharded, shards, jobs, client), 1):
-                append_record(fh, record)
-                records.append(record)
-                if progress is not None:
-                    progress(count, total, record)
+        # closing(): on Ctrl-C the executors stop at once (kill their workers, cancel tasks)
+        # instead of when the generator is collected.
+        with (
+            interrupt.session(),
+            contextlib.closing(_chain(stream, sharded, shards, jobs, client)) as chained,
+        ):
+            _append_all(chained, out, records, total, progress)
     finally:
         if own_client is not None:
             own_client.close()
     return records
+
+
+def _append_all(
+    stream: Iterator[dict[str, Any]],
+    out: Path,
+    records: list[dict[str, Any]],
+    total: int,
+    progress: Callable[[int, int, dict[str, Any]], None] | None,
+) -> None:
+    """Append each record of ``stream`` to ``out`` (and ``records``) as it arrives.
+
+    A run that ended because the user pressed Ctrl-C (a solver in this process stops with
+    ``limit`` "interrupt" and the request set) is not a result: it is not written, so that
+    ``--resume`` runs it again, and the benchmark stops with ``KeyboardInterrupt``.
+    """
+    with open(out, "a", encoding="utf-8") as fh:
+        for count, record in enumerate(stream, 1):
+            if interrupt.requested() or record.get("limit") == Limit.INTERRUPT.value:
+                raise KeyboardInterrupt
+            append_record(fh, record)
+            records.append(record)
+            if progress is not None:
+                progress(count, total, record)
 
 
 def _previous_records(out: Path, resume: bool, time_limit: float) -> list[dict[str, Any]]:
@@ -201,16 +292,38 @@ def _chain(
         for job in sharded:
             yield run_sharded_job(job, shards, dask_map(client))
     elif jobs > 1:
-        ctx = multiprocessing.get_context("spawn")
-        pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_quiet_stdout)
+        pool = _pool(jobs)
         try:
             for job in sharded:
-                yield run_sharded_job(job, shards, pool.map)
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+                yield run_sharded_job(job, shards, _pool_map(pool))
+        except BaseException:
+            with _blocked_sigint():
+                _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
     else:
         for job in sharded:
-            yield run_sharded_job(job, shards, map)
+            yield run_sharded_job(job, shards, _stoppable_map)
+
+
+def _pool_map(pool: cf.ProcessPoolExecutor) -> Callable[..., list[Any]]:
+    """``pool.map``, but submitting (and so spawning workers) with SIGINT blocked."""
+
+    def mapper(f: Callable[..., Any], items: Iterable[Any]) -> list[Any]:
+        with _blocked_sigint():
+            futures = [pool.submit(f, item) for item in items]
+        return [fut.result() for fut in futures]
+
+    return mapper
+
+
+def _stoppable_map(f: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
+    """``map`` that starts no further item once a stop was requested: each shard catches its
+    own Ctrl-C, and the next one would otherwise start afresh."""
+    for item in items:
+        if interrupt.requested():
+            raise KeyboardInterrupt
+        yield f(item)
 
 
 def tty_progress(stream: Any = None) -> Callable[[int, int, dict[str, Any]], None] | None:

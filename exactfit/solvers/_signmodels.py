@@ -32,6 +32,11 @@ Rules of the combination
   model, so it is FEASIBLE, never OPTIMAL.  The remaining models still run, except after
   ``Limit.INTERRUPT``: the user asked to stop, so the rest are skipped.  Only time limits are
   worth a second run (a node limit would stop the same search at the same place).
+* **Ctrl-C.** The models run in a :func:`exactfit.interrupt.graceful` section: the first
+  Ctrl-C stops the running backend (each backend passes its own stop to
+  :func:`exactfit.interrupt.call`), which reports ``Limit.INTERRUPT``; one that arrives between
+  two models skips the rest with the same limit.  The result is the usual FEASIBLE one, with
+  the best network so far and the bound over all models (0 for the skipped ones).
 * **No incumbent.** If no model returned a network (every one stopped early), the zero network
   is returned: it is in every class and its loss ``Σ c y²`` is the a-priori upper bound both
   models already use, so the result stays FEASIBLE with a truthful objective.
@@ -51,6 +56,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from exactfit import interrupt
 from exactfit.errors import SolverFailed
 from exactfit.problem import FitProblem, ReluNetwork, exact_loss
 from exactfit.result import Limit, Result, Status, finalize
@@ -162,9 +168,11 @@ class _Combination:
     @property
     def limit(self) -> Limit | None:
         """What left a sign model unproven: an interrupt anywhere, else the first limit."""
-        if Limit.INTERRUPT in self.limits:
+        first = next((lim for lim in self.limits if lim is not None), None)
+        # A request during the second pass leaves the models it skipped at Limit.TIME.
+        if Limit.INTERRUPT in self.limits or (first is not None and interrupt.requested()):
             return Limit.INTERRUPT
-        return next((lim for lim in self.limits if lim is not None), None)
+        return first
 
     def skip(self, index: int, why: str, limit: Limit | None) -> None:
         """A model not run: it keeps the trivial bound of a sum of squares."""
@@ -201,7 +209,8 @@ def _run_pass(
             else:
                 run.skip(index, "exact fit found", None)
             continue
-        interrupted = Limit.INTERRUPT in run.limits
+        # A request can arrive between two models, when no backend is running to report it.
+        interrupted = Limit.INTERRUPT in run.limits or interrupt.requested()
         if interrupted or (remaining is not None and remaining <= 0):
             if rerun:
                 break
@@ -269,10 +278,12 @@ def solve_sign_models(
     deadline = None if time_limit is None else start + time_limit
     vectors = problem.sign_vectors()
     run = _Combination(problem, vectors)
-    error = _run_pass(run, solve_one, list(range(len(vectors))), deadline, rerun=False)
-    if error is None and deadline is not None:
-        again = [i for i, limit in enumerate(run.limits) if limit is Limit.TIME]
-        error = _run_pass(run, solve_one, again, deadline, rerun=True)
+    with interrupt.graceful():
+        error = _run_pass(run, solve_one, list(range(len(vectors))), deadline, rerun=False)
+        if error is None and deadline is not None:
+            again = [i for i, limit in enumerate(run.limits) if limit is Limit.TIME]
+            error = _run_pass(run, solve_one, again, deadline, rerun=True)
+        limit = run.limit
     summary = {"models": run.models, "nodes": run.nodes, "sign_models": len(vectors)}
     summary.update(stats or {})
     wall = time.perf_counter() - start
@@ -288,8 +299,8 @@ def solve_sign_models(
         bound=max(min(run.bounds), 0.0),
         solver=solver,
         wall_s=wall,
-        proven=run.limit is None,
-        limit=run.limit,
+        proven=limit is None,
+        limit=limit,
         stats=summary,
         proof_detail=proof_detail,
     )

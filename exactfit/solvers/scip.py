@@ -49,6 +49,7 @@ import numpy as np
 
 from exactfit.problem import FitProblem, ReluNetwork, clip_to_bound, loss
 from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result
+from exactfit.solvers._backend import run_backend
 from exactfit.solvers._common import (
     check_choice,
     check_feastol,
@@ -259,7 +260,9 @@ def _solve_signs(
     if math.isfinite(cutoff):
         m.setObjlimit(cutoff * lam * lam)
     try:
-        m.optimize()
+        # SCIP's own Ctrl-C handler is off (_set_params): the first Ctrl-C reaches
+        # exactfit.interrupt, which calls interruptSolve; SCIP then ends "userinterrupt".
+        run_backend(m.optimizeNogil, m.interruptSolve, verbose=bool(run.options.get("verbose")))
     except Exception as exc:  # SCIP raises a bare Exception for internal errors (e.g. LP trouble)
         return outcome_from_status(signs, f"exception: {exc}", cutoff=cutoff)
 
@@ -287,6 +290,9 @@ def _set_params(
 ) -> None:
     if not options.get("verbose"):
         m.hideOutput()
+    # SCIP's handler prints "pressed CTRL-C" from C and sees only SIGINTs during optimize;
+    # exactfit.interrupt handles them for the whole solve instead.
+    m.setParam("misc/catchctrlc", False)
     m.setParam("numerics/feastol", feastol)
     # Stop at half the gap that exactfit.result accepts as OPTIMAL (finalize re-checks it);
     # closing the gap to 0 cost SCIP 10^5 nodes on the last 1e-8.

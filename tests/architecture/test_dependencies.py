@@ -1,8 +1,9 @@
 """The dependency rule of docs/ARCHITECTURE.md, checked on the import statements.
 
-Layers, lowest first: errors, numbers → network, problem → result, verify, io, exact → solvers →
-bench, cli.  A module imports only from its own layer or lower ones; ``reductions`` builds on
-``exactfit`` and never the other way round (the CLI finds reductions' commands by module name).
+Layers, lowest first: errors, interrupt, numbers → network, problem → result, verify, io, exact
+→ solvers → bench, cli.  A module imports only from its own layer or lower ones; ``reductions``
+builds on ``exactfit`` and never the other way round (the CLI finds reductions' commands by
+module name).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: For each part of exactfit, the parts it must never import (the first matching prefix rules).
 FORBIDDEN = {
     "exactfit.errors": ("exactfit.",),
+    # the interrupt machinery sits with errors at the bottom: every layer may use it
+    "exactfit.interrupt": ("exactfit.",),
     # the caps sit just above errors: every reader may use them
     "exactfit.limits": (
         "exactfit.numbers",

@@ -213,3 +213,27 @@ def test_progress_only_on_a_terminal():
     show = tty_progress(term)
     show(1, 2, {"instance": "p", "solver": "enum", "status": "optimal", "wall_s": 0.5})
     assert "[1/2] p enum: optimal 0.50s" in term.getvalue()
+
+
+def test_a_run_the_user_interrupted_is_not_recorded_and_resume_runs_it(library, tmp_path):
+    """A Ctrl-C during a run (here: requested as the first run ends) writes nothing for it;
+    an old record with limit 'interrupt' does not count as done on --resume."""
+    from exactfit import interrupt
+
+    out = tmp_path / "r.jsonl"
+    instances = discover([str(library)])
+
+    def ctrl_c_once(done, total, record):
+        if done == 1:
+            interrupt.request()
+
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(instances, ["enum"], time_limit=30, output=out, progress=ctrl_c_once)
+    first = out.read_text().splitlines()
+    assert len(first) == 1
+    stale = dict(json.loads(first[0]), instance="tiny_b", status="feasible", limit="interrupt")
+    with open(out, "a") as fh:
+        fh.write(json.dumps(stale) + "\n")
+    records = run_benchmark(instances, ["enum"], time_limit=30, output=out, resume=True)
+    assert sorted(r["instance"] for r in records) == ["tiny_a", "tiny_b", "tiny_c"]
+    assert all(r["limit"] is None for r in load_records(out))

@@ -333,3 +333,22 @@ def test_an_interrupt_is_reported_even_after_an_earlier_time_limit():
 
     r = solve_sign_models(TWO, Backend(answer), solver="fake", time_limit=None)
     assert r.limit is Limit.INTERRUPT
+
+
+def test_a_stop_request_between_models_skips_the_rest_with_the_incumbent():
+    """Ctrl-C while no backend runs (between two models): the models not run are skipped,
+    the result keeps the best network with the bound 0 of the skipped models."""
+    from exactfit import interrupt
+
+    good = net(1, 0.5, 0.25, k=2)
+
+    def answer(i, signs):
+        interrupt.request()  # as a first Ctrl-C would, just as this model finishes
+        return SignModelOutcome(signs, "optimal", bound=0.1, network=good)
+
+    backend = Backend(answer)
+    r = solve_sign_models(TWO, backend, solver="fake", time_limit=None)
+    assert len(backend.calls) == 1
+    assert r.status is Status.FEASIBLE and r.limit is Limit.INTERRUPT
+    assert r.network == good and r.bound == 0.0
+    assert [m["termination"] for m in r.stats["models"][1:]] == ["skipped: interrupted"] * 2

@@ -1,0 +1,242 @@
+"""Ctrl-C for real: SIGINT to a real ``exactfit`` subprocess while a solver runs.
+
+Each case starts the command in its own process group (as a shell starts a foreground job),
+waits until the solver is under way, sends SIGINT to the whole group (what a terminal's
+Ctrl-C does) and checks the exit code, the time from the signal to the exit, the files
+written, that no backend chatter reached stderr, and that no process of the group survives.
+
+The instances (``exactfit generate fit 40 2 --units 2``) keep every solver busy for minutes,
+so a run can only end early because of the signal.  The latency bound is generous for a
+loaded CI machine; the measured figures are in docs/interrupts.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+#: Seconds from SIGINT to exit that the tests accept (the goal is 2 s; see the module doc).
+LATENCY_S = 3.0
+#: Seconds between the start of the command and the signal: past the imports and the first
+#: sign model (~1 s on an idle machine), well before any solver could finish.
+DELAY_S = 5.0
+#: What the backends print from C when they are not silenced.
+NOISE = ("pressed CTRL-C", "without GMP", "ERROR", "Traceback")
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _generate(path: Path, seed: int) -> None:
+    args = ["generate", "fit", "40", "2", "--units", "2", "--seed", str(seed), "-o", str(path)]
+    subprocess.run([sys.executable, "-m", "exactfit", *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of three (40, 2)-instances with two units."""
+    folder = tmp_path_factory.mktemp("big")
+    for seed in (5, 6, 7):
+        _generate(folder / f"big40_s{seed}.json", seed)
+    return folder
+
+
+def _group(pgid: int) -> list[str]:
+    """The processes still in group ``pgid``, as ``pid cmdline``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:  # fields: state, ppid, pgrp, ...
+            out.append(f"{entry.name} {cmd}")
+    return out
+
+
+def interrupt(
+    args: list[str], tmp_path: Path, delay: float = DELAY_S
+) -> tuple[int, float, str, str]:
+    """Run ``exactfit ARGS``, SIGINT its group after ``delay`` s; ``(rc, latency, out, err)``.
+    Fails if a process of the group outlives the command by more than 5 s."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with open(out, "w") as fo, open(err, "w") as fe:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "exactfit", *args],
+            stdout=fo,
+            stderr=fe,
+            env=env,
+            start_new_session=True,
+            # A test runner started in the background inherits SIGINT ignored; a user's
+            # shell gives its foreground job the default disposition.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        try:
+            time.sleep(delay)
+            assert proc.poll() is None, f"ended before the signal: {err.read_text()}"
+            sent = time.perf_counter()
+            os.killpg(proc.pid, signal.SIGINT)
+            rc = proc.wait(timeout=60)
+            latency = time.perf_counter() - sent
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    waited = time.perf_counter()
+    while _group(proc.pid) and time.perf_counter() - waited < 5:
+        time.sleep(0.1)
+    assert not _group(proc.pid), f"left behind: {_group(proc.pid)}"
+    print(f"{' '.join(args)}: rc {rc}, SIGINT to exit {latency:.2f} s")
+    return rc, latency, out.read_text(), err.read_text()
+
+
+@pytest.mark.parametrize("solver", ["enum", "scip", "ortools", "auto"])
+def test_first_ctrl_c_stops_solve_with_the_incumbent(solver, big, tmp_path):
+    if solver in ("scip", "auto"):
+        pytest.importorskip("pyscipopt")
+    if solver == "ortools":
+        pytest.importorskip("ortools.math_opt.python.mathopt")
+    instance = big / "big40_s5.json"
+    sol = tmp_path / "sol.json"
+    rc, latency, out, err = interrupt(
+        ["solve", str(instance), "--solver", solver, "-o", str(sol)], tmp_path
+    )
+    assert rc == 10, err
+    assert latency < LATENCY_S
+    assert not [line for line in err.splitlines() if any(n in line for n in NOISE)], err
+    written = json.loads(sol.read_text())
+    assert written["status"] == "feasible" and written["limit"] == "interrupt"
+    assert written["network"]["units"] and written["objective"] is not None
+    if solver != "enum":  # enum reports no bound at an interrupt yet (docs/interrupts.md)
+        assert 0 <= written["bound"] <= written["objective"]
+    assert "limit: interrupt" in out
+    check = subprocess.run(
+        [sys.executable, "-m", "exactfit", "verify", str(instance), str(sol)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("jobs", [[], ["-j", "2"]], ids=["serial", "j2"])
+@pytest.mark.parametrize("solver", ["enum", "scip", "ortools"])
+def test_ctrl_c_stops_bench_and_records_no_interrupted_run(solver, jobs, big, tmp_path):
+    if solver == "scip":
+        pytest.importorskip("pyscipopt")
+    if solver == "ortools":
+        pytest.importorskip("ortools.math_opt.python.mathopt")
+    results = tmp_path / "r.jsonl"
+    args = ["bench", str(big), "--solvers", solver, "--time-limit", "120", *jobs]
+    rc, latency, _, err = interrupt([*args, "-o", str(results)], tmp_path)
+    assert rc == 130, err
+    assert latency < LATENCY_S
+    assert "interrupted" in err
+    assert not [line for line in err.splitlines() if any(n in line for n in NOISE)], err
+    # Every run was cut short: none may be on disk as a result (--resume runs them again).
+    lines = results.read_text().splitlines() if results.exists() else []
+    assert lines == []
+
+
+_CLUSTER = """
+import sys, time
+from dask.distributed import LocalCluster
+cluster = LocalCluster(
+    n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=None
+)
+print(cluster.scheduler_address, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def scheduler():
+    """The address of a local Dask cluster in its own process (killed afterwards)."""
+    pytest.importorskip("dask.distributed")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CLUSTER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        yield proc.stdout.readline().strip()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_ctrl_c_stops_bench_on_a_dask_cluster_and_its_running_solves(big, tmp_path, scheduler):
+    pytest.importorskip("pyscipopt")
+    from dask.distributed import Client
+
+    results = tmp_path / "r.jsonl"
+    args = ["bench", str(big), "--solvers", "scip", "--time-limit", "120"]
+    rc, latency, _, err = interrupt([*args, "--scheduler", scheduler, "-o", str(results)], tmp_path)
+    assert rc == 130, err
+    assert latency < LATENCY_S
+    assert not results.exists() or results.read_text() == ""
+    # The workers' running solves were told to stop: none is left with a stop registered.
+    with Client(scheduler, timeout=30) as client:
+        began = time.perf_counter()
+        while _running_solves(client) and time.perf_counter() - began < 10:
+            time.sleep(0.1)
+        assert _running_solves(client) == 0
+        print(f"dask: no solve running {time.perf_counter() - began:.2f} s after the bench exited")
+
+
+def _running_solves(client) -> int:
+    """Solves running on the cluster: each registers its stop with exactfit.interrupt."""
+
+    def count() -> int:  # runs on the workers (pickled by value)
+        from exactfit import interrupt
+
+        return len(interrupt._STATE.stoppers)
+
+    return sum(client.run(count).values())
+
+
+@pytest.mark.parametrize("solver", ["scip", "ortools"])
+def test_backend_noise_stays_off_the_terminal(solver):
+    """SoPlex warns "... without GMP" from C on this instance (twice under scip, measured with
+    the redirection off); GSCIP's interrupt event handler logs an ERROR line on every solve."""
+    pytest.importorskip("pyscipopt" if solver == "scip" else "ortools.math_opt.python.mathopt")
+    instance = ROOT / "instances" / "fit" / "bounded_n12_d2_k2_b05.json"
+    args = ["solve", str(instance), "--solver", solver, "--time-limit", "2"]
+    r = subprocess.run(
+        [sys.executable, "-m", "exactfit", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
+    assert r.returncode in (0, 10), r.stderr
+    assert r.stderr == ""
+    assert r.stdout.startswith("status")
+
+
+def test_ctrl_c_while_bench_starts_its_workers_stops_them_too(big, tmp_path):
+    """At 1 s the parent is still importing or spawning its workers (born with SIGINT
+    blocked, then ignoring it): the parent alone stops, and takes its workers down."""
+    pytest.importorskip("pyscipopt")
+    results = tmp_path / "r.jsonl"
+    args = ["bench", str(big), "--solvers", "scip", "--time-limit", "120", "-j", "2"]
+    rc, latency, _, err = interrupt([*args, "-o", str(results)], tmp_path, delay=1.0)
+    assert rc == 130, err
+    assert latency < LATENCY_S
+    assert "Traceback" not in err  # no worker died of the signal mid-import
+    assert not results.exists() or results.read_text() == ""
