@@ -25,6 +25,7 @@ from exactfit.solvers.enumeration.optima import _Best
 from exactfit.solvers.enumeration.progress import _poller
 from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
 from exactfit.solvers.enumeration.prover import exact_stats as _exact_stats
+from exactfit.solvers.enumeration.regions import _heuristic
 from exactfit.solvers.enumeration.search import PRUNE_MARGIN, ShardResult
 
 
@@ -92,6 +93,7 @@ def merge_shards(
     else:
         proven = False
         bound = _stopped_bound(parts, best, realizable)
+        network = _heuristic_if_better(setup, network)
         message = f"stopped by {limit.value} after {stats['qps']} cell QPs"
     proof, how, bound_exact = _proof(stats, realizable, cert)
     return finalize(
@@ -239,14 +241,32 @@ def _stats(
     return stats
 
 
-def _stopped_bound(parts: list[ShardResult], best: _Best, realizable: bool) -> float | None:
+def _heuristic_if_better(setup: _Setup, network: ReluNetwork) -> ReluNetwork:
+    """The search's network, or the heuristic single unit (the other units zero) when its
+    exact loss is lower: a search stopped early may not have met a network as good yet."""
+    _, theta, a = _heuristic(setup)
+    problem = setup.problem
+    if theta is None:
+        return network
+    signs = next(v for v in problem.sign_vectors() if a in v)
+    d, units = problem.d, []
+    for j, aj in enumerate(signs):
+        th = theta if j == signs.index(a) else np.zeros(setup.D)
+        units.append(
+            Unit(int(aj), tuple(float(v) for v in th[:d]), float(th[d]) if problem.bias else 0.0)
+        )
+    candidate = clip_to_bound(problem, ReluNetwork(tuple(units)))
+    return candidate if exact_loss(problem, candidate) < exact_loss(problem, network) else network
+
+
+def _stopped_bound(parts: list[ShardResult], best: _Best, realizable: bool) -> float:
     """The proven bound of a search stopped by a limit: the least of the incumbent, every
-    shard's bound on its unvisited cells and the visited cells' bounds; ``None`` when some
-    shard stopped before it had bounded all its cells."""
+    shard's bound on its unvisited cells and the visited cells' bounds; 0 (every loss is a sum
+    of squares) when some shard stopped before it had bounded all its cells."""
     lows = [p.lower if p.enumerated else None for p in parts]
     if realizable:
         return 0.0
     if any(v is None for v in lows) and not all(p.enumerated for p in parts):
-        return None
+        return 0.0
     vals = [v for v in lows if v is not None]
     return min([best.value, *vals, *(p.visited_low for p in parts)])

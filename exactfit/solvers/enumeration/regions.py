@@ -26,8 +26,14 @@ REGION_COND = 1e8
 
 
 def _heuristic_upper(setup: _Setup) -> float:
-    """An upper bound on the optimum: the float loss of a network found by alternating least
-    squares (fit the points active at the current θ, repeat), over the allowed output signs.
+    """An upper bound on the optimum: the float loss of :func:`_heuristic`'s network."""
+    return _heuristic(setup)[0]
+
+
+def _heuristic(setup: _Setup) -> tuple[float, np.ndarray | None, int]:
+    """``(loss, θ, a)``: a single unit ``a·σ(θ·z)`` found by alternating least squares (fit
+    the points active at the current θ, repeat) over the allowed output signs, and its float
+    loss; ``(Y, None, 0)`` when no candidate beats the zero network.
 
     Any network's loss bounds the optimum from above, so the quality of this heuristic only
     affects speed (the size of the regions below), never correctness.  With a norm bound the
@@ -36,9 +42,9 @@ def _heuristic_upper(setup: _Setup) -> float:
     problem = setup.problem
     Z, c, y = setup.Z, problem.cf, problem.yf
     sq = np.sqrt(c)
-    best = setup.Y
+    best, best_theta, best_a = setup.Y, None, 0
     B = None if problem.weight_bound is None else float(problem.weight_bound)
-    for (a,) in problem.sign_vectors():
+    for a in sorted({s for v in problem.sign_vectors() for s in v}, reverse=True):
         active = np.ones(len(y), dtype=bool)
         for _ in range(30):
             if not active.any():
@@ -49,12 +55,14 @@ def _heuristic_upper(setup: _Setup) -> float:
                 if wn > B:
                     theta = theta * (B / wn) * (1 - 1e-9)
             pred = a * np.maximum(Z @ theta, 0.0)
-            best = min(best, float(c @ (pred - y) ** 2))
+            loss = float(c @ (pred - y) ** 2)
+            if loss < best:
+                best, best_theta, best_a = loss, theta, a
             nxt = Z @ theta > 0
             if np.array_equal(nxt, active):
                 break
             active = nxt
-    return best
+    return best, best_theta, best_a
 
 
 @dataclass(frozen=True)
