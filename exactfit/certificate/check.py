@@ -16,6 +16,7 @@ are lower bounds of the point's loss on the node's region.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -83,7 +84,10 @@ class _Walk:
         for i in range(n):
             self.part.append(self._contribution(i))
             self._add(i, self.part[i], 1)
-        self.undo: list[list[tuple[int, int, tuple]]] = []
+        # per open node: the pairs it fixed (with their old contributions) and its quadratic
+        self.undo: list[
+            tuple[list[tuple[int, int, tuple]], flint.fmpq_mat, flint.fmpq_mat, flint.fmpq]
+        ] = []
 
     def _contribution(self, i: int) -> tuple[tuple[flint.fmpq, ...] | None, flint.fmpq]:
         """``(φ, 0)`` for an exact quadratic cost, ``(None, constant)`` for a relaxed one."""
@@ -113,31 +117,56 @@ class _Walk:
         self.Y += w * self.y[i] * self.y[i]
 
     def fix(self, j: int, i: int, s: int) -> None:
-        if not (0 <= j < self.k and 0 <= i < len(self.z)):
-            raise _Reject(f"unit {j} / point {i} out of range")
-        if s not in (1, -1) or type(s) is not int:
-            # a side is a sign: any other factor would scale the Lemma-3 bound by s²
-            raise _Reject(f"the side of point {i} for unit {j} is {s!r}, not +1 or -1")
-        if self.status[i][j] != 0:
-            raise _Reject(f"point {i} is already fixed for unit {j}")
-        old = self.part[i]
-        self._add(i, old, -1)
-        self.status[i][j] = s
-        new = self._contribution(i)
-        self._add(i, new, 1)
-        self.part[i] = new
-        self.rows.append((j, i, s))
-        self.undo[-1].append((j, i, old))
+        self.fix_many(j, ((i, s),))
+
+    def fix_many(self, j: int, pairs: Sequence[tuple[int, int]]) -> None:
+        """Fix unit ``j`` on every ``(point, side)``.  The points that become exact enter
+        ``G, h`` through one product ``Φᵀ diag(c) Φ`` (the rows of ``Φ`` their ``φ``), which is
+        the sum of their rank-one terms; every other contribution is a constant of ``Y``."""
+        phis: list[flint.fmpq] = []
+        weights: list[flint.fmpq] = []
+        labels: list[flint.fmpq] = []
+        for i, s in pairs:
+            if not (0 <= j < self.k and 0 <= i < len(self.z)):
+                raise _Reject(f"unit {j} / point {i} out of range")
+            if s not in (1, -1) or type(s) is not int:
+                # a side is a sign: any other factor would scale the Lemma-3 bound by s²
+                raise _Reject(f"the side of point {i} for unit {j} is {s!r}, not +1 or -1")
+            if self.status[i][j] != 0:
+                raise _Reject(f"point {i} is already fixed for unit {j}")
+            old = self.part[i]
+            self._add(i, old, -1)
+            self.status[i][j] = s
+            new = self._contribution(i)
+            self.part[i] = new
+            self.rows.append((j, i, s))
+            self.undo[-1][0].append((j, i, old))
+            if new[0] is None:
+                self.Y += new[1]
+            else:
+                phis.extend(new[0])
+                weights.append(self.c[i])
+                labels.append(self.y[i])
+                self.Y += self.c[i] * self.y[i] * self.y[i]
+        if weights:
+            K, m = self.k * self.D, len(weights)
+            # the i-th row of W is c_i·φ_i, so ΦᵀW = Σ c_i φ_i φ_iᵀ and Wᵀy = Σ c_i y_i φ_i
+            Phi = flint.fmpq_mat(m, K, phis)
+            W = flint.fmpq_mat(
+                m, K, [weights[r] * phis[r * K + a] for r in range(m) for a in range(K)]
+            )
+            self.G += Phi.transpose() * W
+            self.h += W.transpose() * flint.fmpq_mat(m, 1, labels)
 
     def push(self) -> None:
-        self.undo.append([])
+        # the node's quadratic is restored from this copy when the node is left
+        self.undo.append(([], flint.fmpq_mat(self.G), flint.fmpq_mat(self.h), self.Y))
 
     def pop(self) -> None:
-        for j, i, old in reversed(self.undo.pop()):
-            self._add(i, self.part[i], -1)
+        entries, self.G, self.h, self.Y = self.undo.pop()
+        for j, i, old in reversed(entries):
             self.status[i][j] = 0
             self.part[i] = old
-            self._add(i, old, 1)
             self.rows.pop()
 
     def row(self, r: int) -> list[flint.fmpq]:
@@ -280,8 +309,7 @@ def _walk_tree(walk: _Walk, tree: Tree, lower: Fraction) -> tuple[flint.fmpq, in
         if isinstance(node, Imply):
             walk.implied(node)
             walk.push()
-            for i, s, _ in node.entries:
-                walk.fix(node.unit, i, s)
+            walk.fix_many(node.unit, [(i, s) for i, s, _ in node.entries])
             stack.append([node])
             continue
         if isinstance(node, Fix):
@@ -297,8 +325,7 @@ def _walk_tree(walk: _Walk, tree: Tree, lower: Fraction) -> tuple[flint.fmpq, in
         least = bound if least is None or bound < least else least
         if isinstance(node, Fix):
             walk.push()
-            for i, s in node.pairs:
-                walk.fix(node.unit, i, s)
+            walk.fix_many(node.unit, node.pairs)
             stack.append([node])
             continue
         while stack:  # a leaf closes branches: undo until a split has its second child

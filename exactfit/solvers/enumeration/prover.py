@@ -104,11 +104,15 @@ class _Prover:
         return np.array([float(r) for r in rho])
 
     def _set(self, j: int, i: int, s: int) -> None:
-        self.counter[1] += 1
+        self._set_many(j, ((i, s),))
+
+    def _set_many(self, j: int, pairs: Sequence[tuple[int, int]]) -> None:
+        self.counter[1] += len(pairs)
         if self.counter[1] > MAX_FIXINGS:
             raise LimitReached("certificate budget of point fixings exceeded")
-        self.walk.fix(j, i, s)
-        self.f.set(j, i, s)
+        self.walk.fix_many(j, pairs)
+        for i, s in pairs:
+            self.f.set(j, i, s)
 
     def _push(self) -> None:
         self.walk.push()
@@ -152,8 +156,7 @@ class _Prover:
     def _narrowed(self, node: Imply | Fix, pairs: Sequence[tuple[int, int]]) -> list[Node]:
         """``node`` followed by the subtree in which its ``(point, side)`` pairs are fixed."""
         self._push()
-        for i, side in pairs:
-            self._set(node.unit, i, side)
+        self._set_many(node.unit, pairs)
         try:
             return [node, *self.node()]
         finally:
