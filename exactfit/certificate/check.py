@@ -16,6 +16,7 @@ are lower bounds of the point's loss on the node's region.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -70,6 +71,8 @@ class _Walk:
         self.signs = signs
         self.z = [[_q(v) for v in x] + ([flint.fmpq(1)] if problem.bias else []) for x in problem.X]
         self.zero = [all(v == 0 for v in z) for z in self.z]
+        # integer multiples den_i·z_i of the points (for the fix bounds' ratios)
+        self.zi = [_integral(z)[0] for z in self.z]
         self.c = [_q(v) for v in problem.sample_weight]
         self.y = [_q(v) for v in problem.y]
         B = problem.weight_bound
@@ -249,22 +252,33 @@ class _Walk:
                 raise _Reject(f"fix of point {i}: side {side!r} is not +1 or -1")
         if not fix.pairs:
             return qc
-        # t_i = s·z_i·θ_c and w_i = z_iᵀ(M⁻¹)_{jj}z_i for all listed points: the products run
-        # in FLINT (one matrix of the listed points), the row sums in Python
-        D, m, off = self.D, len(fix.pairs), j * self.D
-        Zb = flint.fmpq_mat(m, D, [v for i, _ in fix.pairs for v in self.z[i]])
-        block = flint.fmpq_mat(D, D, [Minv[off + a, off + b] for a in range(D) for b in range(D)])
-        tcb = flint.fmpq_mat(D, 1, [tc[off + a, 0] for a in range(D)])
-        T = (Zb * tcb).entries()
-        W = (Zb * block).entries()
-        Ze = Zb.entries()
-        least = None
-        for r, (_, s) in enumerate(fix.pairs):
+        # t_i = s·z_i·θ_c and w_i = z_iᵀ(M⁻¹)_{jj}z_i for all listed points, in integers:
+        # t²/w does not change when z_i is scaled, so the integer rows ẑ_i = den_i·z_i serve,
+        # and with θ̂ = dθ·θ_c, B̂ = dB·(M⁻¹)_{jj} integral, t²/w = T²·dB / (W·dθ²) for
+        # T = ẑ·θ̂ and W = ẑᵀB̂ẑ; the least ratio is found by integer cross-multiplication
+        D, off = self.D, j * self.D
+        theta, dt = _integral([tc[off + a, 0] for a in range(D)])
+        block, db = _integral([Minv[off + a, off + b] for a in range(D) for b in range(D)])
+        Zi = flint.fmpz_mat(len(fix.pairs), D, [v for i, _ in fix.pairs for v in self.zi[i]])
+        T = [int(v) for v in (Zi * flint.fmpz_mat(D, 1, theta)).entries()]
+        ZB = [int(v) for v in (Zi * flint.fmpz_mat(D, D, block)).entries()]
+        best: tuple[int, int] | None = None  # (T², W) of the least ratio so far
+        for r, (i, s) in enumerate(fix.pairs):
+            w = sum(ZB[r * D + a] * self.zi[i][a] for a in range(D))
+            if w <= 0:
+                raise _Reject("a fix node's quadratic is not positive definite")
             t = s * T[r]
-            w = sum((W[r * D + a] * Ze[r * D + a] for a in range(D)), flint.fmpq(0))
-            bound = qc + (t * t / w if t > 0 else 0)
-            least = bound if least is None or bound < least else least
-        return qc if least is None else least
+            if t <= 0:
+                return qc  # this point's bound is q̃(θ_c) itself, the least possible
+            if best is None or t * t * best[1] < best[0] * w:
+                best = (t * t, w)
+        return qc + flint.fmpq(best[0] * db, best[1] * dt * dt)
+
+
+def _integral(values: list[flint.fmpq]) -> tuple[list[int], int]:
+    """``(numerators over d, d)`` for the least common denominator ``d`` of ``values``."""
+    d = math.lcm(*(int(v.q) for v in values))
+    return [int(v.p) * (d // int(v.q)) for v in values], d
 
 
 def _quadratic_min_term(M: flint.fmpq_mat, g: list[flint.fmpq]) -> flint.fmpq:
