@@ -35,7 +35,7 @@ class FloatNode:
     order of the exact walk's rows.
     """
 
-    def __init__(self, problem: FitProblem, signs: tuple[int, ...]) -> None:
+    def __init__(self, problem: FitProblem, signs: tuple[int, ...], group: np.ndarray) -> None:
         Z = problem.lifted()
         self.Z, self.c, self.y = Z, problem.cf, problem.yf
         self.n, self.D = Z.shape
@@ -49,6 +49,12 @@ class FloatNode:
         self.toward = self.a[None, :] * self.y[:, None] > 0
         self.fixed = np.zeros((self.n, self.k), dtype=np.int8)
         self.order: list[tuple[int, int]] = []
+        # kept along with `order` so that no node re-scans it: the rows, and per unit the
+        # first fixed point of each hyperplane group (``group[i] ≥ 0``: points sharing one)
+        self.A = np.zeros((self.n * self.k, self.K))
+        self.group = group
+        self.first: list[dict[int, tuple[int, int]]] = [{} for _ in range(self.k)]
+        self.firsts: list[int | None] = []  # the group each fixing entered in `first`, if any
         # E_j: the diagonal selecting unit j's weights (not its bias)
         w_coords = [1.0] * problem.d + ([0.0] if problem.bias else [])
         self.Es = [
@@ -58,13 +64,24 @@ class FloatNode:
 
     # -- state -------------------------------------------------------------------------------
     def set(self, j: int, i: int, s: int) -> None:
+        r = len(self.order)
         self.fixed[i, j] = s
         self.order.append((j, i))
+        self.A[r] = 0.0
+        self.A[r, j * self.D : (j + 1) * self.D] = self.Z[i] * (s / self.norms[i])
+        g = int(self.group[i])
+        new = g >= 0 and g not in self.first[j]
+        if new:
+            self.first[j][g] = (i, r)
+        self.firsts.append(g if new else None)
 
     def unset(self, count: int) -> None:
         for _ in range(count):
             j, i = self.order.pop()
             self.fixed[i, j] = 0
+            g = self.firsts.pop()
+            if g is not None:
+                del self.first[j][g]
 
     def free_pairs(self) -> np.ndarray:
         """``(point, unit)`` index pairs still free, on nonzero points (rows of an array)."""
@@ -98,29 +115,20 @@ class FloatNode:
 
     def rows(self) -> np.ndarray:
         """The node's constraint rows ``s·z_i/‖z_i‖`` in unit ``j``'s block, in fixing order."""
-        A = np.zeros((len(self.order), self.K))
-        for r, (j, i) in enumerate(self.order):
-            A[r, j * self.D : (j + 1) * self.D] = self.Z[i] * (self.fixed[i, j] / self.norms[i])
-        return A
+        return self.A[: len(self.order)].copy()
 
     # -- proposals ---------------------------------------------------------------------------
-    def implied(self, group: np.ndarray) -> tuple[int, list[tuple[int, int, int]]] | None:
+    def implied(self) -> tuple[int, list[tuple[int, int, int]]] | None:
         """Free pairs ``(j, l)`` whose point shares a hyperplane (``group``) with a point ``i``
         already fixed for unit ``j``: ``(unit, [(l, i, row of i), …])`` for the first unit that
         has any, else ``None`` (the exact side computes the ratio and the side)."""
         for j in range(self.k):
-            first: dict[int, tuple[int, int]] = {}
-            for r, (u, i) in enumerate(self.order):
-                g = int(group[i])
-                if u == j and g >= 0:
-                    first.setdefault(g, (i, r))
+            first = self.first[j]
             if not first:
                 continue
-            hits = []
-            for l in np.flatnonzero((self.fixed[:, j] == 0) & ~self.zero):
-                hit = first.get(int(group[l]))
-                if hit is not None:
-                    hits.append((int(l), *hit))
+            keys = np.fromiter(first, dtype=self.group.dtype, count=len(first))
+            free = (self.fixed[:, j] == 0) & ~self.zero & np.isin(self.group, keys)
+            hits = [(int(l), *first[int(self.group[l])]) for l in np.flatnonzero(free)]
             if hits:
                 return j, hits
         return None

@@ -89,13 +89,12 @@ class _Prover:
     ) -> None:
         self.problem, self.a, self.inc, self.check, self.counter = problem, a, inc, check, counter
         self.walk = _Walk(problem, a)
-        self.f = FloatNode(problem, a)
+        self.f = FloatNode(problem, a, group)
         self.k, self.D, self.K = self.f.k, self.f.D, self.f.K
         self.B2 = None if problem.weight_bound is None else float(problem.weight_bound) ** 2
         # the last norm multipliers met, one per unit (batch fixes and nodes reuse them)
         self.last_rho = (Fraction(0),) * self.k
         self.exact_z = exact_z  # the exact lifted points
-        self.group = group  # points with the same group share a hyperplane
 
     def _rhos(self, rho: tuple[Fraction, ...] | None) -> tuple[Fraction, ...] | None:
         return None if self.B2 is None else (rho if rho is not None else (Fraction(0),) * self.k)
@@ -166,7 +165,7 @@ class _Prover:
         """Free points on the hyperplane of a point fixed for the same unit: ``z_l = λ z_i``
         (exact rational ``λ``) gives ``side_l·z_l = |λ|·(side_i·z_i)`` with ``side_l =
         side_i·sign(λ)``, an implied activity with a one-row Farkas combination."""
-        found = self.f.implied(self.group)
+        found = self.f.implied()
         if found is None:
             return None
         j, hits = found
