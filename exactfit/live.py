@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from exactfit.progress import Snapshot
+from exactfit.result import OPT_ATOL
 
 __all__ = ["LiveDisplay", "RunLine", "terminal_stream"]
 
@@ -105,11 +106,13 @@ class RunLine:
 
 
 def _gap(incumbent: float | None, bound: float | None) -> float | None:
+    # the rule of Result.gap: relative, but 0 within the absolute tolerance of an optimum
     if incumbent is None or bound is None:
         return None
-    if incumbent <= 0:
+    diff = max(incumbent - bound, 0.0)
+    if diff <= OPT_ATOL:
         return 0.0
-    return max(incumbent - bound, 0.0) / incumbent
+    return diff / max(abs(incumbent), abs(bound))
 
 
 def _duration(seconds: float) -> str:
