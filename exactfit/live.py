@@ -174,6 +174,7 @@ class LiveDisplay:
         """Start a run line named ``label``."""
         with self.lock:
             self.lines.append(RunLine(label))
+        self.refresh()
 
     def end(self, note: str = "", *, keep: bool = True) -> None:
         """Close the newest run line: ``keep`` it with ``note``, or remove it."""

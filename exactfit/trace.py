@@ -152,5 +152,27 @@ def read_trace(path: str | os.PathLike[str]) -> list[TraceEvent]:
                 f"{path}:{number}: expected a trace event with keys {sorted(keys)}, found "
                 f"{line[:80]!r}"
             )
-        events.append(TraceEvent(**data))
+        events.append(_event(data, f"{path}:{number}"))
     return events
+
+
+def _event(data: dict[str, Any], where: str) -> TraceEvent:
+    """``data`` as a :class:`TraceEvent`, or a one-line error naming the bad field."""
+    number = (int, float)
+    for key, kinds, nullable in (
+        ("t", number, False),
+        ("incumbent", number, True),
+        ("bound", number, True),
+        ("solver", (str,), False),
+        ("event", (str,), False),
+    ):
+        value = data[key]
+        if (value is None and not nullable) or (
+            value is not None and (isinstance(value, bool) or not isinstance(value, kinds))
+        ):
+            what = "a string" if kinds == (str,) else "a number" + (" or null" * nullable)
+            raise InputError(f"{where}: {key} must be {what}, found {value!r}")
+    try:
+        return TraceEvent(**data)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None

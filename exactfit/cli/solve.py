@@ -219,7 +219,7 @@ def _watching(args: argparse.Namespace) -> Iterator[_Session]:
     from exactfit.live import LiveDisplay, terminal_stream
     from exactfit.trace import Recorder
 
-    session = _Session(Recorder())
+    session = _Session(Recorder("" if args.solver == "auto" else args.solver))
     stream = None if args.verbose else terminal_stream(None, args.progress)
     with contextlib.ExitStack() as stack:
         if args.trace is not None:

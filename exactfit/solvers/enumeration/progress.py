@@ -36,12 +36,15 @@ def _poller(
     deadline: float | None,
     callback: Callable[[dict[str, Any]], None] | None,
     phase: str,
+    solver: str = "",
 ) -> Callable[[], None]:
     """A no-argument hook for long exact phases (exact enumeration, certification): it reports
     ``{"phase": phase, "step": i}`` to ``callback`` (which may raise ``KeyboardInterrupt``, like
     Ctrl-C), the step count to the live progress, and raises
     :class:`~exactfit.errors.LimitReached` once ``deadline`` has passed.  Ctrl-C itself
     arrives as ``KeyboardInterrupt`` between any two Python bytecodes, so needs no polling.
+    ``solver`` names the reporting solver (``""``: the exact phase proves another solver's
+    answer, whose name the display keeps).
 
     The certificate prover polls once every 64 nodes (and its exact cone QPs poll too), so the
     steps shown count polls, not nodes: the prover keeps its node count to itself."""
@@ -50,7 +53,7 @@ def _poller(
 
     def check() -> None:
         step = next(count)
-        reporter.report(lambda: progress.Snapshot(phase=phase, done=step, unit="steps"))
+        reporter.report(lambda: progress.Snapshot(solver, phase, done=step, unit="steps"))
         if callback is not None:
             callback({"phase": phase, "step": step})
         if _check_stop(deadline):

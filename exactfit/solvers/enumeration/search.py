@@ -152,7 +152,7 @@ class _ShardRun:
         exact zero-loss network and report it (the loss is ≥ 0, so it is optimal)."""
         state = self.state
         best = state.best
-        check = _poller(self.deadline, self.callback, "certify")
+        check = _poller(self.deadline, self.callback, "certify", "enum")
         theta, value, _ = _certify(self.setup, best, check)
         if theta is None or value != 0:
             return False
@@ -208,7 +208,7 @@ def solve_shard(
     state = ShardState(zero)
     run = _ShardRun(setup, shard, num_shards, deadline, max(1, est // num_shards), callback, state)
     try:
-        check = _poller(deadline, callback, "enumerate-exact")
+        check = _poller(deadline, callback, "enumerate-exact", "enum")
         if k == 1:
             groups = _single_groups(setup, mode, check, regions, state)
             run.total = max(1, sum(cover_count(g.m, setup.D) for g, _ in groups) // num_shards)
