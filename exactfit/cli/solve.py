@@ -111,7 +111,9 @@ def _add_watch_options(p: Any) -> None:
         help="(scip, ortools) show the backend's own log on stderr, instead of the display",
     )
     log.add_argument(
-        "--log", metavar="FILE", help="(scip, ortools) write the backend's own log to FILE"
+        "--log",
+        metavar="FILE",
+        help="(scip, ortools) write the backend's own log to FILE (empty if auto chose enum)",
     )
     p.add_argument(
         "--trace",
@@ -158,7 +160,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     if args.certificate is not None:
         _check_certificate_request(args, problem)
         options["certify"] = True
-    with stdout_to_stderr(), _watching(args) as watch:
+    with _log_file(args.log), stdout_to_stderr(), _watching(args) as watch:
         result = exactfit.solve(problem, args.solver, time_limit=args.time_limit, **options)
         watch.done(result)
     if args.trace is not None:
@@ -174,17 +176,15 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     return EXIT_CODES[result.status]
 
 
-#: Solvers with a backend of their own, whose log ``--verbose`` and ``--log`` show.
-_LOGGING = ("scip", "ortools")
-
-
 def _check_watch_options(args: argparse.Namespace) -> None:
-    """Refuse ``--log``/``--verbose`` for a solver without a backend log, check the output
-    paths, and start the log file empty (the backends append to it, one model at a time)."""
+    """Refuse ``--log``/``--verbose`` for a solver without a backend log (an unknown name is
+    left to the solver lookup's message), and check the output paths before any work."""
     from exactfit.errors import InputError
+    from exactfit.solvers import REGISTRY
 
     flag = "--log" if args.log is not None else "--verbose" if args.verbose else None
-    if flag is not None and args.solver not in (*_LOGGING, "auto"):
+    info = REGISTRY.get(args.solver)
+    if flag is not None and info is not None and "log" not in info.options:
         raise InputError(
             f"{flag}: solver {args.solver!r} runs no backend and has no log of its own; "
             "use it with --solver scip, ortools or auto"
@@ -193,7 +193,24 @@ def _check_watch_options(args: argparse.Namespace) -> None:
         check_output_path(args.trace, "--trace")
     if args.log is not None:
         check_output_path(args.log, "--log")
-        Path(args.log).write_text("", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _log_file(path: str | None) -> Iterator[None]:
+    """Start the ``--log`` file empty (every sign model's backend appends to it); remove it
+    again when the solve fails before writing to it, so bad input leaves no file behind."""
+    if path is None:
+        yield
+        return
+    log = Path(path)
+    log.write_text("", encoding="utf-8")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if log.stat().st_size == 0:
+                log.unlink()
+        raise
 
 
 @dataclass

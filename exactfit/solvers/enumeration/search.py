@@ -114,7 +114,8 @@ class _ShardRun:
             incumbent = min(incumbent, float(state.region["upper"]))
         bound = 0.0
         if state.enumerated and not state.realizable:
-            lows = [state.best.value, state.visited_low]
+            # the heuristic's loss too: the regions hold only networks better than it
+            lows = [incumbent, state.visited_low]
             bound = min([*lows, *([state.lower] if state.lower is not None else [])])
         enumerating = phase == "enumerate"
         return progress.Snapshot(
