@@ -75,6 +75,12 @@ def solve(
         if solver != "enum":
             # The cell budget only steered the choice; it means nothing to a MIP solver.
             options.pop("max_cells", None)
+        from exactfit.solvers import REGISTRY
+
+        for key in ("verbose", "log"):
+            # the backend's log: only a solver with a backend has one
+            if key not in REGISTRY[solver].options:
+                options.pop(key, None)
     if solver != "enum":
         options.pop("certify", None)
     impl = get_solver(solver)

@@ -217,7 +217,7 @@ def _valid_instances(instances: list[Any], skip: bool) -> list[Any]:
 
 
 def _run(args: argparse.Namespace, paths: list[str]) -> int:
-    from exactfit.bench.runner import discover, run_benchmark, tty_progress
+    from exactfit.bench.runner import discover, live_display, run_benchmark
     from exactfit.cli import stdout_to_stderr
 
     if not paths:
@@ -232,7 +232,7 @@ def _run(args: argparse.Namespace, paths: list[str]) -> int:
     solu, solu_files = _solu_for(paths, args.solu)
     client = connect(args.scheduler) if args.scheduler else None
     try:
-        with stdout_to_stderr():
+        with stdout_to_stderr(), live_display() as hooks:
             records = run_benchmark(
                 instances,
                 solvers,
@@ -242,7 +242,7 @@ def _run(args: argparse.Namespace, paths: list[str]) -> int:
                 resume=args.resume,
                 client=client,
                 shards=args.shards or 1,
-                progress=tty_progress(),
+                **hooks,
             )
     finally:
         if client is not None:

@@ -12,7 +12,6 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,19 +40,24 @@ __all__ = [
     "Job",
     "dask_map",
     "discover",
+    "live_display",
     "machine",
     "make_jobs",
+    "record_line",
     "run_benchmark",
     "run_job",
     "run_sharded_job",
-    "tty_progress",
     "versions",
 ]
 
 
 # ------------------------------------------------------------------------- executors
-def _run_inline(jobs: Sequence[Job]) -> Iterator[dict[str, Any]]:
+def _run_inline(
+    jobs: Sequence[Job], started: Callable[[Job], None] | None = None
+) -> Iterator[dict[str, Any]]:
     for job in jobs:
+        if started is not None:
+            started(job)
         yield run_job(job)
 
 
@@ -177,6 +181,7 @@ def run_benchmark(
     scheduler: str | None = None,
     shards: int = 1,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+    started: Callable[[Job], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``solvers`` × ``instances``, appending a record to ``output`` as each run ends.
 
@@ -201,6 +206,9 @@ def run_benchmark(
         at a time after the others.
     progress : callable, optional
         Called as ``progress(done, total, record)`` after each run.
+    started : callable, optional
+        Called as ``started(job)`` before each run made in this process (serial runs: their
+        live progress is then this process's, see :func:`live_display`).
 
     Returns
     -------
@@ -226,7 +234,7 @@ def run_benchmark(
         elif jobs > 1 and len(todo) > 1:
             stream = _run_processes(todo, min(jobs, len(todo)))
         else:
-            stream = _run_inline(todo)
+            stream = _run_inline(todo, started)
         # closing(): on Ctrl-C the executors stop at once (kill their workers, cancel tasks)
         # instead of when the generator is collected.
         with (
@@ -326,18 +334,39 @@ def _stoppable_map(f: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]
         yield f(item)
 
 
-def tty_progress(stream: Any = None) -> Callable[[int, int, dict[str, Any]], None] | None:
-    """A one-line progress printer for ``stream`` (stderr), or ``None`` if it is not a TTY."""
-    stream = stream or sys.stderr
-    if not getattr(stream, "isatty", lambda: False)():
-        return None
+def record_line(done: int, total: int, record: dict[str, Any]) -> str:
+    """The ``[i/N]`` line of a finished run: ``[1/2] p enum: optimal 0.50s``."""
+    wall = record.get("wall_s")
+    took = f"{wall:.2f}s" if isinstance(wall, int | float) else "-"
+    return f"[{done}/{total}] {record['instance']} {record['solver']}: {record['status']} {took}"
 
-    def show(done: int, total: int, record: dict[str, Any]) -> None:
-        wall = record.get("wall_s")
-        took = f"{wall:.2f}s" if isinstance(wall, int | float) else "-"
-        what = f"{record['instance']} {record['solver']}: {record['status']} {took}"
-        line = f"[{done}/{total}] {what}"
-        stream.write("\r\033[K" + line[:120] + ("\n" if done == total else ""))
-        stream.flush()
 
-    return show
+@contextlib.contextmanager
+def live_display(stream: Any = None, enabled: bool | None = None) -> Iterator[dict[str, Any]]:
+    """The ``progress`` and ``started`` hooks of :func:`run_benchmark` for one live display
+    on ``stream`` (stderr; only a terminal unless ``enabled``), or no hooks (``{}``).
+
+    The display's header is the ``[i/N]`` line of the last finished run; below it, a nested
+    line shows the run in progress (serial runs, which report in this process: incumbent,
+    bound, cells or nodes); it disappears when the run ends.  Runs in worker processes or on a
+    cluster report nowhere, so only the header moves.
+    """
+    from exactfit import progress
+    from exactfit.live import LiveDisplay, terminal_stream
+
+    out = terminal_stream(stream, enabled)
+    if out is None:
+        yield {}
+        return
+    display = LiveDisplay(out)
+
+    def started(job: Job) -> None:
+        display.begin(job.instance)
+
+    def finished(done: int, total: int, record: dict[str, Any]) -> None:
+        display.end(keep=False)
+        display.set_header(record_line(done, total, record))
+
+    display.set_header("[0/?] starting")
+    with display, progress.observing(display):
+        yield {"progress": finished, "started": started}

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from exactfit.cli.args import number_arg, positive_float, positive_int, signs_arg
@@ -67,15 +71,7 @@ def add_command(sub: Any) -> None:
         help="(enum) refuse instances with more estimated cells",
     )
     p.add_argument("--formulation", choices=["sos1", "indicator"], help="(scip) MIQP form")
-    prog = p.add_mutually_exclusive_group()
-    prog.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_true",
-        default=None,
-        help="force a progress bar on stderr",
-    )
-    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    _add_watch_options(p)
     csvg = p.add_argument_group("CSV input (also override a JSON instance's class)")
     csvg.add_argument("--target", metavar="COLUMN", help="label column of a CSV (default last)")
     csvg.add_argument(
@@ -88,6 +84,42 @@ def add_command(sub: Any) -> None:
     csvg.add_argument("--signs", type=signs_arg, metavar="S", help="free, nonnegative or 1,-1,...")
     csvg.add_argument("--weight-bound", type=positive_float, metavar="B", help="‖w_j‖₂ ≤ B")
     p.set_defaults(handler=_cmd_solve)
+
+
+def _add_watch_options(p: Any) -> None:
+    """The options that watch a solve: live progress, the backend's log, the trace file."""
+    prog = p.add_mutually_exclusive_group()
+    prog.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="force the live progress display on stderr (default: only on a terminal)",
+    )
+    prog.add_argument(
+        "--no-progress",
+        "-q",
+        "--quiet",
+        dest="progress",
+        action="store_false",
+        help="no live progress display",
+    )
+    log = p.add_mutually_exclusive_group()
+    log.add_argument(
+        "--verbose",
+        action="store_true",
+        help="(scip, ortools) show the backend's own log on stderr, instead of the display",
+    )
+    log.add_argument(
+        "--log",
+        metavar="FILE",
+        help="(scip, ortools) write the backend's own log to FILE (empty if auto chose enum)",
+    )
+    p.add_argument(
+        "--trace",
+        metavar="FILE",
+        help="record the incumbent and bound over time to FILE (JSON lines, docs/formats.md)",
+    )
 
 
 def _load_problem(args: argparse.Namespace) -> Any:
@@ -115,18 +147,24 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         check_output_path(args.output, "-o")
     if args.certificate is not None:
         check_output_path(args.certificate, "--certificate")
+    _check_watch_options(args)
     problem = _load_problem(args)
     options: dict[str, Any] = {}
-    for key in ("seed", "max_cells", "formulation", "progress"):
+    for key in ("seed", "max_cells", "formulation", "log"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
+    if args.verbose:
+        options["verbose"] = True
     if args.certify is not None:
         options["certify"] = args.certify
     if args.certificate is not None:
         _check_certificate_request(args, problem)
         options["certify"] = True
-    with stdout_to_stderr():
+    with _log_file(args.log), stdout_to_stderr(), _watching(args) as watch:
         result = exactfit.solve(problem, args.solver, time_limit=args.time_limit, **options)
+        watch.done(result)
+    if args.trace is not None:
+        watch.recorder.write(args.trace, result)
     if args.output:
         write_solution(result, args.output)
     if args.certificate is not None:
@@ -136,6 +174,82 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     else:
         print(format_result(result))
     return EXIT_CODES[result.status]
+
+
+def _check_watch_options(args: argparse.Namespace) -> None:
+    """Refuse ``--log``/``--verbose`` for a solver without a backend log (an unknown name is
+    left to the solver lookup's message), and check the output paths before any work."""
+    from exactfit.errors import InputError
+    from exactfit.solvers import REGISTRY
+
+    flag = "--log" if args.log is not None else "--verbose" if args.verbose else None
+    info = REGISTRY.get(args.solver)
+    if flag is not None and info is not None and "log" not in info.options:
+        raise InputError(
+            f"{flag}: solver {args.solver!r} runs no backend and has no log of its own; "
+            "use it with --solver scip, ortools or auto"
+        )
+    if args.trace is not None:
+        check_output_path(args.trace, "--trace")
+    if args.log is not None:
+        check_output_path(args.log, "--log")
+
+
+@contextlib.contextmanager
+def _log_file(path: str | None) -> Iterator[None]:
+    """Start the ``--log`` file empty (every sign model's backend appends to it); remove it
+    again when the solve fails before writing to it, so bad input leaves no file behind."""
+    if path is None:
+        yield
+        return
+    log = Path(path)
+    log.write_text("", encoding="utf-8")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if log.stat().st_size == 0:
+                log.unlink()
+        raise
+
+
+@dataclass
+class _Session:
+    """The observers of one solve: the trace recorder (written only on ``--trace``) and the
+    live display (on a terminal, unless ``--quiet`` or ``--verbose``)."""
+
+    recorder: Any
+    display: Any = None
+    ended: bool = False
+
+    def done(self, result: Any) -> None:
+        """The solve returned: the display's final line names the status."""
+        if self.display is not None and not self.ended:
+            self.display.end(result.status.value)
+        self.ended = True
+
+
+@contextlib.contextmanager
+def _watching(args: argparse.Namespace) -> Iterator[_Session]:
+    """Observe the solve with the trace recorder and, on a terminal, the live display."""
+    from exactfit import progress
+    from exactfit.live import LiveDisplay, terminal_stream
+    from exactfit.trace import Recorder
+
+    session = _Session(Recorder("" if args.solver == "auto" else args.solver))
+    stream = None if args.verbose else terminal_stream(None, args.progress)
+    with contextlib.ExitStack() as stack:
+        if args.trace is not None:
+            stack.enter_context(progress.observing(session.recorder))
+        if stream is not None:
+            session.display = stack.enter_context(LiveDisplay(stream))
+            stack.enter_context(progress.observing(session.display))
+            session.display.begin(Path(args.instance).name if args.instance != "-" else "")
+        try:
+            yield session
+        finally:
+            if session.display is not None and not session.ended:
+                session.display.end("interrupted")
 
 
 def _check_certificate_request(args: argparse.Namespace, problem: Any) -> None:

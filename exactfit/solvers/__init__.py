@@ -100,7 +100,7 @@ REGISTRY: dict[str, SolverInfo] = {
             "ScipSolver",
             "MIQP with SOS1 complementarity through PySCIPOpt",
             frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
-            ("feastol", "formulation", "node_limit", "seed", "verbose"),
+            ("feastol", "formulation", "log", "node_limit", "seed", "verbose"),
         ),
         SolverInfo(
             "ortools",
@@ -108,7 +108,16 @@ REGISTRY: dict[str, SolverInfo] = {
             "OrtoolsSolver",
             "MIQP with indicator constraints through OR-Tools MathOpt (GSCIP)",
             frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
-            ("backend", "feastol", "node_limit", "objective", "seed", "symmetry", "verbose"),
+            (
+                "backend",
+                "feastol",
+                "log",
+                "node_limit",
+                "objective",
+                "seed",
+                "symmetry",
+                "verbose",
+            ),
         ),
         SolverInfo(
             "brute",

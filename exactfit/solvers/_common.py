@@ -18,6 +18,7 @@ from exactfit.problem import FitProblem, ReluNetwork, Unit
 __all__ = [
     "check_choice",
     "check_feastol",
+    "check_log",
     "check_options",
     "check_positive_int",
     "check_registered_options",
@@ -30,6 +31,14 @@ __all__ = [
 SILENT_OPTIONS = ("progress",)
 
 V = TypeVar("V")
+
+
+def check_log(solver: str, path: Any) -> None:
+    """``path`` (the ``log`` option: where the backend's log goes) is ``None`` or a path."""
+    import os
+
+    if path is not None and not isinstance(path, str | os.PathLike):
+        raise InputError(f"{solver}: log must be a file path, found {path!r}")
 
 
 def check_options(

@@ -49,6 +49,7 @@ Rules of the combination
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,13 +57,13 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from exactfit import interrupt
+from exactfit import interrupt, progress
 from exactfit.errors import SolverFailed
 from exactfit.problem import FitProblem, ReluNetwork, exact_loss
 from exactfit.result import Limit, Result, Status, finalize
 from exactfit.solvers._common import network_from_theta
 
-__all__ = ["SignModelOutcome", "SolveOne", "solve_sign_models"]
+__all__ = ["MipProgress", "SignModelOutcome", "SolveOne", "solve_sign_models"]
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,69 @@ class _Combination:
                 self.best, self.best_net = value, out.network
 
 
+class MipProgress:
+    """The live progress of a sign-model solve (:mod:`exactfit.progress`).
+
+    The backend's callback (SCIP's event handler, MathOpt's callback) reports the running
+    model's primal and dual bound and node count with :meth:`model`; this combines them with
+    the models already run by the driver's rules: the incumbent is the least loss seen, the
+    bound the least over every model's bound (0 for a model not yet run, so the bound stays 0
+    until each model has started).  ``enabled`` is false when nobody observes: backends then
+    attach no callback at all.
+    """
+
+    def __init__(self, solver: str, models: int) -> None:
+        self.solver, self.models = solver, models
+        self.enabled = progress.active()
+        self.lock = threading.Lock()
+        self.throttle = progress.Throttle()
+        self.best: float | None = None
+        self.bounds = [0.0] * models
+        self.index, self.phase, self.nodes = 0, "", 0
+
+    def begin(self, run: _Combination, index: int, rerun: bool) -> None:
+        """The driver starts model ``index`` (again, in the second pass, when ``rerun``)."""
+        with self.lock:
+            self.best = None if run.best is None else float(run.best)
+            self.bounds = list(run.bounds)
+            self.index, self.nodes = index, run.nodes
+            self.phase = f"model {index + 1}/{self.models}" + (" again" if rerun else "")
+        self._publish(None, None, 0)
+
+    def model(self, read: Callable[[], tuple[float | None, float | None, int]]) -> None:
+        """Report the running model: ``read()`` gives its incumbent value, dual bound and
+        nodes (problem units; ``None`` or an infinite value when it has none).  Throttled to
+        ≤ 10 reports a second, and ``read`` is called only when a report is due."""
+        if self.throttle.ready():
+            self._publish(*read())
+
+    def end(self, run: _Combination) -> None:
+        """The driver finished a model: report the combination."""
+        with self.lock:
+            self.best = None if run.best is None else float(run.best)
+            self.bounds = list(run.bounds)
+            self.nodes = run.nodes
+        self._publish(None, None, 0)
+
+    def _publish(self, primal: float | None, dual: float | None, nodes: int) -> None:
+        if not self.enabled:
+            return
+        with self.lock:
+            values = [v for v in (self.best, primal) if v is not None and math.isfinite(v)]
+            bounds = list(self.bounds)
+            if dual is not None and math.isfinite(dual) and dual < 1e19:
+                bounds[self.index] = max(bounds[self.index], dual)
+            snap = progress.Snapshot(
+                solver=self.solver,
+                phase=self.phase,
+                incumbent=min(values) if values else None,
+                bound=max(min(bounds), 0.0),
+                done=self.nodes + nodes,
+                unit="nodes",
+            )
+        progress.publish(snap)
+
+
 def _run_pass(
     run: _Combination,
     solve_one: SolveOne,
@@ -198,6 +262,7 @@ def _run_pass(
     deadline: float | None,
     *,
     rerun: bool,
+    live: MipProgress | None = None,
 ) -> str | None:
     """Run the sign models ``order`` (indices) once; the error of a failed model, if any."""
     for pos, index in enumerate(order):
@@ -222,6 +287,8 @@ def _run_pass(
         share = None if remaining is None else remaining / (len(order) - pos)
         signs = run.vectors[index]
         began = time.perf_counter()
+        if live is not None:
+            live.begin(run, index, rerun)
         try:
             out = solve_one(signs, share, run.cutoff)
         except SolverFailed as exc:
@@ -233,6 +300,8 @@ def _run_pass(
             run.limits[index] = Limit.TIME
             continue
         run.add(index, out, time.perf_counter() - began, rerun=rerun)
+        if live is not None:
+            live.end(run)
         if out.error is not None:
             return out.error
     return None
@@ -246,6 +315,7 @@ def solve_sign_models(
     time_limit: float | None,
     stats: Mapping[str, Any] | None = None,
     proof_detail: str = "",
+    live: MipProgress | None = None,
 ) -> Result:
     """Solve every sign model of ``problem`` with ``solve_one`` and combine them.
 
@@ -268,6 +338,9 @@ def solve_sign_models(
     proof_detail : str
         What an OPTIMAL result's bound rests on: the backend's dual bounds at its tolerances
         (the proof level is always :attr:`~exactfit.result.Proof.TOLERANCE`).
+    live : MipProgress, optional
+        The live progress the backend's callback reports to; the driver reports each model's
+        start and end there.
 
     Returns
     -------
@@ -279,10 +352,11 @@ def solve_sign_models(
     vectors = problem.sign_vectors()
     run = _Combination(problem, vectors)
     with interrupt.graceful():
-        error = _run_pass(run, solve_one, list(range(len(vectors))), deadline, rerun=False)
+        order = list(range(len(vectors)))
+        error = _run_pass(run, solve_one, order, deadline, rerun=False, live=live)
         if error is None and deadline is not None:
             again = [i for i, limit in enumerate(run.limits) if limit is Limit.TIME]
-            error = _run_pass(run, solve_one, again, deadline, rerun=True)
+            error = _run_pass(run, solve_one, again, deadline, rerun=True, live=live)
         limit = run.limit
     summary = {"models": run.models, "nodes": run.nodes, "sign_models": len(vectors)}
     summary.update(stats or {})

@@ -73,14 +73,16 @@ from exactfit.solvers._backend import run_backend
 from exactfit.solvers._common import (
     check_choice,
     check_feastol,
+    check_log,
     check_positive_int,
     check_registered_options,
     check_time_limit,
     network_from_theta,
     symmetry_pairs,
 )
+from exactfit.solvers._mathopt_hooks import solve_hooks
 from exactfit.solvers._mathopt_status import classify, mathopt_error_message
-from exactfit.solvers._signmodels import SignModelOutcome, solve_sign_models
+from exactfit.solvers._signmodels import MipProgress, SignModelOutcome, solve_sign_models
 
 __all__ = [
     "BACKENDS",
@@ -219,7 +221,9 @@ class OrtoolsSolver:
         Options: ``backend`` (default ``"gscip"``; others raise :class:`MathOptUnsupported`
         with MathOpt's reason), ``objective`` (:data:`OBJECTIVES`, default ``"split"``),
         ``feastol`` (default 1e-9), ``node_limit`` (per sign model), ``seed``, ``symmetry``
-        (default true), ``verbose`` (SCIP log on stdout).  ``progress`` is accepted and ignored.
+        (default true), ``verbose`` (SCIP log on stdout), ``log`` (a path: the log appended
+        there, through MathOpt's message callback).  ``progress`` is accepted and ignored
+        (live progress goes to :mod:`exactfit.progress`, through MathOpt's callback).
         """
         check_registered_options(self.name, options)
         backend = str(options.get("backend", "gscip")).lower()
@@ -230,6 +234,9 @@ class OrtoolsSolver:
         feastol = check_feastol(self.name, options.get("feastol", 1e-9))
         check_positive_int("ortools: node_limit", options.get("node_limit"))
         time_limit = check_time_limit(time_limit)
+        check_log(self.name, options.get("log"))
+        live = MipProgress(self.name, len(problem.sign_vectors()))
+        options = {**options, "live": live}
 
         def solve_one(
             signs: tuple[int, ...], share: float | None, cutoff: float
@@ -245,6 +252,7 @@ class OrtoolsSolver:
             time_limit=time_limit,
             stats=stats,
             proof_detail=how,
+            live=live,
         )
 
 
@@ -270,9 +278,12 @@ def _solve_signs(
     cutoff = incumbent if backend == "gscip" and math.isfinite(incumbent) else None
     params = _parameters(time_limit, cutoff, backend, feastol, scale, options)
     interrupter = SolveInterrupter()
+    hooks = solve_hooks(options.get("log"), options.get("live"), scale)
 
     def solve() -> Any:
-        return mathopt.solve(model, _solver_type(backend), params=params, interrupter=interrupter)
+        return mathopt.solve(
+            model, _solver_type(backend), params=params, interrupter=interrupter, **hooks
+        )
 
     try:
         # The first Ctrl-C interrupts through MathOpt's interrupter (ends Limit.INTERRUPTED).

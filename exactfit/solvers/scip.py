@@ -53,13 +53,14 @@ from exactfit.solvers._backend import run_backend
 from exactfit.solvers._common import (
     check_choice,
     check_feastol,
+    check_log,
     check_positive_int,
     check_registered_options,
     check_time_limit,
     network_from_theta,
     symmetry_pairs,
 )
-from exactfit.solvers._signmodels import SignModelOutcome, solve_sign_models
+from exactfit.solvers._signmodels import MipProgress, SignModelOutcome, solve_sign_models
 
 __all__ = ["LOSS_SCALE", "SCIP_STATUS", "ScipSolver", "data_scale", "outcome_from_status"]
 
@@ -119,7 +120,9 @@ class ScipSolver:
 
         Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-8; when not
         given, a model that fails inside SCIP is retried once at 10x), ``node_limit`` (per sign
-        model), ``seed``, ``verbose``.  ``progress`` is accepted and ignored.
+        model), ``seed``, ``verbose`` (SCIP's log on the terminal), ``log`` (a path: SCIP's
+        log appended there).  ``progress`` is accepted and ignored (live progress goes to
+        :mod:`exactfit.progress`).
         """
         check_registered_options(self.name, options)
         formulation = check_choice(
@@ -128,7 +131,9 @@ class ScipSolver:
         feastol = check_feastol(self.name, options.get("feastol", DEFAULT_FEASTOL[formulation]))
         check_positive_int("scip: node_limit", options.get("node_limit"))
         time_limit = check_time_limit(time_limit)
-        run = _Run(problem, formulation, feastol, options, retry="feastol" not in options)
+        check_log(self.name, options.get("log"))
+        live = MipProgress(self.name, len(problem.sign_vectors()))
+        run = _Run(problem, formulation, feastol, options, "feastol" not in options, live)
 
         def solve_one(
             signs: tuple[int, ...], share: float | None, cutoff: float
@@ -147,6 +152,7 @@ class ScipSolver:
             time_limit=time_limit,
             stats=stats,
             proof_detail=how,
+            live=live,
         )
 
 
@@ -214,7 +220,7 @@ class _Run:
     """What the sign models of one solve share: the problem and the checked options.
 
     ``retry``: a model that fails inside SCIP is solved once more at 10x ``feastol`` (only when
-    the user did not choose ``feastol``).
+    the user did not choose ``feastol``).  ``live``: where the event handler reports.
     """
 
     problem: FitProblem
@@ -222,6 +228,7 @@ class _Run:
     feastol: float
     options: Mapping[str, Any]
     retry: bool
+    live: MipProgress
 
 
 def _solve_model(
@@ -259,6 +266,8 @@ def _solve_signs(
     W, B = _add_fit(m, problem, signs, run.formulation, lam)
     if math.isfinite(cutoff):
         m.setObjlimit(cutoff * lam * lam)
+    if run.live.enabled:
+        _watch(m, run.live, lam * lam)
     try:
         # SCIP's own Ctrl-C handler is off (_set_params): the first Ctrl-C reaches
         # exactfit.interrupt, which calls interruptSolve; SCIP then ends "userinterrupt".
@@ -285,11 +294,39 @@ def _solve_signs(
     )
 
 
+def _watch(m: Any, live: MipProgress, unscale: float) -> None:
+    """Report ``m``'s incumbent, dual bound and nodes to ``live`` on each new best solution
+    and each solved node (an event handler; the reports are throttled, and SCIP is asked for
+    its figures only when one is due)."""
+    from pyscipopt import SCIP_EVENTTYPE, Eventhdlr
+
+    events = SCIP_EVENTTYPE.BESTSOLFOUND | SCIP_EVENTTYPE.NODESOLVED
+
+    def read() -> tuple[float | None, float | None, int]:
+        primal = m.getPrimalbound() if m.getNSols() > 0 else math.inf
+        return primal / unscale, m.getDualbound() / unscale, m.getNNodes()
+
+    class Watch(Eventhdlr):  # type: ignore[misc]
+        def eventinit(self) -> None:
+            self.model.catchEvent(events, self)
+
+        def eventexit(self) -> None:
+            self.model.dropEvent(events, self)
+
+        def eventexec(self, event: Any) -> dict[str, Any]:
+            live.model(read)
+            return {}
+
+    m.includeEventhdlr(Watch(), "exactfit_progress", "live progress of exactfit")
+
+
 def _set_params(
     m: Any, time_limit: float | None, feastol: float, options: Mapping[str, Any]
 ) -> None:
     if not options.get("verbose"):
         m.hideOutput()
+    if options.get("log") is not None:
+        m.setLogfile(str(options["log"]))  # appends: one file for every sign model
     # SCIP's handler prints "pressed CTRL-C" from C and sees only SIGINTs during optimize;
     # exactfit.interrupt handles them for the whole solve instead.
     m.setParam("misc/catchctrlc", False)

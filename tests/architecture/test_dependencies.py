@@ -20,6 +20,11 @@ FORBIDDEN = {
     "exactfit.errors": ("exactfit.",),
     # the interrupt machinery sits with errors at the bottom: every layer may use it
     "exactfit.interrupt": ("exactfit.",),
+    # what solvers report and who listens: below the solvers, above nothing but errors
+    "exactfit.progress": ("exactfit.",),
+    # the live display and the trace files sit with result: solvers, bench and cli use them
+    "exactfit.live": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
+    "exactfit.trace": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
     # the caps sit just above errors: every reader may use them
     "exactfit.limits": (
         "exactfit.numbers",

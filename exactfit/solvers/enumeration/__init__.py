@@ -28,10 +28,12 @@ winner ``min (value, key)`` does not depend on the sharding.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
+from exactfit import progress as live_progress
 from exactfit.errors import BudgetExceeded, InputError
 from exactfit.problem import FitProblem
 from exactfit.result import Result
@@ -182,29 +184,43 @@ class EnumSolver:
         setup = _Setup.build(problem)
         mode = _choose_mode(setup)
         n = int(num_shards)
-        show = progress if n == 1 else False
-        if n > 1:
-            progress_stream = None  # streams do not travel to other processes
-
         spec = problem if n == 1 else problem_spec(problem)
 
         def run(mode: str) -> list[ShardResult]:
-            args = [
-                (spec, i, n, mode, deadline, show, progress_stream, callback, regions)
-                for i in range(n)
-            ]
+            args = [(spec, i, n, mode, deadline, callback, regions) for i in range(n)]
             return list(map_fn(_shard_star, args))
 
-        parts = run(mode)
-        if any(p.not_generic for p in parts):
-            mode = "exact"
+        # shards in other processes report nowhere: live progress is for one shard
+        with _display(progress if n == 1 else False, progress_stream):
             parts = run(mode)
-        return merge_shards(
-            problem,
-            parts,
-            wall_s=time.time() - t0,
-            certify=certify,
-            mode=mode,
-            deadline=deadline,
-            callback=callback,
-        )
+            if any(p.not_generic for p in parts):
+                mode = "exact"
+                parts = run(mode)
+            return merge_shards(
+                problem,
+                parts,
+                wall_s=time.time() - t0,
+                certify=certify,
+                mode=mode,
+                deadline=deadline,
+                callback=callback,
+            )
+
+
+@contextlib.contextmanager
+def _display(enabled: bool | None, stream: TextIO | None) -> Iterator[None]:
+    """enum's own live display for a caller of the Python API (``progress=True``, or a
+    terminal ``progress_stream``); none when a display already listens (the CLI's)."""
+    from exactfit.live import LiveDisplay, terminal_stream
+
+    out = terminal_stream(stream, enabled)
+    if out is None or live_progress.active():
+        yield
+        return
+    display = LiveDisplay(out)
+    with display, live_progress.observing(display):
+        display.begin("")
+        try:
+            yield
+        finally:
+            display.end("done")

@@ -1,7 +1,8 @@
-"""Progress display and the polling of long phases (deadline, callback, Ctrl-C).
+"""Reporting and polling of enum's long phases (deadline, callback, live progress).
 
-Nothing mathematical: a one-line progress display on a terminal, the deadline test, and the
-polling hook the long exact phases call so that a time limit or an interrupt can stop them.
+Nothing mathematical: the deadline test, the polling hook the long exact phases call so that a
+time limit or an interrupt can stop them, and enum's reports to :mod:`exactfit.progress` (the
+live display and the trace file listen there; with no observer nothing is computed).
 """
 
 from __future__ import annotations
@@ -9,64 +10,50 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any
 
+from exactfit import progress
 from exactfit.errors import LimitReached
-
-
-class _Progress:
-    """A one-line progress display on a stream, only when enabled."""
-
-    def __init__(self, enabled: bool, stream: TextIO, total: int | None, label: str) -> None:
-        self.enabled, self.stream, self.total, self.label = enabled, stream, total, label
-        self.last = 0.0
-        self.t0 = time.monotonic()
-
-    def update(self, done: int, extra: str = "", force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self.last < 0.2:
-            return
-        self.last = now
-        frac = f" {100.0 * done / self.total:5.1f}%" if self.total else ""
-        self.stream.write(f"\r{self.label}: {done:,} cells{frac} {extra} {now - self.t0:6.1f}s")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _progress_enabled(progress: bool | None, stream: TextIO) -> bool:
-    if progress is not None:
-        return bool(progress)
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
 
 
 def _check_stop(deadline: float | None) -> bool:
     return deadline is not None and time.time() >= deadline
 
 
+class _Reporter:
+    """enum's throttled reports (≤ 10 a second) of one shard's search."""
+
+    def __init__(self) -> None:
+        self.throttle = progress.Throttle()
+
+    def report(self, snapshot: Callable[[], progress.Snapshot], force: bool = False) -> None:
+        """Publish ``snapshot()`` (built only when someone listens and the throttle allows)."""
+        if progress.active() and (self.throttle.ready() or force):
+            progress.publish(snapshot())
+
+
 def _poller(
     deadline: float | None,
     callback: Callable[[dict[str, Any]], None] | None,
     phase: str,
-    bar: _Progress | None = None,
+    solver: str = "",
 ) -> Callable[[], None]:
     """A no-argument hook for long exact phases (exact enumeration, certification): it reports
     ``{"phase": phase, "step": i}`` to ``callback`` (which may raise ``KeyboardInterrupt``, like
-    Ctrl-C) and raises :class:`~exactfit.errors.LimitReached` once ``deadline`` has passed.
-    Ctrl-C itself arrives as ``KeyboardInterrupt`` between any two Python bytecodes, so needs
-    no polling."""
+    Ctrl-C), the step count to the live progress, and raises
+    :class:`~exactfit.errors.LimitReached` once ``deadline`` has passed.  Ctrl-C itself
+    arrives as ``KeyboardInterrupt`` between any two Python bytecodes, so needs no polling.
+    ``solver`` names the reporting solver (``""``: the exact phase proves another solver's
+    answer, whose name the display keeps).
+
+    The certificate prover polls once every 64 nodes (and its exact cone QPs poll too), so the
+    steps shown count polls, not nodes: the prover keeps its node count to itself."""
     count = itertools.count(1)
+    reporter = _Reporter()
 
     def check() -> None:
         step = next(count)
-        if bar is not None and step % 16 == 0:
-            bar.update(0, f"{phase}: step {step:,}")
+        reporter.report(lambda: progress.Snapshot(solver, phase, done=step, unit="steps"))
         if callback is not None:
             callback({"phase": phase, "step": step})
         if _check_stop(deadline):

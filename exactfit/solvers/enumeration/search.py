@@ -10,14 +10,14 @@ and returns a picklable :class:`ShardResult`.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
-from typing import Any, TextIO
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
+from exactfit import progress
 from exactfit.errors import LimitReached
 from exactfit.problem import FitProblem
 from exactfit.result import Limit
@@ -34,12 +34,7 @@ from exactfit.solvers.enumeration.cells import (
 )
 from exactfit.solvers.enumeration.certify import _certify
 from exactfit.solvers.enumeration.optima import _Best, _joint_cell, _single_cell
-from exactfit.solvers.enumeration.progress import (
-    _check_stop,
-    _poller,
-    _Progress,
-    _progress_enabled,
-)
+from exactfit.solvers.enumeration.progress import _check_stop, _poller, _Reporter
 from exactfit.solvers.enumeration.regions import _region_plan
 
 #: A cell is pruned only when its float bound exceeds the incumbent by more than
@@ -98,20 +93,49 @@ class ShardState:
 @dataclass
 class _ShardRun:
     """One shard's search: its setup and share of the cells, its limits and reporting, and the
-    state it updates."""
+    state it updates.  ``total``: the cells (combinations) the shard may enumerate, an upper
+    estimate (Cover's bound), for the ETA of the live progress."""
 
     setup: _Setup
     shard: int
     num_shards: int
     deadline: float | None
-    bar: _Progress
+    total: int
     callback: Callable[[dict[str, Any]], None] | None
     state: ShardState
+    reporter: _Reporter = field(default_factory=_Reporter)
+
+    def snapshot(self, phase: str, done: int) -> progress.Snapshot:
+        """The live report: the incumbent and what the shard has proven so far (0 until every
+        cell is bounded; then the least bound of what is not yet visited and what was)."""
+        state = self.state
+        incumbent = state.best.value
+        if state.region is not None and state.region.get("upper") is not None:
+            incumbent = min(incumbent, float(state.region["upper"]))
+        bound = 0.0
+        if state.enumerated and not state.realizable:
+            # the heuristic's loss too: the regions hold only networks better than it
+            lows = [incumbent, state.visited_low]
+            bound = min([*lows, *([state.lower] if state.lower is not None else [])])
+        enumerating = phase == "enumerate"
+        return progress.Snapshot(
+            solver="enum",
+            phase=phase,
+            incumbent=incumbent,
+            bound=max(bound, 0.0),
+            done=done if enumerating else state.visited,
+            total=self.total if enumerating else None,
+            unit=("cells" if self.setup.problem.units == 1 else "combinations")
+            if enumerating
+            else "visited",
+        )
 
     def report(self, done: int, note: str, event: dict[str, Any]) -> bool:
-        """Show ``done`` on the progress bar and send ``event`` to the callback; mark the time
-        limit and return True when it has passed."""
-        self.bar.update(done, note)
+        """Publish the live progress (one shard only: a shard's bound is not the solve's) and
+        send ``event`` to the callback; mark the time limit and return True when it has
+        passed."""
+        if self.num_shards == 1:
+            self.reporter.report(lambda: self.snapshot(event["phase"], done))
         if self.callback is not None:
             self.callback(event)
         if _check_stop(self.deadline):
@@ -129,7 +153,7 @@ class _ShardRun:
         exact zero-loss network and report it (the loss is ≥ 0, so it is optimal)."""
         state = self.state
         best = state.best
-        check = _poller(self.deadline, self.callback, "certify")
+        check = _poller(self.deadline, self.callback, "certify", "enum")
         theta, value, _ = _certify(self.setup, best, check)
         if theta is None or value != 0:
             return False
@@ -159,8 +183,6 @@ def solve_shard(
     num_shards: int = 1,
     mode: str | None = None,
     deadline: float | None = None,
-    progress: bool | None = False,
-    progress_stream: TextIO | None = None,
     callback: Callable[[dict[str, Any]], None] | None = None,
     regions: bool = True,
 ) -> ShardResult:
@@ -171,38 +193,37 @@ def solve_shard(
     ``regions`` (single unit) enumerates only the chambers that can hold a network better than
     a heuristic incumbent (:func:`.regions._regions`); ``False`` enumerates the whole arrangement.
     ``deadline`` is an absolute ``time.time()``; ``callback`` receives a dict after every batch
-    (a test hook: raising ``KeyboardInterrupt`` there acts like Ctrl-C).
+    (a test hook: raising ``KeyboardInterrupt`` there acts like Ctrl-C).  Live progress goes
+    to :mod:`exactfit.progress` (only for ``num_shards == 1``).
     """
     t0 = time.time()
     if isinstance(problem, dict):
         problem = FitProblem(**problem)
     setup = _Setup.build(problem)
     mode = mode or _choose_mode(setup)
-    stream = progress_stream if progress_stream is not None else sys.stderr
     est = _estimate(problem, setup.hp)[1]
-    bar = _Progress(_progress_enabled(progress, stream), stream, max(1, est // num_shards), "enum")
     k = problem.units
     zero = _Best(
         setup.Y, (-1,), np.zeros((k, setup.D)), setup.Y, [], 0.0, problem.sign_vectors()[0]
     )
     state = ShardState(zero)
-    run = _ShardRun(setup, shard, num_shards, deadline, bar, callback, state)
+    run = _ShardRun(setup, shard, num_shards, deadline, max(1, est // num_shards), callback, state)
     try:
-        check = _poller(deadline, callback, "enumerate-exact", bar)
+        check = _poller(deadline, callback, "enumerate-exact", "enum")
         if k == 1:
             groups = _single_groups(setup, mode, check, regions, state)
-            bar.total = max(1, sum(cover_count(g.m, setup.D) for g, _ in groups) // num_shards)
+            run.total = max(1, sum(cover_count(g.m, setup.D) for g, _ in groups) // num_shards)
             _search_single(run, groups)
         else:
             _search_multi(run, _cells(setup, mode, check))
     except NotGeneric:
-        bar.close()
         return ShardResult(shard=shard, not_generic=True, seconds=time.time() - t0)
     except KeyboardInterrupt:
         state.limit = Limit.INTERRUPT
     except LimitReached:
         state.limit = Limit.TIME
-    bar.close()
+    if num_shards == 1:
+        run.reporter.report(lambda: run.snapshot("search", state.visited), force=True)
     return state.snapshot(shard, time.time() - t0)
 
 

@@ -198,21 +198,39 @@ def test_sharded_enum_matches_single_process(make_problem, tmp_path):
         assert other[0]["objective"] == single[0]["objective"]  # identical, not just close
 
 
-def test_progress_only_on_a_terminal():
+def test_progress_only_on_a_terminal(library, tmp_path):
+    """One live display: the [i/N] header stays, and a nested line shows the serial run in
+    progress; nothing at all when the stream is not a terminal."""
     import io
 
-    from exactfit.bench.runner import tty_progress
+    from exactfit.bench.runner import live_display, record_line
 
-    assert tty_progress(io.StringIO()) is None
+    with live_display(io.StringIO()) as hooks:
+        assert hooks == {}
 
     class Terminal(io.StringIO):
         def isatty(self):
             return True
 
+    record = {"instance": "p", "solver": "enum", "status": "optimal", "wall_s": 0.5}
+    assert record_line(1, 2, record) == "[1/2] p enum: optimal 0.50s"
     term = Terminal()
-    show = tty_progress(term)
-    show(1, 2, {"instance": "p", "solver": "enum", "status": "optimal", "wall_s": 0.5})
-    assert "[1/2] p enum: optimal 0.50s" in term.getvalue()
+    starts = []
+    with live_display(term) as hooks:
+        started = hooks["started"]
+        hooks["started"] = lambda job: (starts.append(job), started(job))
+        run_benchmark(
+            discover([str(library)]), ["enum"], time_limit=30, output=tmp_path / "r", **hooks
+        )
+    from terminal import screen
+
+    text = term.getvalue()
+    assert len(starts) == 3
+    assert "[1/3] tiny_a enum: optimal" in text
+    assert "\n  ↳ tiny_b" in text  # the nested line of the next run, under the header
+    # the nested line is gone at the end; the header line is whole, with nothing stale
+    (final,) = screen(text)
+    assert final.startswith("[3/3] tiny_c enum: optimal ") and final.endswith("s")
 
 
 def test_a_run_the_user_interrupted_is_not_recorded_and_resume_runs_it(library, tmp_path):

@@ -108,9 +108,10 @@ def test_first_ctrl_c_stops_solve_with_the_incumbent(solver, big, tmp_path):
     if solver == "ortools":
         pytest.importorskip("ortools.math_opt.python.mathopt")
     instance = big / "big40_s5.json"
-    sol = tmp_path / "sol.json"
+    sol, trace = tmp_path / "sol.json", tmp_path / "trace.jsonl"
     rc, latency, out, err = interrupt(
-        ["solve", str(instance), "--solver", solver, "-o", str(sol)], tmp_path
+        ["solve", str(instance), "--solver", solver, "-o", str(sol), "--trace", str(trace)],
+        tmp_path,
     )
     assert rc == 10, err
     assert latency < LATENCY_S
@@ -121,6 +122,13 @@ def test_first_ctrl_c_stops_solve_with_the_incumbent(solver, big, tmp_path):
     if solver != "enum":  # enum reports no bound at an interrupt yet (docs/interrupts.md)
         assert 0 <= written["bound"] <= written["objective"]
     assert "limit: interrupt" in out
+    # the trace of an interrupted solve is complete: its last line is the Result's
+    from exactfit.trace import read_trace
+
+    events = read_trace(trace)
+    assert events[-1].event == "final"
+    assert events[-1].incumbent == written["objective"]
+    assert events[-1].bound == written["bound"]
     check = subprocess.run(
         [sys.executable, "-m", "exactfit", "verify", str(instance), str(sol)],
         capture_output=True,

@@ -23,8 +23,10 @@ TINY = FitProblem(X=[[0], [1], [2], [3]], y=[0, 1, 1, 3])
 
 #: What each solver says it takes after an unknown option.
 TAKES = {
-    "scip": "['feastol', 'formulation', 'node_limit', 'seed', 'verbose']",
-    "ortools": "['backend', 'feastol', 'node_limit', 'objective', 'seed', 'symmetry', 'verbose']",
+    "scip": "['feastol', 'formulation', 'log', 'node_limit', 'seed', 'verbose']",
+    "ortools": (
+        "['backend', 'feastol', 'log', 'node_limit', 'objective', 'seed', 'symmetry', 'verbose']"
+    ),
     "brute": "no options",
 }
 MIQP = ["scip", "ortools"]

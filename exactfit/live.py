@@ -1,0 +1,221 @@
+"""The live terminal display of running solves, drawn by ``rich`` on standard error.
+
+One :class:`LiveDisplay` per command: ``solve`` shows one line for its solve, ``bench`` a
+header line (its ``[i/N]`` count and the last finished run) with a nested line for the run in
+progress.  Each run line shows the solver, the phase, the elapsed time, the incumbent, the
+proven bound, the gap, the work done (cells, combinations or nodes) and, where that work is
+countable, an ETA.  The display is an observer of :mod:`exactfit.progress`; rich redraws it in
+place (cursor movement and line erasure), so no stale characters are left behind, and keeps
+the final frame when it stops.
+
+Only on a terminal: :func:`terminal_stream` returns ``None`` for anything that is not a TTY
+(a pipe, a file, ``--quiet``).  The display draws on a *duplicate* of the terminal's file
+descriptor, taken when it starts: the MIQP backends point descriptors 1 and 2 at
+``/dev/null`` while they run (:mod:`exactfit.solvers._backend`), and the display must survive
+that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from exactfit.progress import Snapshot
+from exactfit.result import OPT_ATOL
+
+__all__ = ["LiveDisplay", "RunLine", "terminal_stream"]
+
+#: Redraws per second (the elapsed time ticks even when no solver reports).
+REFRESH_PER_S = 4
+
+
+def terminal_stream(stream: TextIO | None = None, enabled: bool | None = None) -> TextIO | None:
+    """The stream to draw on: ``stream`` (default ``sys.stderr``) when it is a terminal or
+    ``enabled`` forces it, ``None`` when ``enabled`` is false or it is no terminal."""
+    stream = sys.stderr if stream is None else stream
+    if enabled is False:
+        return None
+    isatty = getattr(stream, "isatty", None)
+    if enabled is None and not (isatty is not None and isatty()):
+        return None
+    return stream
+
+
+@dataclass
+class RunLine:
+    """What one run line shows: the last values reported, merged (``None`` keeps the last)."""
+
+    label: str
+    began: float = field(default_factory=time.monotonic)
+    solver: str = ""
+    phase: str = ""
+    incumbent: float | None = None
+    bound: float | None = None
+    done: int | None = None
+    total: int | None = None
+    unit: str = ""
+    phase_began: float = field(default_factory=time.monotonic)
+    finished: str = ""
+    stopped: float | None = None  # when the run ended: the elapsed time stops there
+
+    def update(self, snap: Snapshot) -> None:
+        if snap.phase and snap.phase != self.phase:
+            self.phase, self.phase_began = snap.phase, time.monotonic()
+            self.done = self.total = None
+        self.solver = snap.solver or self.solver
+        if snap.incumbent is not None:
+            self.incumbent = snap.incumbent
+        if snap.bound is not None:
+            self.bound = snap.bound
+        if snap.done is not None:
+            self.done, self.total, self.unit = snap.done, snap.total, snap.unit or self.unit
+
+    def text(self, now: float) -> str:
+        """The line, e.g. ``enum search 1.2s  incumbent 0.25  bound 0.19  gap 24%  …``."""
+        parts = [p for p in (self.label, self.solver, self.phase) if p]
+        parts.append(f"{now - self.began:.1f}s")
+        if self.incumbent is not None:
+            parts.append(f"incumbent {self.incumbent:.6g}")
+        if self.bound is not None:
+            parts.append(f"bound {self.bound:.6g}")
+        gap = _gap(self.incumbent, self.bound)
+        if gap is not None:
+            parts.append(f"gap {100 * gap:.3g}%")
+        parts.extend(self._work(now))
+        if self.finished:
+            parts.append(self.finished)
+        return "  ".join(parts)
+
+    def _work(self, now: float) -> list[str]:
+        if self.done is None:
+            return []
+        if not self.total:
+            return [f"{self.done:,} {self.unit}".rstrip()]
+        out = [f"{self.done:,}/{self.total:,} {self.unit}".rstrip()]
+        spent = now - self.phase_began
+        if 0 < self.done < self.total and spent > 0 and not self.finished:
+            # total is an upper estimate of the work (Cover's bound on the cells), so is the ETA
+            left = spent * (self.total - self.done) / self.done
+            out.append(f"ETA ≤ {_duration(left)}")
+        return out
+
+
+def _gap(incumbent: float | None, bound: float | None) -> float | None:
+    # the rule of Result.gap: relative, but 0 within the absolute tolerance of an optimum
+    if incumbent is None or bound is None:
+        return None
+    diff = max(incumbent - bound, 0.0)
+    if diff <= OPT_ATOL:
+        return 0.0
+    return diff / max(abs(incumbent), abs(bound))
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f}m{seconds % 60:02.0f}s"
+    return f"{seconds // 3600:.0f}h{seconds % 3600 // 60:02.0f}m"
+
+
+class LiveDisplay:
+    """A rich ``Live`` display of a header and run lines; an :mod:`exactfit.progress` observer.
+
+    Use as a context manager around the work; while it is open, :meth:`begin` starts a run
+    line (``solve`` has one, ``bench`` one per run), snapshots update the newest one, and
+    :meth:`end` closes it (a nested ``bench`` line disappears when its run ends; ``keep``
+    leaves it as the final frame).  Thread-safe: backends report from their own thread.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.lock = threading.Lock()
+        self.header = ""
+        self.lines: list[RunLine] = []
+        self._live: Any = None
+        self._own: TextIO | None = None
+
+    def __enter__(self) -> LiveDisplay:
+        from rich.console import Console
+        from rich.live import Live
+
+        out = self._own = _duplicate(self.stream)
+        console = Console(file=out or self.stream, force_terminal=True, highlight=False)
+        self._live = Live(
+            get_renderable=self._render,
+            console=console,
+            refresh_per_second=REFRESH_PER_S,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._live.stop()  # draws the final frame, leaves the cursor below it
+        finally:
+            if self._own is not None:
+                with contextlib.suppress(OSError):
+                    self._own.close()
+
+    def __call__(self, snapshot: Snapshot) -> None:
+        with self.lock:
+            if not self.lines:
+                self.lines.append(RunLine(""))
+            self.lines[-1].update(snapshot)
+
+    def begin(self, label: str) -> None:
+        """Start a run line named ``label``."""
+        with self.lock:
+            self.lines.append(RunLine(label))
+        self.refresh()
+
+    def end(self, note: str = "", *, keep: bool = True) -> None:
+        """Close the newest run line: ``keep`` it with ``note``, or remove it."""
+        with self.lock:
+            if not self.lines:
+                return
+            if keep:
+                line = self.lines[-1]
+                line.finished, line.stopped = note, time.monotonic()
+            else:
+                self.lines.pop()
+        self.refresh()
+
+    def set_header(self, text: str) -> None:
+        with self.lock:
+            self.header = text
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._live is not None:
+            self._live.refresh()
+
+    def _render(self) -> Any:
+        from rich.console import Group
+        from rich.text import Text
+
+        now = time.monotonic()
+        with self.lock:
+            rows = [self.header] if self.header else []
+            indent = "  ↳ " if self.header else ""
+            for line in self.lines:
+                rows.append(indent + line.text(now if line.stopped is None else line.stopped))
+        return Group(*(Text(row, no_wrap=True, overflow="ellipsis") for row in rows))
+
+
+def _duplicate(stream: TextIO) -> TextIO | None:
+    """A new file on a duplicate of ``stream``'s descriptor (see the module docstring), or
+    ``None`` for a stream without one (a test's fake terminal: drawn on directly)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    stream.flush()
+    return os.fdopen(os.dup(fd), "w", encoding=getattr(stream, "encoding", None) or "utf-8")
