@@ -100,24 +100,7 @@ def solve_fit(
     start = time.perf_counter()
     result = exactfit.solve(problem, name, time_limit=time_limit, **opts)
     wall = time.perf_counter() - start
-    exact = None
-    lower: float | Fraction | None = result.bound
-    raw_bound = result.stats.get("bound_exact")
-    if raw_bound is not None:
-        # the exact certificate's proven bound, also when it does not meet the loss exactly
-        # (then the optimum lies in [bound_exact, loss], an interval, not a point)
-        lower = Fraction(raw_bound)
-    raw = result.stats.get("objective_exact")
-    if raw is not None and result.status is Status.OPTIMAL:
-        exact = Fraction(raw)
-        # the certificate's value is an exact loss of a network; it must sit in the bracket
-        if result.objective is not None and abs(float(exact) - result.objective) > _tol(
-            result.objective
-        ):
-            note = f"{note}; certificate {exact} disagrees with objective {result.objective}"
-            exact = None
-        else:
-            lower = exact
+    exact, lower, exact_bound, note = _exact_reading(result, note)
     proven = result.status is Status.OPTIMAL
     if (
         not proven
@@ -131,7 +114,7 @@ def solve_fit(
     upper = result.objective_exact if result.objective_exact is not None else result.objective
     if (
         exact is None
-        and raw_bound is None
+        and not exact_bound
         and proven
         and network is not None
         and problem.weight_bound is None
@@ -155,6 +138,30 @@ def solve_fit(
         note=note.strip("; "),
         result=result,
     )
+
+
+def _exact_reading(result: Result, note: str) -> tuple[Fraction | None, Any, bool, str]:
+    """``(exact optimum or None, lower bound, whether it is an exact certificate's bound,
+    note)`` from an exact certificate's ``objective_exact`` / ``bound_exact`` stats."""
+    exact = None
+    lower: float | Fraction | None = result.bound
+    raw_bound = result.stats.get("bound_exact")
+    if raw_bound is not None:
+        # the exact certificate's proven bound, also when it does not meet the loss exactly
+        # (then the optimum lies in [bound_exact, loss], an interval, not a point)
+        lower = Fraction(raw_bound)
+    raw = result.stats.get("objective_exact")
+    if raw is not None and result.status is Status.OPTIMAL:
+        exact = Fraction(raw)
+        # the certificate's value is an exact loss of a network; it must sit in the bracket
+        if result.objective is not None and abs(float(exact) - result.objective) > _tol(
+            result.objective
+        ):
+            note = f"{note}; certificate {exact} disagrees with objective {result.objective}"
+            exact = None
+        else:
+            lower = exact
+    return exact, lower, raw_bound is not None, note
 
 
 def _solve_source_side(problem: Any, instance: Any, method: str) -> TargetOptimum:
