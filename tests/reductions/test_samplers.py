@@ -118,5 +118,5 @@ def test_progress_line_never_truncates_a_rational():
     long = _Report()
     long.target = type("T", (), {"exact": Fraction(10**50 + 1, 10**49), "lower": None})
     line = progress_line(long)
-    assert "≈10" in line and "exact rational, 101 characters" in line
+    assert "≈10" in line and "exact rational, 102 characters" in line
     assert str(10**50 + 1)[:24] not in line
