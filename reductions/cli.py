@@ -18,7 +18,7 @@ from exactfit.errors import InputError
 from reductions.base import Reduction
 from reductions.registry import REGISTRY, get_reduction
 
-__all__ = ["add_commands", "reduction_params"]
+__all__ = ["add_commands", "progress_line", "reduction_params"]
 
 _REDUCE_EPILOG = """examples:
   exactfit reduce maxcut_to_relu triangle.col -o triangle.json
@@ -126,6 +126,23 @@ def add_commands(sub: Any) -> None:
     q.set_defaults(handler=_cmd_check)
 
 
+def progress_line(report: Any) -> str:
+    """One ``--random`` progress line: the target optimum as a float approximation and, when
+    short, the full rational (never a truncated numerator), or its bracket; the verdict and
+    whether the bracket discriminates."""
+    from reductions.check.report import _bracket, _fmt
+
+    t = report.target
+    target = _fmt(t.exact) if t.exact is not None else _bracket(t)
+    disc = report.discrimination
+    tag = ""
+    if disc is not None and disc.holds and not disc.discriminating:
+        tag = " (non-discriminating)"
+    return (
+        f"{report.source_name}: source {report.source_value}, target {target} {report.verdict}{tag}"
+    )
+
+
 def _read(path: str) -> Any:
     from reductions.sources.io import read_source
 
@@ -209,12 +226,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             raise InputError("check: give either SOURCE or --random N, not both")
 
         def progress(i: int, report: Any) -> None:
-            verdict = report.verdict
-            print(
-                f"[{i + 1}/{args.random}] {report.source_name}: source {report.source_value}, "
-                f"target {report.target.value!s:.24s} {verdict}",
-                file=sys.stderr,
-            )
+            print(f"[{i + 1}/{args.random}] {progress_line(report)}", file=sys.stderr)
 
         rr = check_random(red, args.random, args.seed, outdir=args.out, progress=progress, **kwargs)
         if args.json:

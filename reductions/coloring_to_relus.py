@@ -50,7 +50,7 @@ The gadget above is this project's own, not the papers'.
 from __future__ import annotations
 
 import itertools
-import math
+import random
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -61,7 +61,7 @@ from reductions.base import Reduction, UnsoundReduction
 from reductions.interval import Interval
 from reductions.problems import ColourableProblem
 from reductions.sampling import seeded
-from reductions.sources import generators as gen
+from reductions.sources.solvers import colourable
 from reductions.sources.types import Graph, Hypergraph, InvalidSource
 
 __all__ = ["ColoringToRelus", "ColouringTrace", "signed_bias_counterexample"]
@@ -281,12 +281,29 @@ class ColoringToRelus(Reduction):
         return (1 + h.n + len(h.edges), h.n)
 
     def random_source(self, seed: int) -> Hypergraph:
-        """1..6 distinct hyperedges of rank 2 (probability 2/3) or 3 on 3..6 vertices."""
+        """A hypergraph of either answer, rank 2 (probability 1/2) or 3, on 5..7 vertices
+        (5..6 for k ≥ 3, whose NO instances SCIP proves only when small: issue 13).
+
+        With probability 1/2 a YES instance: a planted k-colouring and random hyperedges that it
+        leaves non-monochromatic.  Otherwise a NO instance: random hyperedges added one at a time
+        until the hypergraph is not k-colourable (decided exactly by brute force), or a YES one
+        if even all r-subsets can be k-coloured.
+        """
         rng, sub = seeded(seed)
-        n = rng.randint(3, 6)
-        r = rng.choice((2, 2, 3))
-        m = rng.randint(1, min(6, math.comb(n, r)))
-        return gen.random_hypergraph(n, m, r, sub)
+        n = rng.randint(5, 7 if self.k <= 2 else 6)
+        r = rng.choice((2, 3))
+        edges = list(itertools.combinations(range(n), r))
+        random.Random(sub).shuffle(edges)
+        if rng.random() < 0.5:
+            colour = [rng.randrange(self.k) for _ in range(n)]
+            proper = [e for e in edges if len({colour[v] for v in e}) > 1]
+            chosen = proper[: rng.randint(1, max(1, min(len(proper), 2 * n)))]
+            return Hypergraph(n, tuple(sorted(chosen)), f"planted{self.k}col:seed={seed}")
+        for m in range(1, len(edges) + 1):
+            h = Hypergraph(n, tuple(sorted(edges[:m])), f"blocked{self.k}col:seed={seed}")
+            if colourable(h, self.k, method="brute").value == 0:
+                return h
+        return h
 
 
 def _proper(h: Hypergraph, colouring: list[int]) -> bool:

@@ -55,7 +55,7 @@ from reductions.base import Reduction, UnsoundReduction
 from reductions.interval import Interval, ceil_quarter
 from reductions.maxcut_to_relu import vertex_samples
 from reductions.problems import DensestSubgraphProblem
-from reductions.sampling import EDGE_PROBABILITIES, seeded
+from reductions.sampling import GADGET_PROBABILITIES, seeded
 from reductions.sources import generators as gen
 from reductions.sources.types import Graph, InvalidSource
 
@@ -192,6 +192,7 @@ class DksToRelu(Reduction):
         return (2 * g.n + g.m + 2, g.n)
 
     def random_source(self, seed: int) -> Graph:
-        """G(n, p) on max(κ, 2)..4 vertices."""
+        """G(n, p) on max(κ + 1, 5)..9 vertices (so that the κ-subset is a real choice)."""
         rng, sub = seeded(seed)
-        return gen.gnp(rng.randint(max(self.kappa, 2), 4), rng.choice(EDGE_PROBABILITIES), sub)
+        n = rng.randint(max(self.kappa + 1, 5), max(self.kappa + 1, 9))
+        return gen.gnp(n, rng.choice(GADGET_PROBABILITIES), sub)

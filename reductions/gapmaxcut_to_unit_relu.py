@@ -74,7 +74,7 @@ from exactfit.problem import FitProblem, ReluNetwork, Unit, to_fraction
 from reductions.base import Reduction
 from reductions.interval import Interval, sqrt_hi, sqrt_lo
 from reductions.problems import MaxCutProblem
-from reductions.sampling import EDGE_PROBABILITIES, seeded
+from reductions.sampling import GADGET_PROBABILITIES, seeded
 from reductions.sources import generators as gen
 from reductions.sources.types import Graph, InvalidSource
 
@@ -141,10 +141,8 @@ class GapMaxCutToUnitRelu(Reduction):
                 "gapmaxcut_to_unit_relu: expected an unweighted graph, found edge weights"
             )
         n, m, delta = g.n, g.m, g.max_degree
-        alpha = self.alpha if self.alpha is not None else Fraction(max(delta, 1))
-        # ρ_n = floor(2^32/√n)/2^32 ≤ 1/√n, so Σ w² = n·ρ_n² ≤ 1 holds exactly.
-        rho_n = Fraction(math.isqrt((1 << 64) // n), 1 << 32)
-        t = GapTrace(alpha, self.q, n, m, delta, rho_n)
+        t = self.trace_of(n, m, delta)
+        alpha = t.alpha
         X: list[list[Fraction]] = []
         y: list[int] = []
         c: list[Fraction] = []
@@ -165,12 +163,22 @@ class GapMaxCutToUnitRelu(Reduction):
                 y.append(1)
                 c.append(one)
         meta = self._meta(
-            g, {"alpha": alpha, "q": self.q, "n": n, "m": m, "Delta": delta, "rho_n": rho_n}
+            g, {"alpha": alpha, "q": self.q, "n": n, "m": m, "Delta": delta, "rho_n": t.rho_n}
         )
         problem = FitProblem(
             X, y, c, units=1, bias=False, output_signs="nonnegative", weight_bound=1, meta=meta
         )
         return problem, t
+
+    def trace_of(self, n: int, m: int, delta: int) -> GapTrace:
+        """The constants of ``forward`` for a graph with n vertices, m edges and maximum degree
+        Δ, without building the instance (the value map depends on nothing else)."""
+        if n < 1 or m < 0 or delta < 0:
+            raise InvalidSource(f"gapmaxcut_to_unit_relu: bad sizes n={n}, m={m}, Δ={delta}")
+        alpha = self.alpha if self.alpha is not None else Fraction(max(delta, 1))
+        # ρ_n = floor(2^32/√n)/2^32 ≤ 1/√n, so Σ w² = n·ρ_n² ≤ 1 holds exactly.
+        rho_n = Fraction(math.isqrt((1 << 64) // n), 1 << 32)
+        return GapTrace(alpha, self.q, n, m, delta, rho_n)
 
     def _rho(self, t: GapTrace, cut: int) -> Fraction:
         star = (t.alpha * t.n + 2 * t.q * cut) / (t.alpha * t.n + 4 * t.q * t.q * cut)
@@ -209,6 +217,10 @@ class GapMaxCutToUnitRelu(Reduction):
         return (2 * g.n + 2 * g.m, g.n)
 
     def random_source(self, seed: int) -> Graph:
-        """G(n, p) on 2..4 vertices (unweighted: the construction needs it)."""
+        """G(n, p) on 5..6 vertices (unweighted: the construction needs it).
+
+        Smaller than the other graph samplers because the per-cell ball constraint makes the
+        fit slow: enumeration took 5 s on 5 vertices / 6 edges and 37 s on 6 / 9 here (2 shared
+        cores); 8 vertices did not finish in 60 s (issue 13)."""
         rng, sub = seeded(seed)
-        return gen.gnp(rng.randint(2, 4), rng.choice(EDGE_PROBABILITIES), sub)
+        return gen.gnp(rng.randint(5, 6), rng.choice(GADGET_PROBABILITIES), sub)

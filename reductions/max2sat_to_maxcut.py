@@ -162,9 +162,9 @@ class Max2SatToMaxCut(Reduction):
         return (2 * f.num_vars + 1, len(acc))
 
     def random_source(self, seed: int) -> CNF:
-        """2-CNF on 2..4 variables, 1..5 clauses, each of 2 literals with probability 3/4."""
+        """2-CNF on 3..8 variables, n..4n clauses, each of 2 literals with probability 3/4."""
         rng, _ = seeded(seed)
-        n = rng.randint(2, 4)
-        m = rng.randint(1, 5)
+        n = rng.randint(3, 8)
+        m = rng.randint(n, 4 * n)
         clauses = tuple(signed_clause(rng, n, rng.choice((1, 2, 2, 2))) for _ in range(m))
         return CNF(n, clauses, None, f"random2cnf:seed={seed}")

@@ -56,7 +56,7 @@ from exactfit.problem import FitProblem, ReluNetwork, Unit
 from reductions.base import Reduction, UnsoundReduction
 from reductions.interval import Interval, ceil_quarter
 from reductions.problems import MaxCutProblem
-from reductions.sampling import EDGE_PROBABILITIES, seeded
+from reductions.sampling import GADGET_PROBABILITIES, seeded
 from reductions.sources import generators as gen
 from reductions.sources.types import Graph, InvalidSource
 
@@ -167,12 +167,14 @@ class MaxCutToRelu(Reduction):
         return (2 * g.n + 2 * g.m, g.n)
 
     def random_source(self, seed: int) -> Graph:
-        """G(n, p) on 2..4 vertices, weighted (weights 1..3) with probability 0.3."""
+        """G(n, p) on 5..9 vertices (p from :data:`~reductions.sampling.GADGET_PROBABILITIES`),
+        weighted (weights 1..3) with probability 0.3.  Enumeration proves 7 vertices / 12 edges
+        in about 2 s here, 10 vertices / 14 edges in about 10 s."""
         rng, sub = seeded(seed)
-        n = rng.randint(2, 4)
+        n = rng.randint(5, 9)
         if rng.random() < 0.3:
-            return gen.random_weighted_graph(n, rng.choice((0.4, 0.6, 0.8)), 3, sub)
-        return gen.gnp(n, rng.choice(EDGE_PROBABILITIES), sub)
+            return gen.random_weighted_graph(n, rng.choice(GADGET_PROBABILITIES), 3, sub)
+        return gen.gnp(n, rng.choice(GADGET_PROBABILITIES), sub)
 
 
 def _side(g: Graph, side: Any) -> tuple[int, ...]:

@@ -56,6 +56,11 @@ class _Problem(ABC):
     def solve(self, instance: Any, method: str = "auto") -> Any:
         """An exact optimum with certificate (a ``SourceSolution``)."""
 
+    def value_range(self, instance: Any) -> range:
+        """Every value a solution of ``instance`` can have, a superset of the attainable ones
+        (what a check's discrimination ranges over: the values a target bracket could mean)."""
+        raise InvalidSource(f"{self.name}: no range of solution values is declared")
+
     def describe(self) -> str:
         return self.name
 
@@ -72,6 +77,9 @@ class MaxCutProblem(_Problem):
         if any(not (0 <= v < g.n) for v in side):
             raise InvalidSolution(f"max-cut: side {side} has a vertex outside 0..{g.n - 1}")
         return g.cut_value(side)
+
+    def value_range(self, g: Graph) -> range:
+        return range(g.total_weight + 1)
 
     def solve(self, g: Graph, method: str = "auto") -> Any:
         from reductions.sources.solvers import max_cut
@@ -97,6 +105,9 @@ class DensestSubgraphProblem(_Problem):
             )
         return g.induced_edges(s)
 
+    def value_range(self, g: Graph) -> range:
+        return range(min(g.m, self.kappa * (self.kappa - 1) // 2) + 1)
+
     def solve(self, g: Graph, method: str = "auto") -> Any:
         from reductions.sources.solvers import densest_subgraph
 
@@ -121,6 +132,9 @@ class MaxSatProblem(_Problem):
             )
         return f.satisfied(a)
 
+    def value_range(self, f: CNF) -> range:
+        return range(sum(f.weight(i) for i in range(f.m)) + 1)
+
     def solve(self, f: CNF, method: str = "auto") -> Any:
         from reductions.sources.solvers import max_sat
 
@@ -143,6 +157,9 @@ class ColourableProblem(_Problem):
                 f"colourable: expected {h.n} colours in 0..{self.k - 1}, found {c}"
             )
         return int(all(len({c[v] for v in e}) > 1 for e in h.edges))
+
+    def value_range(self, h: Hypergraph) -> range:
+        return range(2)
 
     def solve(self, h: Hypergraph, method: str = "auto") -> Any:
         from reductions.sources.solvers import colourable

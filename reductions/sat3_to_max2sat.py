@@ -157,6 +157,8 @@ class Sat3ToMax2Sat(Reduction):
         return (f.num_vars + n3, f.m + 9 * n3)
 
     def random_source(self, seed: int) -> CNF:
-        """Uniform random 3-CNF: 3..4 variables, 1..3 clauses."""
+        """Uniform random 3-CNF (every clause of 3 literals): 3..6 variables, at clause density
+        1..6 (both sides of the satisfiability threshold ≈ 4.27)."""
         rng, sub = seeded(seed)
-        return gen.random_3sat(rng.randint(3, 4), rng.randint(1, 3), sub)
+        n = rng.randint(3, 6)
+        return gen.random_3sat(n, rng.randint(n, 6 * n), sub)

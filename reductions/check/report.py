@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from exactfit.io import jsonable
+from reductions.check.discrimination import Discrimination
 from reductions.check.target import TargetOptimum
 from reductions.interval import Interval
 
@@ -42,6 +43,7 @@ class CheckReport:
     projected_value: Any
     items: tuple[Item, ...]
     relation: str = ""
+    discrimination: Discrimination | None = None
     target_instance: Any = field(default=None, compare=False, repr=False)
     source: Any = field(default=None, compare=False, repr=False)
 
@@ -59,12 +61,32 @@ class CheckReport:
         return tuple(i for i in self.items if not i.passed and i.name not in skip)
 
     @property
+    def decided_by(self) -> str | None:
+        """What decides a PASS: ``"optimum"`` when both optima are proven; ``"bound"`` when the
+        source optimum is proven and the target was not solved to optimality, but its bracket
+        [proven bound, loss] is consistent with the true source value only (a NO colouring
+        instance whose proven bound is > 0, say); ``None`` otherwise."""
+        if self.proven:
+            return "optimum"
+        names = {i.name: i.passed for i in self.items}
+        disc = self.discrimination
+        if (
+            names.get("source optimal", False)
+            and disc is not None
+            and disc.lower is not None
+            and disc.discriminating
+        ):
+            return "bound"
+        return None
+
+    @property
     def verdict(self) -> str:
         """``PASS``, ``FAIL`` (a check refutes the reduction) or ``INCONCLUSIVE`` (an optimum
-        was not proven, e.g. a time limit, and nothing else failed)."""
+        was not proven, e.g. a time limit, its bracket does not decide, and nothing else
+        failed).  A PASS decided by a bound (:attr:`decided_by`) counts as a PASS."""
         if self.failures:
             return "FAIL"
-        return "PASS" if self.proven else "INCONCLUSIVE"
+        return "PASS" if self.decided_by is not None else "INCONCLUSIVE"
 
     @property
     def passed(self) -> bool:
@@ -88,10 +110,29 @@ class CheckReport:
             f"lifted      {_fmt(self.lifted_value)}",
             f"projected   {self.projected_value}",
         ]
+        if self.discrimination is not None:
+            lines.append(f"discrim.    {self.discrimination.text()}")
+        moot = () if self.proven else OPTIMUM_DEPENDENT
         for i in self.items:
-            lines.append(f"  [{'ok' if i.passed else 'FAIL'}] {i.name}: {i.detail}")
+            # an item that compares optima is moot when an optimum is unproven: not a failure
+            mark = "ok" if i.passed else "moot" if i.name in moot else "FAIL"
+            lines.append(f"  [{mark}] {i.name}: {i.detail}")
+        if self.verdict == "PASS":
+            lines.append(f"decided     {self._decided_text()}")
         lines.append(self.verdict)
         return "\n".join(lines)
+
+    def _decided_text(self) -> str:
+        t = self.target
+        if self.decided_by == "optimum":
+            return f"by the proven optima (target proof: {t.proof})"
+        disc = self.discrimination
+        level = "exact certificate" if disc and disc.proof == "exact" else "backend tolerance"
+        return (
+            f"by a proven bound ({level}): the target was not solved to optimality, but its "
+            f"bracket [{_fmt(t.lower)}, {_fmt(t.upper)}] is consistent with the source "
+            f"optimum {self.source_value} only"
+        )
 
     def as_json(self) -> dict[str, Any]:
         t = self.target
@@ -109,6 +150,7 @@ class CheckReport:
                     "exact": t.exact,
                     "proven": t.proven,
                     "proof": t.proof,
+                    "bound_proof": t.bound_proof,
                     "method": t.method,
                     "note": t.note,
                 },
@@ -120,8 +162,12 @@ class CheckReport:
                 "checks": [
                     {"name": i.name, "passed": i.passed, "detail": i.detail} for i in self.items
                 ],
+                "discrimination": (
+                    None if self.discrimination is None else self.discrimination.as_json()
+                ),
                 "passed": self.passed,
                 "verdict": self.verdict,
+                "decided_by": self.decided_by if self.verdict == "PASS" else None,
             }
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from exactfit.errors import InputError
 from exactfit.problem import FitProblem
 from reductions.base import Reduction
+from reductions.check.discrimination import Discrimination, consistent_values
 from reductions.check.report import CheckReport, Item, _bracket, _fmt
 from reductions.check.target import TargetOptimum, _solve_source_side, _tol, solve_fit
 from reductions.interval import Interval
@@ -74,6 +76,7 @@ def check(
         note = f"{opt.note}; exact 0 by the lift".strip("; ")
         opt = dataclasses.replace(opt, exact=Fraction(0), note=note)
     _check_relation(opt, pred, items)
+    disc = _check_discrimination(case, src, opt, items)
     decoded = _check_decoded(case, src, opt, items)
     proj_val = _check_projection(case, src, opt, items)
     return CheckReport(
@@ -92,6 +95,7 @@ def check(
         projected_value=proj_val,
         items=tuple(items),
         relation=red.relation(),
+        discrimination=disc,
         target_instance=target,
         source=source,
     )
@@ -179,6 +183,36 @@ def _check_relation(opt: TargetOptimum, pred: Interval, items: list[Item]) -> No
         items.append(Item("relation", ok, f"opt {_bracket(opt)} in {pred} (solver tolerance)"))
     else:
         items.append(Item("relation", False, "the target optimum is unknown"))
+
+
+def _check_discrimination(
+    case: _Case, src: Any, opt: TargetOptimum, items: list[Item]
+) -> Discrimination | None:
+    """Item ``discrimination``: the source values the target bracket is consistent with
+    (:mod:`reductions.check.discrimination`); it must contain the source optimum.  Valid for an
+    unfinished solve too (its bracket still contains the optimum); skipped when the source
+    optimum is not proven."""
+    if not src.optimal:
+        return None
+    if opt.exact is not None:
+        lower = upper = opt.exact
+    else:
+        lower, upper = _exact_or_none(opt.lower), _exact_or_none(opt.upper)
+    floats = any(isinstance(x, float) for x in (opt.lower, opt.upper)) and opt.exact is None
+    scale = max((abs(float(x)) for x in (lower, upper) if x is not None), default=0.0)
+    tol = Fraction(_tol(scale)) if floats else Fraction(0)
+    domain = case.red.source_problem.value_range(case.source)
+    red, trace = case.red, case.trace
+    values = consistent_values(lambda v: red.predicted(trace, v), domain, lower, upper, tol)
+    disc = Discrimination(values, src.value, domain, lower, upper, tol, opt.bound_proof or "none")
+    items.append(Item("discrimination", disc.holds, disc.text()))
+    return disc
+
+
+def _exact_or_none(x: float | Fraction | None) -> Fraction | None:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return None
+    return Fraction(x)
 
 
 def _check_decoded(case: _Case, src: Any, opt: TargetOptimum, items: list[Item]) -> Any:

@@ -20,7 +20,13 @@ __all__ = ["TargetOptimum", "solve_fit"]
 @dataclass(frozen=True)
 class TargetOptimum:
     """The target optimum as solved: a proven bracket [lower, upper] and, when known, the exact
-    rational value; ``certificate`` is the optimal network / source certificate."""
+    rational value; ``certificate`` is the optimal network / source certificate.
+
+    ``lower`` is a Fraction when the solver proved it in exact arithmetic (an exact certificate's
+    ``bound_exact``), a float when it is a backend's bound; ``upper`` is the exact loss of the
+    network found.  An exact certificate whose bound does not meet the loss exactly leaves
+    ``exact`` unset: the optimum is only known to lie in [lower, upper].
+    """
 
     lower: float | Fraction | None
     upper: float | Fraction | None
@@ -40,6 +46,18 @@ class TargetOptimum:
             return None
         level = getattr(self.result, "proof", None)
         return level.value if level is not None else "tolerance"
+
+    @property
+    def bound_proof(self) -> str | None:
+        """How ``lower`` is proven, also for an unfinished solve: "exact" (a rational bound
+        proved in exact arithmetic, or the exact optimum) or "tolerance" (a backend's float
+        bound); ``None`` without a bound."""
+        if self.lower is None:
+            return None
+        if self.result is None or isinstance(self.lower, Fraction):
+            # source-side targets are solved in integers; a Fraction bound is an exact proof's
+            return "exact"
+        return "tolerance"
 
     @property
     def value(self) -> Fraction | float | None:
@@ -82,16 +100,7 @@ def solve_fit(
     start = time.perf_counter()
     result = exactfit.solve(problem, name, time_limit=time_limit, **opts)
     wall = time.perf_counter() - start
-    exact = None
-    raw = result.stats.get("objective_exact")
-    if raw is not None and result.status is Status.OPTIMAL:
-        exact = Fraction(raw)
-        # the certificate's value is an exact loss of a network; it must sit in the bracket
-        if result.objective is not None and abs(float(exact) - result.objective) > _tol(
-            result.objective
-        ):
-            note = f"{note}; certificate {exact} disagrees with objective {result.objective}"
-            exact = None
+    exact, lower, exact_bound, note = _exact_reading(result, note)
     proven = result.status is Status.OPTIMAL
     if (
         not proven
@@ -103,7 +112,13 @@ def solve_fit(
         note = f"{note}; stopped at a {result.limit.value} limit with the gap closed to tolerance"
     network = result.network
     upper = result.objective_exact if result.objective_exact is not None else result.objective
-    if exact is None and proven and network is not None and problem.weight_bound is None:
+    if (
+        exact is None
+        and not exact_bound
+        and proven
+        and network is not None
+        and problem.weight_bound is None
+    ):
         # Exact rational value from the KKT system of the solver's activation cell; its loss is
         # recomputed with σ, so it is a genuine upper bound, and it must meet the proven bound.
         refit = rational_refit(problem, network)
@@ -113,7 +128,7 @@ def solve_fit(
                 exact, network, upper = value, refit, value
                 note = f"{note}; exact value from the KKT system of the solver's cell"
     return TargetOptimum(
-        lower=result.bound,
+        lower=lower,
         upper=upper,
         exact=exact,
         certificate=network,
@@ -123,6 +138,30 @@ def solve_fit(
         note=note.strip("; "),
         result=result,
     )
+
+
+def _exact_reading(result: Result, note: str) -> tuple[Fraction | None, Any, bool, str]:
+    """``(exact optimum or None, lower bound, whether it is an exact certificate's bound,
+    note)`` from an exact certificate's ``objective_exact`` / ``bound_exact`` stats."""
+    exact = None
+    lower: float | Fraction | None = result.bound
+    raw_bound = result.stats.get("bound_exact")
+    if raw_bound is not None:
+        # the exact certificate's proven bound, also when it does not meet the loss exactly
+        # (then the optimum lies in [bound_exact, loss], an interval, not a point)
+        lower = Fraction(raw_bound)
+    raw = result.stats.get("objective_exact")
+    if raw is not None and result.status is Status.OPTIMAL:
+        exact = Fraction(raw)
+        # the certificate's value is an exact loss of a network; it must sit in the bracket
+        if result.objective is not None and abs(float(exact) - result.objective) > _tol(
+            result.objective
+        ):
+            note = f"{note}; certificate {exact} disagrees with objective {result.objective}"
+            exact = None
+        else:
+            lower = exact
+    return exact, lower, raw_bound is not None, note
 
 
 def _solve_source_side(problem: Any, instance: Any, method: str) -> TargetOptimum:

@@ -1,4 +1,5 @@
-"""Karp-style closed-loop tests: every reduction on ≥ 20 seeded random tiny sources.
+"""Karp-style closed-loop tests: every reduction on ≥ 20 seeded random tiny sources
+(`tests/tiny_sources.py`; the gadget-sized samplers are in test_samplers).
 
 For each source, :func:`reductions.check` solves the source exactly twice (brute force and
 CP-SAT) and the target exactly (enumeration with an exact rational certificate for single-ReLU
@@ -12,9 +13,10 @@ satisfies the soundness inequality and (exact maps) attains the source optimum.
 from __future__ import annotations
 
 import pytest
+from tiny_sources import tiny_source
 
 import exactfit
-from reductions.check import check, random_source
+from reductions.check import check
 from reductions.registry import get_reduction
 
 SEEDS = range(20)
@@ -51,7 +53,7 @@ def _cross(name: str, primary: str | None, problem) -> tuple[str | None, dict | 
 @pytest.mark.parametrize(("name", "params", "primary"), CASES, ids=[c[0] for c in CASES])
 def test_random_source(name, params, primary, seed):
     red = get_reduction(name, **params)
-    source = random_source(red, 7919 * seed + 11)
+    source = tiny_source(red, 7919 * seed + 11)
     target, trace = red.forward(source)
     cross, cross_options = _cross(name, primary, target)
     report = check(

@@ -13,34 +13,36 @@ from reductions.check import random_source
 from reductions.problems import source_json
 from reductions.registry import get_reduction
 
-#: sha256 of the first 200 sources (canonical JSON and name) of every sampler, recorded before
-#: the samplers moved from the checker into the reductions: a change here renames every seeded
-#: source, and saved counterexamples and test ids name their sources by seed.
+#: sha256 of the first 200 sources (canonical JSON and name) of every sampler, recorded when the
+#: samplers were resized to exercise the gadgets (issue 13: 5..9-vertex graphs, 3-literal
+#: clauses, hypergraphs of both answers): a change here renames every seeded source, and saved
+#: counterexamples and test ids name their sources by seed.  dks_to_relu with κ = 2 and κ = 3
+#: draw the same graphs (5..9 vertices either way).
 PINNED = [
-    ("maxcut_to_relu", {}, "e381c5cdc10bb6deba2244df0d79049ff52ddb87acff72a3b22579343af126ef"),
+    ("maxcut_to_relu", {}, "e8bf890017c46465e2207ffca3428916cfb675b1f20bbc6e8d3863c09ffcfe2c"),
     (
         "dks_to_relu",
         {"kappa": 2},
-        "9fe9a261c18e77e475ba176246374f3995dbf03a27a1a1fe92d8afa000617644",
+        "bdc6e2f3c0aef34665683b1c273b2a5611a94a95fefed97fa5f3a0059fc3f131",
     ),
     (
         "dks_to_relu",
         {"kappa": 3},
-        "00ce4c25e3ff2baed109496e9fa63dc9e7a932b8aad3c2f8fe1d5650e945d9c4",
+        "bdc6e2f3c0aef34665683b1c273b2a5611a94a95fefed97fa5f3a0059fc3f131",
     ),
     (
         "gapmaxcut_to_unit_relu",
         {},
-        "9fe9a261c18e77e475ba176246374f3995dbf03a27a1a1fe92d8afa000617644",
+        "4d1a1daf0cc96473b09bbfc5f0fdce340fa9d2ac98fb7cf7b22cab901a7f0c16",
     ),
     (
         "coloring_to_relus",
         {"units": 2},
-        "8f94215ea9aa346cf0b70b456797c7d8586a2c1c515ca5abd218df097f693e57",
+        "4f88a06a07185d0fdba9481dcda85fa072b57697f9532537f782a7b18aa19bf5",
     ),
-    ("sat3_to_max2sat", {}, "7d4af49bd3de4d844e886ced873d7ff462641f8074edb2204c7ab47da41e6a12"),
-    ("max2sat_to_maxcut", {}, "f49399708b419e0aefaeecfde5aa0c4cf72ebb4f7b40e41b4495a70fad2d685e"),
-    ("sat3_to_relu", {}, "e146d93e1475a5cbd6ec5917602dab9227e7804e82a03a0c9dc9d08f35f7c669"),
+    ("sat3_to_max2sat", {}, "8c8b3450c92bb33ab4e0f58e4cf14014acb5f0d14b3f79902d3d6c0931666e8e"),
+    ("max2sat_to_maxcut", {}, "8fd9463dd92e6eae707cf71fff111e22462dffd7747047f80910ef5d3fbffda0"),
+    ("sat3_to_relu", {}, "bcc5836f667139d81bd7a1f1da6b850655f784384c6828a95641761963f3afdb"),
 ]
 
 
