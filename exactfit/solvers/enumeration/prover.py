@@ -174,7 +174,12 @@ class _Prover:
             lam = self._ratio(l, i)
             side = int(self.f.fixed[i, j]) * (1 if lam > 0 else -1)
             entries.append((l, side, ((r, abs(lam)),)))
-        return Imply(j, tuple(entries))
+        node = Imply(j, tuple(entries))
+        try:  # the checker's own test of the combinations, so the tree never holds a bad one
+            self.walk.implied(node)
+        except _Reject as exc:
+            raise LimitReached(f"an implied activity failed its exact check: {exc}") from None
+        return node
 
     def _ratio(self, l: int, i: int) -> Fraction:
         """The exact ``λ`` with ``z_l = λ·z_i`` (the two points share a hyperplane)."""
