@@ -1,8 +1,8 @@
 """The ``exactfit`` command line.
 
-Sub-commands: ``solve``, ``verify``, ``solvers``, ``generate``, ``plot`` (one module each in this package;
-``generate`` takes its source kinds from :mod:`reductions.sources.cli`), ``reduce`` and
-``check`` (:mod:`reductions.cli`), ``bench`` (:mod:`exactfit.bench.cli`).
+Sub-commands: ``solve``, ``verify``, ``solvers``, ``generate``, ``plot`` (one module each in
+this package; ``generate`` takes its source kinds from :mod:`reductions.sources.cli`),
+``reduce`` and ``check`` (:mod:`reductions.cli`), ``bench`` (:mod:`exactfit.bench.cli`).
 
 Exit codes: 0 optimal / check passed; 10 stopped at a limit with an incumbent; 20 no solution;
 1 a check failed or a solver errored; 2 bad input or usage (one line on stderr, no traceback);

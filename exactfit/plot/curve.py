@@ -21,7 +21,7 @@ _REACH = 0.25
 
 def kinks(view: FitView) -> np.ndarray:
     """The sorted kink positions ``−b_j / w_j`` of the units with ``w_j ≠ 0``."""
-    a, W, b = view.network.arrays()
+    _, W, b = view.network.arrays()
     w = W[:, 0]
     return np.sort(-b[w != 0] / w[w != 0])
 
@@ -45,11 +45,26 @@ def draw_curve(fig: Any, view: FitView) -> None:
     inside = knots[(knots > lo) & (knots < hi)]
     xs = np.unique(np.concatenate([[lo, hi], inside]))
     f = view.network.predict(xs.reshape(-1, 1))
-    ax.vlines(x, view.y, view.predictions, color="0.6", linewidth=0.8, zorder=1,
-              label="residuals f(xᵢ) − yᵢ")  # fmt: skip
+    ax.vlines(
+        x,
+        view.y,
+        view.predictions,
+        color="0.6",
+        linewidth=0.8,
+        zorder=1,
+        label="residuals f(xᵢ) − yᵢ",
+    )
     sizes = 28.0 * view.weights / view.weights.mean()
-    ax.scatter(x, view.y, s=sizes, color="tab:blue", edgecolor="white", linewidth=0.5,
-               zorder=3, label=f"data ({x.size} points)")  # fmt: skip
+    ax.scatter(
+        x,
+        view.y,
+        s=sizes,
+        color="tab:blue",
+        edgecolor="white",
+        linewidth=0.5,
+        zorder=3,
+        label=f"data ({x.size} points)",
+    )
     ax.plot(xs, f, color="tab:orange", linewidth=2.0, zorder=2, label="fitted f(x)")
     if inside.size:
         fk = view.network.predict(inside.reshape(-1, 1))

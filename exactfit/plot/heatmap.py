@@ -61,13 +61,23 @@ def _lines(ax: Any, view: FitView, box: tuple[float, float, float, float]) -> in
             continue
         colour = _LINE_COLOURS[j % len(_LINE_COLOURS)]
         sign = "+" if a[j] > 0 else "−"
-        ax.plot(seg[:, 0], seg[:, 1], color=colour, linewidth=1.8, linestyle="--",
-                label=f"unit {j + 1} (a = {sign}1): w·x + b = 0, arrow to its active side")  # fmt: skip
+        ax.plot(
+            seg[:, 0],
+            seg[:, 1],
+            color=colour,
+            linewidth=1.8,
+            linestyle="--",
+            label=f"unit {j + 1} (a = {sign}1): w·x + b = 0, arrow to its active side",
+        )
         # a short arrow from the line's middle into the side where the unit is active
         mid = seg.mean(axis=0)
         step = W[j] / np.linalg.norm(W[j]) * 0.06 * min(box[1] - box[0], box[3] - box[2])
-        ax.annotate("", xy=mid + step, xytext=mid,
-                    arrowprops={"arrowstyle": "->", "color": colour, "linewidth": 1.5})  # fmt: skip
+        ax.annotate(
+            "",
+            xy=mid + step,
+            xytext=mid,
+            arrowprops={"arrowstyle": "->", "color": colour, "linewidth": 1.5},
+        )
         drawn += 1
     return drawn
 
@@ -82,18 +92,34 @@ def draw_heatmap(fig: Any, view: FitView) -> None:
     gy = np.linspace(box[2], box[3], _GRID)
     mx, my = np.meshgrid(gx, gy)
     f = view.network.predict(np.column_stack([mx.ravel(), my.ravel()])).reshape(mx.shape)
-    image = ax.imshow(f, origin="lower", extent=box, aspect="auto", cmap="viridis",
-                      interpolation="bilinear")  # fmt: skip
+    image = ax.imshow(
+        f, origin="lower", extent=box, aspect="auto", cmap="viridis", interpolation="bilinear"
+    )
     fig.colorbar(image, ax=ax, label="f(x) (background)", fraction=0.05, pad=0.02)
     drawn = _lines(ax, view, box)
     r = view.residuals
     top = float(np.abs(r).max()) or 1.0
-    points = ax.scatter(view.X[:, 0], view.X[:, 1], c=r, cmap="RdBu_r",
-                        norm=TwoSlopeNorm(vcenter=0.0, vmin=-top, vmax=top), s=46,
-                        edgecolor="black", linewidth=0.7, zorder=3)  # fmt: skip
+    points = ax.scatter(
+        view.X[:, 0],
+        view.X[:, 1],
+        c=r,
+        cmap="RdBu_r",
+        norm=TwoSlopeNorm(vcenter=0.0, vmin=-top, vmax=top),
+        s=46,
+        edgecolor="black",
+        linewidth=0.7,
+        zorder=3,
+    )
     # below the axes, so that the two colour bars cannot be mistaken for one another
-    fig.colorbar(points, ax=ax, label="residual f(xᵢ) − yᵢ (point colour)", location="bottom",
-                 fraction=0.05, pad=0.02, aspect=40)  # fmt: skip
+    fig.colorbar(
+        points,
+        ax=ax,
+        label="residual f(xᵢ) − yᵢ (point colour)",
+        location="bottom",
+        fraction=0.05,
+        pad=0.02,
+        aspect=40,
+    )
     ax.set_xlim(box[0], box[1])
     ax.set_ylim(box[2], box[3])
     ax.set_xlabel("x₁")
@@ -101,5 +127,13 @@ def draw_heatmap(fig: Any, view: FitView) -> None:
     if drawn:
         ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
     if drawn < view.network.k:
-        ax.text(0.99, 0.01, f"{view.network.k - drawn} unit line(s) outside the view",
-                transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="white")  # fmt: skip
+        ax.text(
+            0.99,
+            0.01,
+            f"{view.network.k - drawn} unit line(s) outside the view",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color="white",
+        )

@@ -20,8 +20,7 @@ def draw_residuals(fig: Any, view: FitView) -> None:
     r = view.residuals
     sizes = 30.0 * view.weights / view.weights.mean()
     left, right = fig.subplots(1, 2, sharey=True)
-    left.scatter(view.predictions, r, s=sizes, color="tab:blue", edgecolor="white",
-                 linewidth=0.5)  # fmt: skip
+    left.scatter(view.predictions, r, s=sizes, color="tab:blue", edgecolor="white", linewidth=0.5)
     left.set_xlabel("prediction f(xᵢ)")
     left.set_ylabel("residual f(xᵢ) − yᵢ")
     index = np.arange(1, r.size + 1)
@@ -32,8 +31,14 @@ def draw_residuals(fig: Any, view: FitView) -> None:
         ax.axhline(0.0, color="black", linewidth=0.8)
         ax.grid(True, alpha=0.3)
     worst = int(np.argmax(np.abs(r)))
-    right.annotate(f"largest |residual|: sample {worst + 1}", (index[worst], r[worst]),
-                   xytext=(6, 6), textcoords="offset points", fontsize=8)  # fmt: skip
+    right.annotate(
+        f"largest |residual|: sample {worst + 1}",
+        (index[worst], r[worst]),
+        xytext=(6, 6),
+        textcoords="offset points",
+        fontsize=8,
+    )
     if not np.allclose(view.weights, view.weights[0]):
-        left.text(0.01, 0.99, "point area ∝ sample weight", transform=left.transAxes,
-                  va="top", fontsize=8)  # fmt: skip
+        left.text(
+            0.01, 0.99, "point area ∝ sample weight", transform=left.transAxes, va="top", fontsize=8
+        )

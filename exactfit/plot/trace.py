@@ -70,8 +70,10 @@ def _point(obj: Any, where: str) -> TracePoint:
         raise InputError(f"{where}: expected a JSON object per line, found {short(obj)}")
     for key in ("t", "solver", "event"):
         if key not in obj:
-            raise InputError(f"{where}: expected the key {key!r} (a trace line has t, solver, "
-                             "event, incumbent, bound); is this a trace file?")  # fmt: skip
+            raise InputError(
+                f"{where}: expected the key {key!r} (a trace line has t, solver, "
+                "event, incumbent, bound); is this a trace file?"
+            )
     t = _number(obj, "t", where, nullable=False)
     if t is None or t < 0:
         raise InputError(f"{where}: 't': expected seconds ≥ 0, found {short(obj['t'])}")
@@ -143,7 +145,10 @@ def _y_scale(ax: Any, values: np.ndarray) -> str:
     if positive.size == 0 or (finite < 0).any() or positive.max() / positive.min() < _LOG_SPAN:
         return "linear"
     if (finite == 0).any():
-        ax.set_yscale("symlog", linthresh=float(positive.min()))
+        # linear only below the decade of the smallest positive value, so that the ticks
+        # stay powers of ten and 0 (a trivial bound) sits just under them
+        floor = 10.0 ** math.floor(math.log10(float(positive.min())))
+        ax.set_yscale("symlog", linthresh=floor, linscale=0.4)
         return "symlog"
     ax.set_yscale("log")
     return "log"
@@ -153,7 +158,38 @@ def _gap_text(inc: float, bnd: float) -> str:
     gap = relative_gap(None if math.isnan(inc) else inc, None if math.isnan(bnd) else bnd)
     if gap is None:
         return "final gap: — (no bound or no incumbent)"
-    return "final gap: 0 (bound meets incumbent)" if gap == 0 else f"final gap: {gap:.3g}"
+    return "final gap: 0 (bound meets incumbent)" if gap == 0 else f"final gap: {100 * gap:.3g} %"
+
+
+def _draw_solver(top: Any, bottom: Any, trace: Trace, solver: str, i: int, many: bool) -> Any:
+    """Draw one solver's curves; returns its series (times, incumbent, bound)."""
+    ts, inc, bnd = _series(trace, solver)
+    t_end = max(p.t for p in trace.points)
+    # hold the last values until the end of the trace
+    ts, inc, bnd = np.append(ts, t_end), np.append(inc, inc[-1]), np.append(bnd, bnd[-1])
+    tag = f" ({solver})" if many else ""
+    colour = f"C{2 * i}"
+    top.step(ts, inc, where="post", color=colour, linewidth=2, label=f"incumbent{tag}")
+    top.step(
+        ts,
+        bnd,
+        where="post",
+        color=colour,
+        linestyle="--",
+        linewidth=2,
+        label=f"proven lower bound{tag}",
+    )
+    top.fill_between(ts, bnd, inc, step="post", color=colour, alpha=0.12, linewidth=0)
+    top.plot([t_end, t_end], [inc[-1], bnd[-1]], "o", color=colour, markersize=5)
+    gaps = [
+        relative_gap(None if math.isnan(a) else a, None if math.isnan(b) else b)
+        for a, b in zip(inc, bnd, strict=True)
+    ]
+    gap = np.array([math.nan if g is None else 100.0 * g for g in gaps])
+    bottom.step(ts, gap, where="post", color=colour, linewidth=1.6)
+    # the final gap as a legend entry without a line: the legend finds a free corner for it
+    top.plot([], [], " ", label=f"{solver}: {_gap_text(inc[-1], bnd[-1])}")
+    return ts, inc, bnd, gap
 
 
 def plot_trace(trace: Trace, path: str, title: str | None = None) -> None:
@@ -161,36 +197,31 @@ def plot_trace(trace: Trace, path: str, title: str | None = None) -> None:
     fig = new_figure(6.8, 5.2)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.3])
     solvers = list(dict.fromkeys(p.solver for p in trace.points))
-    t_end = max(p.t for p in trace.points)
-    notes, everything = [], []
-    for i, solver in enumerate(solvers):
-        ts, inc, bnd = _series(trace, solver)
-        ts, inc, bnd = np.append(ts, t_end), np.append(inc, inc[-1]), np.append(bnd, bnd[-1])
-        tag = f" ({solver})" if len(solvers) > 1 else ""
-        colour = f"C{2 * i}"
-        top.step(ts, inc, where="post", color=colour, linewidth=2, label=f"incumbent{tag}")
-        top.step(ts, bnd, where="post", color=colour, linestyle="--", linewidth=2,
-                 label=f"proven bound{tag}")  # fmt: skip
-        top.fill_between(ts, bnd, inc, step="post", color=colour, alpha=0.12, linewidth=0)
-        gaps = [relative_gap(*(None if math.isnan(v) else v for v in pair)) for pair in
-                zip(inc, bnd, strict=True)]  # fmt: skip
-        gap = np.array([math.nan if g is None else 100.0 * g for g in gaps])
-        bottom.step(ts, gap, where="post", color=colour, linewidth=1.6)
-        notes.append(f"{solver}: {_gap_text(inc[-1], bnd[-1])}")
-        everything.extend([inc, bnd])
-    scale = _y_scale(top, np.concatenate(everything))
+    drawn = [
+        _draw_solver(top, bottom, trace, s, i, len(solvers) > 1) for i, s in enumerate(solvers)
+    ]
+    scale = _y_scale(top, np.concatenate([np.concatenate(d[1:3]) for d in drawn]))
     top.set_ylabel("loss" + ("" if scale == "linear" else f" ({scale} scale)"))
-    top.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    top.legend(loc="best", fontsize=9, framealpha=0.9)
     top.grid(True, which="both", alpha=0.3)
-    top.text(0.01, 0.02, "\n".join(notes), transform=top.transAxes, fontsize=9, va="bottom",
-             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.8"})  # fmt: skip
-    bottom.set_ylabel("gap %")
+    bottom.set_ylabel("relative gap %")
     bottom.set_xlabel("seconds since the solve started")
-    bottom.set_ylim(bottom=0)
+    bottom.set_ylim(0, 105)
     bottom.grid(True, alpha=0.3)
+    if all(np.isnan(d[3]).all() for d in drawn):
+        bottom.text(
+            0.5,
+            0.5,
+            "no gap: the trace never has both an incumbent and a bound",
+            transform=bottom.transAxes,
+            ha="center",
+            va="center",
+            fontsize=9,
+        )
     if title is None:
-        title = os.path.basename(trace.source)
-        if not trace.complete:
-            title += " (incomplete: no final line)"
+        t_end = max(p.t for p in trace.points)
+        title = f"{', '.join(solvers)}: incumbent and bound over {t_end:.3g} s"
+        title += f" ({os.path.basename(trace.source)}"
+        title += ")" if trace.complete else "; incomplete: no final line)"
     fig.suptitle(title, fontsize=11)
     save_figure(fig, path)
