@@ -299,5 +299,5 @@ def _summarise(records: list[dict[str, Any]], solu: Any, where: str, plot: str |
     print(where)
     if plot:
         plot_profile(records, plot, solu)
-        print(f"performance profile: {plot}")
+        print(f"performance profile and cactus plot: {plot}")
     return 1 if summary.wrongs else 0
