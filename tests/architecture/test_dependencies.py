@@ -1,9 +1,9 @@
 """The dependency rule of docs/ARCHITECTURE.md, checked on the import statements.
 
 Layers, lowest first: errors, interrupt, numbers → network, problem → result, verify, io, exact
-→ solvers, plot → bench, cli.  A module imports only from its own layer or lower ones; ``reductions``
-builds on ``exactfit`` and never the other way round (the CLI finds reductions' commands by
-module name).
+→ solvers, plot → bench, cli.  A module imports only from its own layer or lower ones;
+``reductions`` builds on ``exactfit`` and never the other way round (the CLI finds reductions'
+commands by module name).
 """
 
 from __future__ import annotations
