@@ -125,7 +125,14 @@ def draw_heatmap(fig: Any, view: FitView) -> None:
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     if drawn:
-        ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
+        # above the axes: inside, a legend hid a data point or a line in the examples
+        ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            fontsize=8,
+            frameon=False,
+            borderaxespad=0.2,
+        )
     if drawn < view.network.k:
         ax.text(
             0.99,
