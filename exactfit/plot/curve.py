@@ -70,7 +70,18 @@ def draw_curve(fig: Any, view: FitView) -> None:
         fk = view.network.predict(inside.reshape(-1, 1))
         hidden = knots.size - inside.size
         label = "kinks (x = −b/w)" + (f"; {hidden} more outside the view" if hidden else "")
-        ax.scatter(inside, fk, marker="D", s=46, color="black", zorder=4, label=label)
+        # hollow and under the points: a filled marker hid a data point lying on a kink
+        ax.scatter(
+            inside,
+            fk,
+            marker="D",
+            s=60,
+            facecolor="none",
+            edgecolor="black",
+            linewidth=1.4,
+            zorder=2.5,
+            label=label,
+        )
         for xk in inside:
             ax.axvline(xk, color="black", linewidth=0.6, linestyle=":", zorder=0)
     elif knots.size:
