@@ -187,6 +187,8 @@ def _draw_solver(top: Any, bottom: Any, trace: Trace, solver: str, i: int, many:
     ]
     gap = np.array([math.nan if g is None else 100.0 * g for g in gaps])
     bottom.step(ts, gap, where="post", color=colour, linewidth=1.6)
+    # a gap known only at the last event would otherwise be a step of zero width
+    bottom.plot([t_end], [gap[-1]], "o", color=colour, markersize=5)
     # the final gap as a legend entry without a line: the legend finds a free corner for it
     top.plot([], [], " ", label=f"{solver}: {_gap_text(inc[-1], bnd[-1])}")
     return ts, inc, bnd, gap
@@ -203,10 +205,23 @@ def plot_trace(trace: Trace, path: str, title: str | None = None) -> None:
     scale = _y_scale(top, np.concatenate([np.concatenate(d[1:3]) for d in drawn]))
     top.set_ylabel("loss" + ("" if scale == "linear" else f" ({scale} scale)"))
     top.legend(loc="best", fontsize=9, framealpha=0.9)
+    t_end = max(p.t for p in trace.points)
+    # time starts at the solve's start, whenever the first event came
+    top.set_xlim(0.0, t_end * 1.02 if t_end > 0 else 1.0)
+    if all(np.isnan(np.concatenate(d[1:3])).all() for d in drawn):
+        top.text(
+            0.5,
+            0.5,
+            "no incumbent and no bound in the trace",
+            transform=top.transAxes,
+            ha="center",
+            va="center",
+            fontsize=10,
+        )
     top.grid(True, which="both", alpha=0.3)
     bottom.set_ylabel("relative gap %")
     bottom.set_xlabel("seconds since the solve started")
-    bottom.set_ylim(0, 105)
+    bottom.set_ylim(-4, 105)  # a final gap of 0 is a marker on the axis: keep it whole
     bottom.grid(True, alpha=0.3)
     if all(np.isnan(d[3]).all() for d in drawn):
         bottom.text(
@@ -219,7 +234,6 @@ def plot_trace(trace: Trace, path: str, title: str | None = None) -> None:
             fontsize=9,
         )
     if title is None:
-        t_end = max(p.t for p in trace.points)
         title = f"{', '.join(solvers)}: incumbent and bound over {t_end:.3g} s"
         title += f" ({os.path.basename(trace.source)}"
         title += ")" if trace.complete else "; incomplete: no final line)"

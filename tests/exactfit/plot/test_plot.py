@@ -128,6 +128,15 @@ def test_trace_of_two_solvers_without_final_line(work, capsys):
     assert not read_trace(work / "two.jsonl").complete
 
 
+def test_trace_of_one_line_without_values(work, capsys):
+    write_lines(
+        work / "one.jsonl",
+        [{"t": 0.5, "solver": "enum", "event": "final", "incumbent": None, "bound": None}],
+    )
+    assert run_main(["plot", "--trace", "one.jsonl", "-o", "t.png"], capsys)[0] == 0
+    assert (work / "t.png").read_bytes()[:8] == PNG
+
+
 def test_trace_gap_matches_result_gap():
     from exactfit.plot.trace import relative_gap
 
