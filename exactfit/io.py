@@ -224,6 +224,7 @@ class SolutionFile:
     stats: Mapping[str, Any]
     proof: str | None = None  # "exact" | "tolerance" on an optimal solution
     proof_detail: str = ""
+    limit: str | None = None  # what stopped a feasible solve: "time", "interrupt", ...
 
 
 def network_to_dict(network: ReluNetwork) -> dict[str, Any]:
@@ -330,4 +331,5 @@ def read_solution(path: str | os.PathLike[str]) -> SolutionFile:
         stats=data.get("stats") or {},
         proof=proof,
         proof_detail=str(data.get("proof_detail") or ""),
+        limit=data.get("limit"),
     )

@@ -1,15 +1,16 @@
 """``exactfit bench``: run solvers over instance sets, check and tabulate the results.
 
-Two actions share the sub-command; the first word picks one::
+Two actions, each an argparse sub-parser with its own ``--help``::
 
     exactfit bench [run] PATHS... [--solvers ...] [--time-limit S] [-j N] [-o FILE]
                    [--resume] [--quick] [--scheduler ADDRESS] [--shards M]
-                   [--solu FILE] [--plot PNG]
+                   [--skip-invalid] [--solu FILE] [--plot PNG]
     exactfit bench report RESULTS.jsonl... [--solu FILE] [--plot PNG]
 
 A first word ``report`` means the report action and ``run`` the run action; anything else is a
-path to benchmark (the implicit ``run``).  To benchmark a folder literally named ``report`` or
-``run``, write ``exactfit bench run report`` or ``exactfit bench ./report``.
+path to benchmark (the implicit ``run``, inserted by :class:`_BenchParser`).  To benchmark a
+folder literally named ``report`` or ``run``, write ``exactfit bench run report`` or
+``exactfit bench ./report``.
 """
 
 from __future__ import annotations
@@ -20,17 +21,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from exactfit.cli.args import OneLineParser
 from exactfit.errors import InputError
 from exactfit.files import check_output_path
 from exactfit.numbers import short
+from exactfit.plot import PLOT_SUFFIXES, check_plot_path
 
 __all__ = ["PLOT_SUFFIXES", "SCHEDULER_TIMEOUT_S", "add_commands", "connect", "parse_solvers"]
 
 DEFAULT_SOLVERS = "enum,scip,ortools"
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_OUTPUT = "results.jsonl"
-#: Formats ``--plot`` writes (matplotlib's Agg canvas; checked before any run starts).
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 #: Seconds to wait for a Dask scheduler before giving up (its default is 30 s of silence).
 SCHEDULER_TIMEOUT_S = 10.0
 #: A scheduler address: ``[tcp|tls|ws|wss|ucx]://HOST:PORT`` or ``HOST:PORT``.
@@ -52,74 +53,125 @@ write ./report to benchmark a folder named report.  Exit code 1 when a run is WR
 """
 
 
-def add_commands(sub: Any) -> None:
-    """Register ``bench`` on the ``exactfit`` sub-command parser."""
+class _BenchParser(OneLineParser):
+    """The ``bench`` parser: a first word other than ``run``, ``report`` or help means ``run``.
+
+    ``exactfit bench PATHS...`` predates the sub-commands; inserting the implicit ``run``
+    keeps it working while ``run`` and ``report`` get their own parsers (and ``--help``).
+    """
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        words = list(sys.argv[1:] if args is None else args)
+        if words and words[0] not in (*_ACTIONS, "-h", "--help"):
+            words.insert(0, "run")
+        return super().parse_known_args(words, namespace)
+
+
+_ACTIONS = ("run", "report")
+
+
+def _add_run(actions: Any, hidden: bool = False) -> Any:
+    """The ``run`` parser; with ``hidden``, only its options (for ``report`` to refuse)."""
     from exactfit.cli import positive_float, positive_int
 
-    p = sub.add_parser(
-        "bench",
-        help="compare solvers on instance sets (run, check, table, performance profile)",
-        description="Run every solver on every instance, appending one JSON line per run; "
-        "check results against index.solu and across solvers; print the comparison table. "
-        "'exactfit bench report RESULTS...' re-tabulates saved results.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "words",
-        nargs="+",
-        metavar="PATH",
-        help="instance files or folders; or 'report' followed by results files",
-    )
-    run = p.add_argument_group("run options")
-    run.add_argument(
-        "--solvers", metavar="LIST", help=f"comma-separated (default {DEFAULT_SOLVERS})"
-    )
-    run.add_argument(
+    if hidden:
+        p, group = actions, actions
+    else:
+        p = actions.add_parser(
+            "run",
+            help="run solvers on instances (the default action)",
+            description="Run every solver on every instance, appending one JSON line per run;\n"
+            "check the results against index.solu and across solvers; print the table.",
+            epilog=_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument("paths", nargs="+", metavar="PATH", help="instance files or folders")
+        group = p.add_argument_group("run options")
+
+    def add(*flags: str, **kw: Any) -> None:
+        group.add_argument(*flags, **({**kw, "help": argparse.SUPPRESS} if hidden else kw))
+
+    add("--solvers", metavar="LIST", help=f"comma-separated (default {DEFAULT_SOLVERS})")
+    add(
         "--time-limit",
         type=positive_float,
         metavar="S",
         help=f"seconds per run (default {DEFAULT_TIME_LIMIT:g})",
     )
-    run.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="local worker processes")
-    run.add_argument(
-        "-o", "--output", metavar="FILE", help=f"JSONL results file (default {DEFAULT_OUTPUT})"
-    )
-    run.add_argument("--resume", action="store_true", help="continue FILE, skipping done runs")
-    run.add_argument(
-        "--quick", action="store_true", help="only the instances listed in the library's quick.txt"
-    )
-    run.add_argument(
-        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (dask.distributed address)"
-    )
-    run.add_argument(
+    add("-j", "--jobs", type=positive_int, metavar="N", help="local worker processes")
+    add("-o", "--output", metavar="FILE", help=f"JSONL results file (default {DEFAULT_OUTPUT})")
+    add("--resume", action="store_true", help="continue FILE, skipping done runs")
+    add("--quick", action="store_true", help="only the instances listed in the library's quick.txt")
+    add("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (dask.distributed address)")
+    add(
         "--shards",
         type=positive_int,
         metavar="M",
         help="split each enum run's cells into M shards over the same workers",
     )
-    both = p.add_argument_group("run and report options")
-    both.add_argument(
-        "--solu",
-        metavar="FILE",
-        help="answers file (default: the index.solu beside the instances, if any)",
-    )
-    both.add_argument("--plot", metavar="FILE", help="write the performance profile (PNG/SVG/PDF)")
-    run.add_argument(
+    add(
         "--skip-invalid",
         action="store_true",
         help="run the valid instances and skip invalid ones (default: refuse to start)",
     )
-    p.set_defaults(handler=_cmd_bench)
+    return p
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    words = list(args.words)
-    if words[0] == "report":
-        return _report(args, words[1:])
-    if words[0] == "run":
-        words = words[1:]
-    return _run(args, words)
+def _add_shared(p: Any) -> None:
+    p.add_argument(
+        "--solu",
+        metavar="FILE",
+        help="answers file (default: the index.solu beside the instances, if any)",
+    )
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="write the performance profile and, beside it, the cactus plot as one "
+        "two-panel figure (.png, .svg or .pdf)",
+    )
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``bench`` (actions ``run`` and ``report``) on the ``exactfit`` parser."""
+    p = sub.add_parser(
+        "bench",
+        help="compare solvers on instance sets (run, check, table, performance profile)",
+        description="Compare solvers: 'run' (the default: 'exactfit bench PATHS...') runs them\n"
+        "and tabulates; 'report' re-tabulates saved results.  'exactfit bench run --help'\n"
+        "and 'exactfit bench report --help' list each action's options.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    # sub.add_parser builds the main parser's class; bench needs the implicit 'run'
+    p.__class__ = _BenchParser
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=OneLineParser)
+    actions.required = True
+    run = _add_run(actions)
+    _add_shared(run)
+    run.set_defaults(handler=_cmd_run)
+    report = actions.add_parser(
+        "report",
+        help="re-tabulate saved results (and draw the profile and cactus plot)",
+        description="Check saved results (JSONL; of several files, later ones win) against\n"
+        "index.solu and each other, print the comparison table, and with --plot draw the\n"
+        "performance profile and the cactus plot.",
+        epilog="example: exactfit bench report full.jsonl --plot profile.png\n"
+        "Exit code 1 when a run is WRONG.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("files", nargs="+", metavar="RESULTS", help="results files (JSONL)")
+    _add_shared(report)
+    # the run options, hidden, so that a misplaced one gets a message naming it
+    _add_run(report, hidden=True)
+    report.set_defaults(handler=_cmd_report)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return _run(args, list(args.paths))
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    return _report(args, list(args.files))
 
 
 def _solu_for(paths: list[str], explicit: str | None) -> tuple[dict[str, Any], list[str]]:
@@ -170,7 +222,7 @@ def parse_solvers(text: str | None) -> list[str]:
 
 def _check_plot(plot: str | None) -> None:
     if plot:
-        check_output_path(plot, "--plot", PLOT_SUFFIXES)
+        check_plot_path(plot, "--plot")
         _require("matplotlib", "--plot")
 
 
@@ -299,5 +351,5 @@ def _summarise(records: list[dict[str, Any]], solu: Any, where: str, plot: str |
     print(where)
     if plot:
         plot_profile(records, plot, solu)
-        print(f"performance profile: {plot}")
+        print(f"performance profile and cactus plot: {plot}")
     return 1 if summary.wrongs else 0

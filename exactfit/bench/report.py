@@ -11,6 +11,9 @@ over the N instances every solver ran, where an unsolved run (limit, error, unsu
 WRONG) counts at its time limit.  This is the measure of Mittelmann's benchmarks and SCIP's
 check scripts: the shift keeps sub-second runs from dominating.
 
+``--plot`` draws the profile and, beside it, a cactus plot (per solver, the number of
+instances solved within t seconds against t; dashed: those with an exact proof).
+
 Performance profile (Dolan and Moré, Math. Program. 91, 2002): with t_{p,s} the time of solver
 s on instance p (∞ if unsolved) and r_{p,s} = t_{p,s} / min_s t_{p,s}, each solver's curve is
 
@@ -35,6 +38,7 @@ __all__ = [
     "SGM_SHIFT_S",
     "SolverRow",
     "Summary",
+    "cactus",
     "format_summary",
     "latest",
     "performance_profile",
@@ -234,6 +238,30 @@ def performance_profile(
     return common, ratios
 
 
+def cactus(
+    records: Sequence[Mapping[str, Any]], solu: Mapping[str, SoluEntry] | None = None
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Per solver, the sorted times of its solved runs and of those with an exact proof.
+
+    A run counts when it is OPTIMAL, not WRONG and has a time; every instance a solver ran
+    counts (not only the common ones: a cactus compares how many, not which).
+    """
+    records = latest(records)
+    wrong_keys = {(w.instance, w.solver) for w in check_records(records, solu)}
+    out: dict[str, tuple[list[float], list[float]]] = {}
+    for s in sorted({r["solver"] for r in records}):
+        solved = [
+            r
+            for r in records
+            if r["solver"] == s and _solved(r, wrong_keys) and r.get("wall_s") is not None
+        ]
+        out[s] = (
+            sorted(float(r["wall_s"]) for r in solved),
+            sorted(float(r["wall_s"]) for r in solved if r.get("proof") == "exact"),
+        )
+    return out
+
+
 def plot_profile(
     records: Sequence[Mapping[str, Any]],
     path: str,
@@ -241,43 +269,23 @@ def plot_profile(
     *,
     title: str | None = None,
 ) -> None:
-    """Draw the performance profile to ``path`` (PNG, SVG or PDF by extension).
+    """Draw the performance profile (left) and the cactus plot (right) to ``path``.
 
-    Uses matplotlib's Agg canvas directly (no pyplot, no global backend change).
+    One two-panel figure, PNG, SVG or PDF by extension, written atomically (see
+    :mod:`exactfit.plot.profile` and :mod:`exactfit.plot.cactus`).
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from exactfit.plot.cactus import draw_cactus
+    from exactfit.plot.figure import new_figure, save_figure
+    from exactfit.plot.profile import draw_profile
 
     common, ratios = performance_profile(records, solu)
-    n = len(common)
-    finite = [r for rs in ratios.values() for r in rs if math.isfinite(r)]
-    tau_max = max([2.0, *finite]) * 1.25
-    fig = Figure(figsize=(6.4, 4.2), dpi=120)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    for s, rs in ratios.items():
-        xs = [1.0]
-        ys = [0.0]
-        for i, r in enumerate(rs, 1):
-            if not math.isfinite(r):
-                break
-            xs.append(r)
-            ys.append(i / n if n else 0.0)
-        xs.append(tau_max)
-        ys.append(ys[-1])
-        ax.step(xs, ys, where="post", label=s, linewidth=1.8)
-    ax.set_xscale("log", base=2)
-    ax.set_xlim(1.0, tau_max)
-    ax.set_ylim(0.0, 1.02)
-    ax.set_xlabel("τ (time within a factor τ of the fastest solver)")
-    ax.set_ylabel("fraction of instances solved, ρ(τ)")
     limits = sorted({float(r["time_limit"]) for r in records})
-    if title is None:
-        title = f"Performance profile: {n} instances"
-        if limits:
-            title += f", time limit {limits[-1]:g} s"
-    ax.set_title(title)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path)
+    limit = limits[-1] if limits else None
+    fig = new_figure(11.5, 4.4)
+    left, right = fig.subplots(1, 2)
+    draw_profile(left, ratios, len(common), limit)
+    instances = len({r["instance"] for r in records})
+    draw_cactus(right, cactus(records, solu), instances, limit)
+    if title is not None:
+        fig.suptitle(title)
+    save_figure(fig, path)

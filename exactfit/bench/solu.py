@@ -30,6 +30,7 @@ __all__ = [
     "SoluEntry",
     "find_library_file",
     "format_solu",
+    "known_entry",
     "parse_quick",
     "parse_solu",
     "read_quick",
@@ -181,3 +182,24 @@ def find_library_file(start: str | os.PathLike[str], name: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def known_entry(instance: str | os.PathLike[str]) -> tuple[SoluEntry, Path] | None:
+    """What the nearest ``index.solu`` knows about the instance file ``instance``.
+
+    The entry is matched by the file's stem (``planted_n30_d1_k1.json`` →
+    ``planted_n30_d1_k1``), as ``bench`` does.  Returns ``(entry, solu file)`` or ``None``
+    (standard input, no answers file, or no line for this instance).
+
+    Raises
+    ------
+    InvalidSolu
+        The answers file that was found is malformed.
+    """
+    if str(instance) == "-" or not Path(instance).is_file():
+        return None
+    solu = find_library_file(instance, SOLU_NAME)
+    if solu is None:
+        return None
+    entry = read_solu(solu).get(Path(instance).stem)
+    return None if entry is None else (entry, solu)

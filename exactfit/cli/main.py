@@ -1,8 +1,8 @@
 """The ``exactfit`` command line.
 
-Sub-commands: ``solve``, ``verify``, ``solvers``, ``generate`` (one module each in this package;
-``generate`` takes its source kinds from :mod:`reductions.sources.cli`), ``reduce`` and
-``check`` (:mod:`reductions.cli`), ``bench`` (:mod:`exactfit.bench.cli`).
+Sub-commands: ``solve``, ``verify``, ``solvers``, ``generate``, ``plot`` (one module each in
+this package; ``generate`` takes its source kinds from :mod:`reductions.sources.cli`),
+``reduce`` and ``check`` (:mod:`reductions.cli`), ``bench`` (:mod:`exactfit.bench.cli`).
 
 Exit codes: 0 optimal / check passed; 10 stopped at a limit with an incumbent; 20 no solution;
 1 a check failed or a solver errored; 2 bad input or usage (one line on stderr, no traceback);
@@ -16,7 +16,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from exactfit.cli import generate, solve, solvers, verify
+from exactfit.cli import generate, plot, solve, solvers, verify
 from exactfit.cli.args import OneLineParser, number_arg, one_line, positive_float, positive_int
 from exactfit.cli.output import stdout_to_stderr
 from exactfit.cli.solve import EXIT_CODES
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"exactfit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
-    for command in (solve, verify, solvers, generate):
+    for command in (solve, verify, solvers, generate, plot):
         command.add_command(sub)
     # The plugins ship in this distribution: a missing one is a packaging bug and must fail.
     for module in _PLUGINS:

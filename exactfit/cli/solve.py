@@ -172,7 +172,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(solution_to_dict(result), indent=2))
     else:
-        print(format_result(result))
+        print(format_result(result, instance=args.instance))
     return EXIT_CODES[result.status]
 
 

@@ -1,9 +1,9 @@
 """The dependency rule of docs/ARCHITECTURE.md, checked on the import statements.
 
 Layers, lowest first: errors, interrupt, numbers → network, problem → result, verify, io, exact
-→ solvers → bench, cli.  A module imports only from its own layer or lower ones; ``reductions``
-builds on ``exactfit`` and never the other way round (the CLI finds reductions' commands by
-module name).
+→ solvers, plot → bench, cli.  A module imports only from its own layer or lower ones;
+``reductions`` builds on ``exactfit`` and never the other way round (the CLI finds reductions'
+commands by module name).
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ FORBIDDEN = {
     "exactfit.network": ("exactfit.result", "exactfit.solvers", "exactfit.bench", "exactfit.cli"),
     "exactfit.result": ("exactfit.solvers", "exactfit.bench", "exactfit.cli"),
     "exactfit.solvers": ("exactfit.bench", "exactfit.cli", "reductions"),
+    # pictures sit above io and result and below bench (its report draws through them)
+    "exactfit.plot": ("exactfit.solvers", "exactfit.bench", "exactfit.cli", "reductions"),
     # bench's command module is a CLI plugin: it sits in the CLI layer
     "exactfit.bench.cli": ("reductions",),
     "exactfit.bench": ("exactfit.cli", "reductions"),

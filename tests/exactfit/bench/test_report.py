@@ -136,3 +136,37 @@ def test_report_word_and_folder_named_report(library, tmp_path, capsys, monkeypa
     assert main(["bench", "report", "a.jsonl", "--quick"]) == 2
     err = capsys.readouterr().err
     assert "--quick is a run option" in err and len(err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------------------- the cactus plot
+def test_cactus_counts_optimal_only_and_exact_separately():
+    from exactfit.bench.report import cactus
+
+    records = [
+        {**rec("p1", "a", "optimal", 2.0), "proof": "exact"},
+        {**rec("p2", "a", "optimal", 1.0), "proof": "tolerance"},
+        rec("p3", "a", "feasible", 10.0),  # at the limit: not solved
+        rec("p1", "b", "optimal", 0.5),  # no proof field (older records): solved, not exact
+        rec("p2", "b", "error", 0.1),
+    ]
+    assert cactus(records) == {"a": ([1.0, 2.0], [2.0]), "b": ([0.5], [])}
+
+
+def test_cactus_leaves_out_wrong_runs():
+    from exactfit.bench.report import cactus
+
+    # b's bound 2 exceeds a's loss 1, which is a network's exact loss: b is WRONG
+    records = [rec("p1", "a", "optimal", 1.0), rec("p1", "b", "optimal", 1.0, 2.0, 2.0)]
+    assert cactus(records) == {"a": ([1.0], []), "b": ([], [])}
+
+
+def test_plot_writes_profile_and_cactus_side_by_side(tmp_path):
+    pytest.importorskip("matplotlib")
+    from matplotlib.image import imread
+
+    path = tmp_path / "p.png"
+    plot_profile([{**r, "proof": "exact"} for r in RECORDS], str(path))
+    image = imread(path)
+    height, width = image.shape[:2]
+    assert width > 2 * height, "two panels side by side"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.png"], "one file, no temporary left"
