@@ -119,6 +119,24 @@ def test_trace_picture_written(work, capsys):
     assert data[:8] == PNG and 20_000 < len(data) < 150_000
 
 
+@pytest.mark.parametrize("solver", ["enum", "scip"])
+def test_a_recorded_trace_draws_with_its_solution(work, capsys, solver):
+    # the two halves meet: a trace written by `solve --trace` is read by `plot --trace`
+    inst = FIT / "planted_n16_d2_k1.json"
+    rc, _out, err = run_main(
+        ["solve", inst, "--solver", solver, "--trace", "rec.jsonl", "-o", "rec.sol.json"], capsys
+    )
+    assert rc == 0, err
+    lines = [json.loads(v) for v in (work / "rec.jsonl").read_text().splitlines()]
+    assert lines[-1]["event"] == "final" and lines[-1]["solver"] == solver
+    rc, _out, err = run_main(["plot", "--trace", "rec.jsonl", "-o", "rec.png"], capsys)
+    assert rc == 0, err
+    assert (work / "rec.png").read_bytes()[:8] == PNG
+    rc, _out, err = run_main(["plot", inst, "rec.sol.json", "-o", "recfit.png"], capsys)
+    assert rc == 0, err
+    assert (work / "recfit.png").stat().st_size > 20_000
+
+
 def test_trace_of_two_solvers_without_final_line(work, capsys):
     rows = [{**r, "solver": s} for s in ("enum", "scip") for r in TRACE[:-1]]
     write_lines(work / "two.jsonl", rows)
