@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from exactfit.errors import InputError
@@ -126,6 +127,18 @@ def add_commands(sub: Any) -> None:
     q.set_defaults(handler=_cmd_check)
 
 
+def _check_outdir(path: str) -> None:
+    """Refuse ``--out`` before the random checks run, not when a counterexample is saved: it
+    is created if missing, so only an existing non-directory on its path is an error."""
+    for part in (Path(path), *Path(path).parents):
+        if part.exists():
+            if not part.is_dir():
+                raise InputError(
+                    f"--out {path}: {part} is a file, expected a directory; choose another --out"
+                )
+            return
+
+
 def progress_line(report: Any) -> str:
     """One ``--random`` progress line: the target optimum as a float approximation and, when
     short, the full rational (never a truncated numerator), or its bracket; the verdict and
@@ -224,6 +237,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.random is not None:
         if args.source is not None:
             raise InputError("check: give either SOURCE or --random N, not both")
+        _check_outdir(args.out)
 
         def progress(i: int, report: Any) -> None:
             print(f"[{i + 1}/{args.random}] {progress_line(report)}", file=sys.stderr)

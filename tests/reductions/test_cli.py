@@ -83,6 +83,17 @@ def test_check_random_passes(capsys, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+def test_check_random_refuses_an_out_that_is_a_file_before_any_check(tmp_path, capsys):
+    blocker = tmp_path / "notadir"
+    blocker.write_text("x")
+    for out in (blocker, blocker / "sub"):
+        code = main(["check", "sat3_to_max2sat", "--random", "3", "--out", str(out)])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1
+        assert "is a file, expected a directory" in err and "[1/3]" not in err
+    assert blocker.read_text() == "x"
+
+
 def test_check_random_saves_first_counterexample(tmp_path, capsys):
     code = main(
         [
