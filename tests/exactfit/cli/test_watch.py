@@ -89,7 +89,7 @@ def test_verbose_shows_the_backend_log(solver, capfd):
     assert main(["solve", SMALL, "--solver", solver, "--verbose"]) == 0
     out, err = capfd.readouterr()
     assert "presolving" in err  # the backend's stdout goes to stderr during a solve
-    assert out.startswith("status     optimal")  # stdout keeps only the summary
+    assert out.startswith("instance   k2_n6_d1\nstatus     optimal")  # stdout: only the summary
 
 
 def test_log_and_verbose_are_refused_for_a_solver_without_a_backend(tmp_path, capsys):
