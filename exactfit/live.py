@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from exactfit.progress import Snapshot
-from exactfit.result import OPT_ATOL
+from exactfit.result import relative_gap
 
 __all__ = ["LiveDisplay", "RunLine", "terminal_stream"]
 
@@ -83,7 +83,7 @@ class RunLine:
             parts.append(f"incumbent {self.incumbent:.6g}")
         if self.bound is not None:
             parts.append(f"bound {self.bound:.6g}")
-        gap = _gap(self.incumbent, self.bound)
+        gap = relative_gap(self.incumbent, self.bound)
         if gap is not None:
             parts.append(f"gap {100 * gap:.3g}%")
         parts.extend(self._work(now))
@@ -103,16 +103,6 @@ class RunLine:
             left = spent * (self.total - self.done) / self.done
             out.append(f"ETA ≤ {_duration(left)}")
         return out
-
-
-def _gap(incumbent: float | None, bound: float | None) -> float | None:
-    # the rule of Result.gap: relative, but 0 within the absolute tolerance of an optimum
-    if incumbent is None or bound is None:
-        return None
-    diff = max(incumbent - bound, 0.0)
-    if diff <= OPT_ATOL:
-        return 0.0
-    return diff / max(abs(incumbent), abs(bound))
 
 
 def _duration(seconds: float) -> str:

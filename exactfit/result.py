@@ -46,6 +46,7 @@ __all__ = [
     "Status",
     "bound_meets",
     "finalize",
+    "relative_gap",
 ]
 
 #: Relative tolerance within which a proven bound "meets" the objective.  Chosen above the
@@ -54,6 +55,17 @@ __all__ = [
 OPT_RTOL = 1e-7
 #: Absolute tolerance (matters only when the optimum is 0, e.g. realizable data).
 OPT_ATOL = 1e-9
+
+
+def relative_gap(incumbent: float | None, bound: float | None) -> float | None:
+    """``(incumbent − bound) / max(|incumbent|, |bound|)``, 0 when the difference is within
+    ``OPT_ATOL`` (so also when both are 0); ``None`` without both or with a non-finite bound."""
+    if incumbent is None or bound is None or not math.isfinite(bound):
+        return None
+    diff = max(incumbent - bound, 0.0)
+    if diff <= OPT_ATOL:
+        return 0.0
+    return diff / max(abs(incumbent), abs(bound))
 
 
 class Status(enum.Enum):
@@ -159,14 +171,8 @@ class Result:
 
     @property
     def gap(self) -> float | None:
-        """Relative gap ``(objective − bound) / max(|objective|, |bound|)``; 0 when both are 0."""
-        if self.objective is None or self.bound is None or not math.isfinite(self.bound):
-            return None
-        diff = max(self.objective - self.bound, 0.0)
-        scale = max(abs(self.objective), abs(self.bound))
-        if diff <= OPT_ATOL:
-            return 0.0
-        return diff / scale
+        """:func:`relative_gap` of the objective and the bound."""
+        return relative_gap(self.objective, self.bound)
 
     @property
     def is_optimal(self) -> bool:

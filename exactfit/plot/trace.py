@@ -23,7 +23,7 @@ from exactfit.errors import InputError
 from exactfit.files import parse_json, read_text
 from exactfit.numbers import short
 from exactfit.plot.figure import new_figure, save_figure
-from exactfit.result import OPT_ATOL
+from exactfit.result import relative_gap
 
 __all__ = ["EVENTS", "Trace", "TracePoint", "plot_trace", "read_trace", "relative_gap"]
 
@@ -111,16 +111,6 @@ def read_trace(path: str | os.PathLike[str]) -> Trace:
             "record one with exactfit solve INSTANCE --trace FILE"
         )
     return Trace(source, tuple(points))
-
-
-def relative_gap(incumbent: float | None, bound: float | None) -> float | None:
-    """``(incumbent − bound) / max(|incumbent|, |bound|)`` as :attr:`Result.gap` defines it."""
-    if incumbent is None or bound is None:
-        return None
-    diff = max(incumbent - bound, 0.0)
-    if diff <= OPT_ATOL:
-        return 0.0
-    return diff / max(abs(incumbent), abs(bound))
 
 
 def _series(trace: Trace, solver: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
