@@ -149,7 +149,8 @@ def read_trace(path: str | os.PathLike[str]) -> list[TraceEvent]:
         keys = {"t", "solver", "event", "incumbent", "bound"}
         if not isinstance(data, dict) or set(data) != keys:
             raise InputError(
-                f"{path}:{number}: expected a trace event with keys {sorted(keys)}, found "
+                f"{path}:{number}: expected a trace event with keys {sorted(keys)} (is this a "
+                f"trace file?), found "
                 f"{line[:80]!r}"
             )
         events.append(_event(data, f"{path}:{number}"))

@@ -20,27 +20,15 @@ from typing import Any
 import numpy as np
 
 from exactfit.errors import InputError
-from exactfit.files import parse_json, read_text
-from exactfit.numbers import short
 from exactfit.plot.figure import new_figure, save_figure
 from exactfit.result import relative_gap
+from exactfit.trace import TraceEvent
+from exactfit.trace import read_trace as read_events
 
-__all__ = ["EVENTS", "Trace", "TracePoint", "plot_trace", "read_trace", "relative_gap"]
+__all__ = ["Trace", "plot_trace", "read_trace", "relative_gap"]
 
-EVENTS = ("incumbent", "bound", "progress", "final")
 #: y is drawn on a log scale when the positive values span at least this factor.
 _LOG_SPAN = 100.0
-
-
-@dataclass(frozen=True)
-class TracePoint:
-    """One line of a trace."""
-
-    t: float
-    solver: str
-    event: str
-    incumbent: float | None
-    bound: float | None
 
 
 @dataclass(frozen=True)
@@ -48,69 +36,29 @@ class Trace:
     """A trace file's events in file order; ``complete`` when the last one is ``final``."""
 
     source: str
-    points: tuple[TracePoint, ...]
+    points: tuple[TraceEvent, ...]
 
     @property
     def complete(self) -> bool:
         return bool(self.points) and self.points[-1].event == "final"
 
 
-def _number(obj: dict[str, Any], key: str, where: str, *, nullable: bool) -> float | None:
-    v = obj.get(key)
-    if v is None and nullable:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(float(v)):
-        kind = "a number or null" if nullable else "a number"
-        raise InputError(f"{where}: {key!r}: expected {kind}, found {short(v)}")
-    return float(v)
-
-
-def _point(obj: Any, where: str) -> TracePoint:
-    if not isinstance(obj, dict):
-        raise InputError(f"{where}: expected a JSON object per line, found {short(obj)}")
-    for key in ("t", "solver", "event"):
-        if key not in obj:
-            raise InputError(
-                f"{where}: expected the key {key!r} (a trace line has t, solver, "
-                "event, incumbent, bound); is this a trace file?"
-            )
-    t = _number(obj, "t", where, nullable=False)
-    if t is None or t < 0:
-        raise InputError(f"{where}: 't': expected seconds ≥ 0, found {short(obj['t'])}")
-    if not isinstance(obj["solver"], str):
-        raise InputError(f"{where}: 'solver': expected a name, found {short(obj['solver'])}")
-    if obj["event"] not in EVENTS:
-        raise InputError(
-            f"{where}: 'event': expected one of {', '.join(EVENTS)}, found {short(obj['event'])}"
-        )
-    return TracePoint(
-        t=t,
-        solver=obj["solver"],
-        event=obj["event"],
-        incumbent=_number(obj, "incumbent", where, nullable=True),
-        bound=_number(obj, "bound", where, nullable=True),
-    )
-
-
 def read_trace(path: str | os.PathLike[str]) -> Trace:
-    """Read a trace file; blank lines are skipped.
+    """Read a trace file with :func:`exactfit.trace.read_trace` (the one reader of the format);
+    a file without any event is refused too, since there is nothing to draw.
 
     Raises
     ------
     InputError
         A missing or unreadable file, a malformed line (named by number), or no events.
     """
-    source = str(path)
-    points = []
-    for lineno, line in enumerate(read_text(path).splitlines(), 1):
-        if line.strip():
-            points.append(_point(parse_json(line, f"{source}:{lineno}"), f"{source}:{lineno}"))
-    if not points:
+    events = read_events(path)
+    if not events:
         raise InputError(
-            f"{source}: expected trace lines (JSON objects, one per line), found none; "
+            f"{path}: expected trace lines (JSON objects, one per line), found none; "
             "record one with exactfit solve INSTANCE --trace FILE"
         )
-    return Trace(source, tuple(points))
+    return Trace(str(path), tuple(events))
 
 
 def _series(trace: Trace, solver: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -179,10 +179,14 @@ BAD = [
     ("trace-blank", ["plot", "--trace", "blank.jsonl", "-o", "t.png"], "found none"),
     ("trace-missing", ["plot", "--trace", "nope.jsonl", "-o", "t.png"], "no such file"),
     ("trace-json", ["plot", "--trace", "torn.jsonl", "-o", "t.png"], "torn.jsonl:2: malformed"),
-    ("trace-event", ["plot", "--trace", "event.jsonl", "-o", "t.png"], "'event': expected one"),
+    ("trace-event", ["plot", "--trace", "event.jsonl", "-o", "t.png"], "expected one of incumbent"),
     ("trace-nan", ["plot", "--trace", "nan.jsonl", "-o", "t.png"], "found NaN"),
     ("trace-key", ["plot", "--trace", "nokey.jsonl", "-o", "t.png"], "is this a trace file?"),
-    ("trace-t", ["plot", "--trace", "negative.jsonl", "-o", "t.png"], "expected seconds ≥ 0"),
+    (
+        "trace-t",
+        ["plot", "--trace", "negative.jsonl", "-o", "t.png"],
+        "t must be a finite number ≥ 0",
+    ),
 ]
 
 
