@@ -77,4 +77,4 @@ def draw_cactus(
     ax.set_title(title, fontsize=10.5)
     # major lines only: the minor ones of a log axis crowd the steps
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8.5)
+    ax.legend(loc="lower right", fontsize=8.5)  # the curves climb to the upper right
