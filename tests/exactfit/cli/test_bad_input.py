@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from clirun import run_main
 
 import exactfit.bench.cli as bench_cli
-from exactfit.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 TINY = ROOT / "instances" / "fit" / "k2_n6_d1.json"
@@ -105,16 +105,6 @@ def workdir(tmp_path, monkeypatch):
 
 def _files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
-
-
-def run_main(argv, capsys):
-    """``exactfit ARGV`` in-process: (exit code, stdout, stderr)."""
-    try:
-        rc = main(argv)
-    except SystemExit as exc:  # argparse usage errors
-        rc = exc.code
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def _one_line_exit_2(rc, out, err, expected):

@@ -7,20 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from exactfit.cli import main
+from clirun import run_main
 
 ROOT = Path(__file__).resolve().parents[3]
 NOISY = ROOT / "instances" / "fit" / "noisy_n10_d1.json"
-
-
-def run_main(argv, capsys):
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as exc:
-        rc = exc.code
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def test_summary_names_instance_and_known_optimum(capsys):

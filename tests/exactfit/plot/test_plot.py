@@ -10,8 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from exactfit.cli import main
+from clirun import run_main
 
 pytest.importorskip("matplotlib")
 
@@ -62,15 +61,6 @@ def work(tmp_path, monkeypatch):
         (tmp_path / f"{name}.sol.json").write_text(json.dumps(solution(units)))
     write_lines(tmp_path / "trace.jsonl", TRACE)
     return tmp_path
-
-
-def run_main(argv, capsys):
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as exc:
-        rc = exc.code
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 @pytest.mark.parametrize("name", sorted(NETWORKS))
