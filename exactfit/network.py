@@ -29,6 +29,7 @@ __all__ = [
     "exact_loss",
     "exact_predictions",
     "loss",
+    "network_from_params",
     "network_violations",
 ]
 
@@ -220,3 +221,21 @@ def clip_to_bound(problem: FitProblem, network: ReluNetwork) -> ReluNetwork:
             u = Unit(u.a, tuple(cand), u.b)
         units.append(u)
     return ReluNetwork(tuple(units))
+
+
+def network_from_params(
+    problem: FitProblem, signs: Sequence[int], params: Sequence[Sequence[Any]]
+) -> ReluNetwork:
+    """The network ``Σ_j a_j σ(w_j·x + b_j)`` with ``a = signs`` whose unit ``j`` has the
+    lifted parameters ``params[j] = (w_j, b_j)`` (``w_j`` alone without bias), clipped into
+    the norm ball (:func:`clip_to_bound`).  Fractions stay exact; other numbers become
+    floats."""
+    d = problem.d
+
+    def num(v: Any) -> Fraction | float:
+        return v if isinstance(v, Fraction) else float(v)
+
+    units = []
+    for a, p in zip(signs, params, strict=True):
+        units.append(Unit(int(a), tuple(num(v) for v in p[:d]), num(p[d]) if problem.bias else 0.0))
+    return clip_to_bound(problem, ReluNetwork(tuple(units)))

@@ -16,8 +16,9 @@ import numpy as np
 
 from exactfit.certificate import Certificate
 from exactfit.errors import LimitReached
+from exactfit.network import network_from_params
 from exactfit.numbers import float_below
-from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
+from exactfit.problem import FitProblem, ReluNetwork, exact_loss
 from exactfit.result import Limit, Proof, Result, finalize
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.certify import _certify
@@ -32,13 +33,8 @@ from exactfit.solvers.enumeration.search import PRUNE_MARGIN, ShardResult
 def _network(
     setup: _Setup, best: _Best, exact_theta: list[list[Fraction]] | None = None
 ) -> ReluNetwork:
-    d = setup.problem.d
-    units = []
-    for j, aj in enumerate(best.signs):
-        th = exact_theta[j] if exact_theta is not None else [float(v) for v in best.theta[j]]
-        b = th[d] if setup.problem.bias else 0.0
-        units.append(Unit(int(aj), tuple(th[:d]), b))
-    return clip_to_bound(setup.problem, ReluNetwork(tuple(units)))
+    params = exact_theta if exact_theta is not None else best.theta
+    return network_from_params(setup.problem, best.signs, params)
 
 
 def merge_shards(
@@ -249,13 +245,8 @@ def _heuristic_if_better(setup: _Setup, network: ReluNetwork) -> ReluNetwork:
     if theta is None:
         return network
     signs = next(v for v in problem.sign_vectors() if a in v)
-    d, units = problem.d, []
-    for j, aj in enumerate(signs):
-        th = theta if j == signs.index(a) else np.zeros(setup.D)
-        units.append(
-            Unit(int(aj), tuple(float(v) for v in th[:d]), float(th[d]) if problem.bias else 0.0)
-        )
-    candidate = clip_to_bound(problem, ReluNetwork(tuple(units)))
+    params = [theta if j == signs.index(a) else np.zeros(setup.D) for j in range(len(signs))]
+    candidate = network_from_params(problem, signs, params)
     return candidate if exact_loss(problem, candidate) < exact_loss(problem, network) else network
 
 

@@ -38,7 +38,8 @@ from exactfit.certificate.format import (
 from exactfit.errors import LimitReached
 from exactfit.exact.cells import lifted_points
 from exactfit.exact.coneqp import exact_cone_qp
-from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound, exact_loss
+from exactfit.network import network_from_params
+from exactfit.problem import FitProblem, ReluNetwork, clip_to_bound, exact_loss
 from exactfit.solvers.enumeration.arrangement import hyperplanes
 from exactfit.solvers.enumeration.cellqp import ConeQP, balls_cone_qp, solve_cone_qp
 from exactfit.solvers.enumeration.proposals import FloatNode
@@ -325,13 +326,11 @@ class _Prover:
             return
         if self.f.loss(theta) >= float(self.inc.upper) * (1 - 1e-12) and exact_theta is None:
             return
-        d, D = self.problem.d, self.D
-        th = exact_theta if exact_theta is not None else [float(v) for v in theta]
-        units = []
-        for j, a in enumerate(self.a):
-            block = th[j * D : (j + 1) * D]
-            units.append(Unit(a, tuple(block[:d]), block[d] if self.problem.bias else 0))
-        net = clip_to_bound(self.problem, ReluNetwork(tuple(units)))
+        th = exact_theta if exact_theta is not None else theta
+        D = self.D
+        net = network_from_params(
+            self.problem, self.a, [th[j * D : (j + 1) * D] for j in range(self.k)]
+        )
         cand = _Incumbent.of(self.problem, net)
         if cand.upper < self.inc.upper:
             self.inc.network, self.inc.upper, self.inc.lower = cand.network, cand.upper, cand.lower
