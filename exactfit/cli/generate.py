@@ -19,7 +19,7 @@ from exactfit.cli.args import int_at_least, number_arg, positive_float
 __all__ = ["KIND_PLUGINS", "add_command", "add_output_options"]
 
 #: Modules that add kinds to ``generate`` (they ship in this distribution).
-KIND_PLUGINS = ("reductions.sources.cli",)
+KIND_PLUGINS = ("reductions.sources.cli", "reductions.families.cli")
 
 _FIT_EXAMPLE = "exactfit generate fit 40 2 --units 1 --noise 0.1 --seed 5 -o fit.json"
 

@@ -2,7 +2,8 @@
 
 Sub-commands: ``solve``, ``verify``, ``solvers``, ``generate``, ``plot`` (one module each in
 this package; ``generate`` takes its source kinds from :mod:`reductions.sources.cli`),
-``reduce`` and ``check`` (:mod:`reductions.cli`), ``bench`` (:mod:`exactfit.bench.cli`).
+``reduce`` and ``check`` (:mod:`reductions.cli`), ``family`` (:mod:`reductions.families.cli`),
+``bench`` (:mod:`exactfit.bench.cli`).
 
 Exit codes: 0 optimal / check passed; 10 stopped at a limit with an incumbent; 20 no solution;
 1 a check failed or a solver errored; 2 bad input or usage (one line on stderr, no traceback);
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 #: Modules that add sub-commands through ``add_commands(subparsers)``.
-_PLUGINS = ("reductions.cli", "exactfit.bench.cli")
+_PLUGINS = ("reductions.cli", "reductions.families.cli", "exactfit.bench.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
