@@ -10,7 +10,9 @@ from reductions.families.base import Family
 __all__ = ["FAMILIES", "get_family"]
 
 #: name → (module, class name).  One line per family; the order is the order of ``--help``.
-FAMILIES: dict[str, tuple[str, str]] = {}
+FAMILIES: dict[str, tuple[str, str]] = {
+    "clwe": ("reductions.families.clwe", "ClweFamily"),
+}
 
 
 def get_family(name: str) -> Family:
