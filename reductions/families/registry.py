@@ -12,6 +12,7 @@ __all__ = ["FAMILIES", "get_family"]
 #: name → (module, class name).  One line per family; the order is the order of ``--help``.
 FAMILIES: dict[str, tuple[str, str]] = {
     "clwe": ("reductions.families.clwe", "ClweFamily"),
+    "goldreich": ("reductions.families.goldreich.family", "GoldreichFamily"),
 }
 
 
