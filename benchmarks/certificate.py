@@ -1,6 +1,6 @@
 """Benchmark: what the exact certificate costs, on the cases of ``benchmarks/enumeration.py``.
 
-For each case (planted data of that benchmark, same seeds) prints: enum's time without the
+For each case (the data model of that benchmark, its first seed) prints: enum's time without the
 certificate (``certify=False``, proof "tolerance"), the certified default (proof "exact"),
 their ratio, the certificate's nodes and leaves, the time of the independent checker on it,
 and whether the certified answer's exact loss is within the proof's relative gap of the float
@@ -12,7 +12,7 @@ one (``=``) or lower (``<``: the prover found a better network).  Times are the 
 Usage::
 
     python benchmarks/certificate.py                 # every case of enumeration.py
-    python benchmarks/certificate.py --cases 200x3 20x2x2 --repeat 3
+    python benchmarks/certificate.py --cases 200x3 20x2x2 --sigmas 0.4 --repeat 3
     python benchmarks/certificate.py --library --repeat 1
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from enumeration import CASES, planted
+from enumeration import cases_from
 
 from exactfit import get_solver
 from exactfit.certificate import check_certificate
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--cases", nargs="*", help="cases as NxD or NxDxK (default: all)")
+    ap.add_argument("--sigmas", nargs="*", type=float, help="noise levels (enumeration.py's)")
     ap.add_argument("--library", action="store_true", help="the two-unit library instances")
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing (minimum is shown)")
     args = ap.parse_args(argv)
@@ -58,11 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         problems = [(f.stem, read_instance(f)) for f in sorted(root.glob("*.json"))]
         problems = [(s, p) for s, p in problems if p.units > 1 and enum.unsupported(p) is None]
     else:
-        cases = [(n, d, k) for n, d, k in CASES]
-        if args.cases:
-            cases = [(*(int(v) for v in c.split("x")), 1)[:3] for c in args.cases]
-        # the seeds of enumeration.py
-        problems = [(f"{n}x{d}x{k}", planted(n, d, k, 1000 * n + 10 * d + k)) for n, d, k in cases]
+        cases = cases_from(args.cases, args.sigmas)
+        problems = [(f"{c.n}x{c.d}x{c.k} s={c.sigma:g}", c.problem(0)) for c in cases]
     head = (
         f"{'case':>22} {'float s':>9} {'exact s':>9} {'ratio':>6} {'nodes':>7} "
         f"{'leaves':>7} {'check s':>8} {'proof':>6} {'loss':>5}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from exactfit.cli.args import int_at_least, number_arg, positive_float
 
-__all__ = ["KIND_PLUGINS", "add_command", "add_output_options"]
+__all__ = ["KIND_PLUGINS", "add_commands", "add_output_options"]
 
 #: Modules that add kinds to ``generate`` (they ship in this distribution).
 KIND_PLUGINS = ("reductions.sources.cli", "reductions.families.cli")
@@ -24,7 +24,7 @@ KIND_PLUGINS = ("reductions.sources.cli", "reductions.families.cli")
 _FIT_EXAMPLE = "exactfit generate fit 40 2 --units 1 --noise 0.1 --seed 5 -o fit.json"
 
 
-def add_command(sub: Any) -> None:
+def add_commands(sub: Any) -> None:
     """Register ``generate`` with the ``fit`` kind and every plugin's kinds."""
     plugins = [importlib.import_module(m) for m in KIND_PLUGINS]
     examples = "".join(f"{p.EXAMPLES.rstrip()}\n" for p in plugins)

@@ -10,9 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from exactfit.result import Result
+from exactfit.result import Result, Status
 
-__all__ = ["format_network", "format_result", "known_optimum", "stdout_to_stderr"]
+__all__ = ["EXIT_CODES", "format_network", "format_result", "known_optimum", "stdout_to_stderr"]
+
+#: Exit code of a solve by the status of its result.
+EXIT_CODES = {
+    Status.OPTIMAL: 0,
+    Status.FEASIBLE: 10,
+    Status.NO_SOLUTION: 20,
+    Status.INFEASIBLE: 20,
+    Status.ERROR: 1,
+}
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from typing import Any
 
 from exactfit.errors import InputError
 
-__all__ = ["add_command"]
+__all__ = ["add_commands"]
 
 _EPILOG = """\
 examples:
@@ -23,7 +23,7 @@ format follows the ending of -o: .png, .svg or .pdf.  Needs matplotlib (pip inst
 """
 
 
-def add_command(sub: Any) -> None:
+def add_commands(sub: Any) -> None:
     p = sub.add_parser(
         "plot",
         help="draw a fitted network on its data, or a solve's trace",

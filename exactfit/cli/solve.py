@@ -12,24 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from exactfit.cli.args import number_arg, positive_float, positive_int, signs_arg
-from exactfit.cli.output import format_result, stdout_to_stderr
+from exactfit.cli.output import EXIT_CODES, format_result, stdout_to_stderr
 from exactfit.files import check_output_path
 from exactfit.limits import MAX_UNITS
-from exactfit.result import Status
 
-__all__ = ["EXIT_CODES", "add_command"]
-
-#: Exit code of a solve by the status of its result.
-EXIT_CODES = {
-    Status.OPTIMAL: 0,
-    Status.FEASIBLE: 10,
-    Status.NO_SOLUTION: 20,
-    Status.INFEASIBLE: 20,
-    Status.ERROR: 1,
-}
+__all__ = ["add_commands"]
 
 
-def add_command(sub: Any) -> None:
+def add_commands(sub: Any) -> None:
     p = sub.add_parser(
         "solve",
         help="fit an instance to proven global optimality",

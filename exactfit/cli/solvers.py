@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["add_command"]
+__all__ = ["add_commands"]
 
 
-def add_command(sub: Any) -> None:
+def add_commands(sub: Any) -> None:
     p = sub.add_parser(
         "solvers",
         help="list the registered solvers and whether they work here",

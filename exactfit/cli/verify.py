@@ -6,10 +6,10 @@ import argparse
 import json
 from typing import Any
 
-__all__ = ["add_command"]
+__all__ = ["add_commands"]
 
 
-def add_command(sub: Any) -> None:
+def add_commands(sub: Any) -> None:
     p = sub.add_parser(
         "verify",
         help="check a solution exactly against an instance",
