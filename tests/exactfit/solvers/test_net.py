@@ -79,7 +79,7 @@ def test_every_point_of_the_ball_has_a_net_point_within_the_radius():
     """The covering lemma, checked on random directions, the poles and the boundary."""
     problem = in_ball(planted_fit(20, 3, units=2, bias=False, seed=7), Fraction(1, 2), True)
     net = plan(problem, 0.05)
-    lam, vectors = _moments(problem)
+    lam, _ = _moments(problem)
     G = net_points(net)
     assert np.all((G * G).sum(axis=1) <= 1 + 1e-12) and np.all(G[0] == 0)
     assert len(G) <= net.box_count
@@ -113,8 +113,10 @@ def test_candidates_are_the_multisets_of_net_points_per_sign_group():
     assert candidate_count(4, signs) == 20 + 10 * 4 + 4 * 10 + 20
     problem = in_ball(planted_fit(6, 1, units=3, bias=False, seed=1))
     r = NetSolver().solve(problem, epsilon=0.03)
-    assert r.stats["evaluated"] == r.stats["networks"] == candidate_count(
-        r.stats["net_points"], problem.sign_vectors()
+    assert (
+        r.stats["evaluated"]
+        == r.stats["networks"]
+        == candidate_count(r.stats["net_points"], problem.sign_vectors())
     )
 
 
