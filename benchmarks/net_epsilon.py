@@ -26,7 +26,7 @@ from exactfit.problem import FitProblem
 #: (label, n, d, k, seed, exact solvers)
 INSTANCES = (
     ("k=1, d=2, n=15", 15, 2, 1, 2, ("enum", "scip")),
-    ("k=1, d=5, n=30", 30, 5, 1, 3, ("enum", "scip")),
+    ("k=1, d=4, n=20", 20, 4, 1, 3, ("enum", "scip")),
     ("k=2, d=1, n=8", 8, 1, 2, 5, ("scip",)),
 )
 
@@ -105,7 +105,7 @@ def _draw(curves, path: str) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("1/ε (additive error on the average loss)")
     ax.set_ylabel("seconds (min of repeats)")
-    ax.set_title("net solver: time against 1/ε; exact solvers dashed (enum) / dotted (scip)")
+    ax.set_title("net: time against 1/ε; exact: enum dashed, scip dotted", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     save_figure(fig, path)
 
