@@ -17,6 +17,9 @@ __all__ = [
     "MAX_EXPONENT",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
+    "MAX_NET_ACTIVATIONS",
+    "MAX_NET_NETWORKS",
+    "MAX_NET_POINTS",
     "MAX_SOURCE_ITEMS",
     "MAX_SOURCE_VERTICES",
     "MAX_UNITS",
@@ -39,6 +42,14 @@ MAX_DIGITS = 1000
 #: Magnitude of the decimal exponent in a number like ``1e-30`` (``Fraction`` would build
 #: ``10**exponent`` exactly, so ``1e999999999`` must be refused before it is parsed).
 MAX_EXPONENT = 1000
+#: Points of the ``net`` solver's ε-net of one unit's weight ball (docs/solvers/net.md): the net
+#: is built in memory, m coordinates per point.
+MAX_NET_POINTS = 10**6
+#: Activation values the ``net`` solver keeps, n·N (samples times net points): 160 MB of floats.
+MAX_NET_ACTIVATIONS = 2 * 10**7
+#: Candidate networks (k-multisets of net points, per output-sign vector) the ``net`` solver
+#: evaluates; each costs O(n) flops, so 10⁸ is about a minute.
+MAX_NET_NETWORKS = 10**8
 #: Vertices of a graph or hypergraph, variables of a CNF.
 MAX_SOURCE_VERTICES = 10**5
 #: Edges, hyperedges or clauses of a source.

@@ -28,7 +28,7 @@ def add_commands(sub: Any) -> None:
         "-o sol.json",
     )
     p.add_argument("instance", help="instance JSON or CSV file ('-' for stdin)")
-    p.add_argument("--solver", default="auto", help="enum, scip, ortools, brute or auto")
+    p.add_argument("--solver", default="auto", help="enum, scip, ortools, brute, net or auto")
     p.add_argument("--time-limit", type=positive_float, metavar="S", help="seconds")
     p.add_argument("--json", action="store_true", help="print the solution JSON on stdout")
     p.add_argument("-o", "--output", metavar="SOLUTION", help="write the solution JSON here")
@@ -61,6 +61,12 @@ def add_commands(sub: Any) -> None:
         help="(enum) refuse instances with more estimated cells",
     )
     p.add_argument("--formulation", choices=["sos1", "indicator"], help="(scip) MIQP form")
+    p.add_argument(
+        "--epsilon",
+        type=positive_float,
+        metavar="E",
+        help="(net) additive error on the average loss Σc(f−y)²/Σc (docs/solvers/net.md)",
+    )
     _add_watch_options(p)
     csvg = p.add_argument_group("CSV input (also override a JSON instance's class)")
     csvg.add_argument("--target", metavar="COLUMN", help="label column of a CSV (default last)")
@@ -140,7 +146,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     _check_watch_options(args)
     problem = _load_problem(args)
     options: dict[str, Any] = {}
-    for key in ("seed", "max_cells", "formulation", "log"):
+    for key in ("seed", "max_cells", "formulation", "log", "epsilon"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
     if args.verbose:

@@ -128,6 +128,16 @@ REGISTRY: dict[str, SolverInfo] = {
             (),
             ("progress", "seed"),
         ),
+        SolverInfo(
+            "net",
+            "exactfit.solvers.net",
+            "NetSolver",
+            "ε-net of the weight ball, every k-tuple searched: average loss ≤ opt + ε "
+            "(bias-free, weight-bounded; never optimal)",
+            frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
+            ("epsilon",),
+            ("progress", "seed"),
+        ),
     )
 }
 
