@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -117,16 +118,22 @@ class LiveDisplay:
     """A rich ``Live`` display of a header and run lines; an :mod:`exactfit.progress` observer.
 
     Use as a context manager around the work; while it is open, :meth:`begin` starts a run
-    line (``solve`` has one, ``bench`` one per run), snapshots update the newest one, and
-    :meth:`end` closes it (a nested ``bench`` line disappears when its run ends; ``keep``
-    leaves it as the final frame).  Thread-safe: backends report from their own thread.
+    line (``solve`` has one, ``bench`` one per run), and :meth:`end` closes it (a nested
+    ``bench`` line disappears when its run ends; ``keep`` leaves it as the final frame).
+
+    Lines have keys.  The line of the run in *this* process has the key ``None``: snapshots
+    published here (the display observes :mod:`exactfit.progress`) update it, and are dropped
+    when there is none.  Runs in other processes (``bench -j N``, a Dask cluster) get a line
+    each under their own key, fed by :meth:`update` with the snapshots their workers forward
+    (:mod:`exactfit.bench.relay`).  Thread-safe: backends and relays report from their own
+    threads.
     """
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.lock = threading.Lock()
         self.header = ""
-        self.lines: list[RunLine] = []
+        self.lines: dict[Hashable, RunLine] = {}
         self._live: Any = None
         self._own: TextIO | None = None
 
@@ -155,27 +162,33 @@ class LiveDisplay:
                     self._own.close()
 
     def __call__(self, snapshot: Snapshot) -> None:
-        with self.lock:
-            if not self.lines:
-                self.lines.append(RunLine(""))
-            self.lines[-1].update(snapshot)
+        self.update(None, snapshot)
 
-    def begin(self, label: str) -> None:
-        """Start a run line named ``label``."""
+    def update(self, key: Hashable, snapshot: Snapshot) -> None:
+        """Merge ``snapshot`` into the line ``key`` (nothing if it has none)."""
         with self.lock:
-            self.lines.append(RunLine(label))
+            line = self.lines.get(key)
+            if line is not None:
+                line.update(snapshot)
+
+    def begin(self, label: str, key: Hashable = None, solver: str = "") -> None:
+        """Start the run line ``key`` named ``label`` (replacing one of the same key), of
+        ``solver`` if known before it reports."""
+        with self.lock:
+            self.lines.pop(key, None)
+            self.lines[key] = RunLine(label, solver=solver)
         self.refresh()
 
-    def end(self, note: str = "", *, keep: bool = True) -> None:
-        """Close the newest run line: ``keep`` it with ``note``, or remove it."""
+    def end(self, note: str = "", *, keep: bool = True, key: Hashable = None) -> None:
+        """Close the run line ``key``: ``keep`` it with ``note``, or remove it."""
         with self.lock:
-            if not self.lines:
+            line = self.lines.get(key)
+            if line is None:
                 return
             if keep:
-                line = self.lines[-1]
                 line.finished, line.stopped = note, time.monotonic()
             else:
-                self.lines.pop()
+                del self.lines[key]
         self.refresh()
 
     def set_header(self, text: str) -> None:
@@ -187,6 +200,15 @@ class LiveDisplay:
         if self._live is not None:
             self._live.refresh()
 
+    def write(self, text: str) -> None:
+        """Print ``text`` (a message of ours, e.g. a warning) above the live lines, on the
+        display's own descriptor: it reaches the terminal even while a backend has the
+        process's descriptors silenced."""
+        if self._live is not None:
+            from rich.text import Text
+
+            self._live.console.print(Text(text.rstrip("\n")), soft_wrap=True)
+
     def _render(self) -> Any:
         from rich.console import Group
         from rich.text import Text
@@ -195,7 +217,7 @@ class LiveDisplay:
         with self.lock:
             rows = [self.header] if self.header else []
             indent = "  ↳ " if self.header else ""
-            for line in self.lines:
+            for line in self.lines.values():
                 rows.append(indent + line.text(now if line.stopped is None else line.stopped))
         return Group(*(Text(row, no_wrap=True, overflow="ellipsis") for row in rows))
 

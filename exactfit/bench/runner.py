@@ -20,6 +20,7 @@ from typing import Any
 
 from exactfit import interrupt
 from exactfit.bench.jobs import Instance, Job, discover, make_jobs
+from exactfit.bench.relay import Relay, run_job_live, set_queue
 from exactfit.bench.results import append_record, load_records
 from exactfit.bench.worker import (
     dask_map,
@@ -61,26 +62,37 @@ def _run_inline(
         yield run_job(job)
 
 
-def _run_processes(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
-    pool = _pool(workers)
-    try:
-        with _blocked_sigint():
-            # Workers are spawned inside submit(): born with SIGINT blocked, so a Ctrl-C while
-            # one starts up cannot kill it mid-import (the parent gets it when it unblocks).
-            futures = {pool.submit(run_job, job): job for job in jobs}
-        for fut in cf.as_completed(futures):
-            yield _result_or_error(fut, futures[fut])
-    except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
-        with _blocked_sigint():  # a second Ctrl-C must not leave workers half-stopped
-            _stop_pool(pool)
-        raise
-    pool.shutdown(wait=True)
+def _run_processes(
+    jobs: Sequence[Job], workers: int, relay: Relay | None = None
+) -> Iterator[dict[str, Any]]:
+    """The jobs' records from ``workers`` local processes; with a ``relay``, the workers
+    forward their runs' progress to it through a queue (read in a thread of this process)."""
+    channel = _SPAWN.Queue() if relay is not None else None
+    pool = _pool(workers, channel)
+    with relay.from_queue(channel) if relay is not None else contextlib.nullcontext():
+        try:
+            with _blocked_sigint():
+                # Workers are spawned inside submit(): born with SIGINT blocked, so a Ctrl-C
+                # while one starts up cannot kill it mid-import (the parent gets it later).
+                run = run_job if relay is None else run_job_live
+                futures = {pool.submit(run, job): job for job in jobs}
+            for fut in cf.as_completed(futures):
+                yield _result_or_error(fut, futures[fut])
+        except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
+            with _blocked_sigint():  # a second Ctrl-C must not leave workers half-stopped
+                _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
 
 
-def _pool(workers: int) -> cf.ProcessPoolExecutor:
-    # spawn, not fork: the parent may hold solver threads or state that a fork would copy.
-    ctx = multiprocessing.get_context("spawn")
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+#: spawn, not fork: the parent may hold solver threads or state that a fork would copy.
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def _pool(workers: int, channel: Any = None) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=_SPAWN, initializer=_init_worker, initargs=(channel,)
+    )
 
 
 @contextlib.contextmanager
@@ -113,36 +125,41 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
             proc.join(_JOIN_S)
 
 
-def _init_worker() -> None:
+def _init_worker(channel: Any = None) -> None:
     """Worker initialiser: ignore SIGINT, which the terminal sends to the whole process group
-    (the parent alone decides what a Ctrl-C stops, and kills its workers); and send file
+    (the parent alone decides what a Ctrl-C stops, and kills its workers); send file
     descriptor 1 to 2, so that solver libraries printing from C code cannot mix text into the
-    table the parent prints on stdout."""
+    table the parent prints on stdout; keep ``channel``, the queue for live progress."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     with contextlib.suppress(OSError):
         os.dup2(2, 1)
+    set_queue(channel)
 
 
-def _run_dask(jobs: Sequence[Job], client: Any) -> Iterator[dict[str, Any]]:
+def _run_dask(
+    jobs: Sequence[Job], client: Any, relay: Relay | None = None
+) -> Iterator[dict[str, Any]]:
+    """The jobs' records from the cluster; with a ``relay``, the tasks forward their runs'
+    progress to it through the scheduler's event log."""
     from dask.distributed import as_completed
 
-    futures = {}
-    for job in jobs:
-        fut = client.submit(
-            run_job,
-            job,
-            pure=False,
-            key=f"exactfit-{job.solver}-{job.instance}-{os.getpid()}-{time.monotonic_ns()}",
-        )
-        futures[fut] = job
-    try:
-        for fut in as_completed(list(futures)):
-            yield _result_or_error(fut, futures[fut])
-    except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
-        with _blocked_sigint():
-            _stop_dask(client, [f for f in futures if not f.done()])
-        raise
+    with relay.from_dask(client) if relay is not None else contextlib.nullcontext() as channel:
+        futures = {}
+        for job in jobs:
+            key = f"exactfit-{job.solver}-{job.instance}-{os.getpid()}-{time.monotonic_ns()}"
+            if channel is None:
+                fut = client.submit(run_job, job, pure=False, key=key)
+            else:
+                fut = client.submit(run_job_live, job, channel, pure=False, key=key)
+            futures[fut] = job
+        try:
+            for fut in as_completed(list(futures)):
+                yield _result_or_error(fut, futures[fut])
+        except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
+            with _blocked_sigint():
+                _stop_dask(client, [f for f in futures if not f.done()])
+            raise
 
 
 def _stop_dask(client: Any, futures: list[Any]) -> None:
@@ -182,6 +199,7 @@ def run_benchmark(
     shards: int = 1,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
     started: Callable[[Job], None] | None = None,
+    relay: Relay | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``solvers`` × ``instances``, appending a record to ``output`` as each run ends.
 
@@ -209,6 +227,8 @@ def run_benchmark(
     started : callable, optional
         Called as ``started(job)`` before each run made in this process (serial runs: their
         live progress is then this process's, see :func:`live_display`).
+    relay : Relay, optional
+        Where runs in other processes forward their live progress (:mod:`.relay`).
 
     Returns
     -------
@@ -230,9 +250,9 @@ def run_benchmark(
         client = own_client = Client(scheduler)
     try:
         if client is not None:
-            stream = _run_dask(todo, client)
+            stream = _run_dask(todo, client, relay)
         elif jobs > 1 and len(todo) > 1:
-            stream = _run_processes(todo, min(jobs, len(todo)))
+            stream = _run_processes(todo, min(jobs, len(todo)), relay)
         else:
             stream = _run_inline(todo, started)
         # closing(): on Ctrl-C the executors stop at once (kill their workers, cancel tasks)
@@ -347,9 +367,9 @@ def live_display(stream: Any = None, enabled: bool | None = None) -> Iterator[di
     on ``stream`` (stderr; only a terminal unless ``enabled``), or no hooks (``{}``).
 
     The display's header is the ``[i/N]`` line of the last finished run; below it, a nested
-    line shows the run in progress (serial runs, which report in this process: incumbent,
-    bound, cells or nodes); it disappears when the run ends.  Runs in worker processes or on a
-    cluster report nowhere, so only the header moves.
+    line per run in progress (incumbent, bound, cells or nodes), which disappears when the run
+    ends: a serial run reports in this process, runs in worker processes or on a cluster
+    through the ``relay`` hook (:mod:`exactfit.bench.relay`).
     """
     from exactfit import progress
     from exactfit.live import LiveDisplay, terminal_stream
@@ -359,14 +379,16 @@ def live_display(stream: Any = None, enabled: bool | None = None) -> Iterator[di
         yield {}
         return
     display = LiveDisplay(out)
+    relay = Relay(display)
 
     def started(job: Job) -> None:
-        display.begin(job.instance)
+        display.begin(job.instance, solver=job.solver)
 
     def finished(done: int, total: int, record: dict[str, Any]) -> None:
         display.end(keep=False)
+        relay.finished(record["instance"], record["solver"])
         display.set_header(record_line(done, total, record))
 
     display.set_header("[0/?] starting")
     with display, progress.observing(display):
-        yield {"progress": finished, "started": started}
+        yield {"progress": finished, "started": started, "relay": relay}
