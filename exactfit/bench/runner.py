@@ -23,6 +23,7 @@ from exactfit.bench.jobs import Instance, Job, discover, make_jobs
 from exactfit.bench.relay import Relay, run_job_live, set_queue
 from exactfit.bench.results import append_record, load_records
 from exactfit.bench.worker import (
+    LOG_KEY,
     dask_map,
     error_record,
     machine,
@@ -200,6 +201,7 @@ def run_benchmark(
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
     started: Callable[[Job], None] | None = None,
     relay: Relay | None = None,
+    backend_log: Callable[[dict[str, Any], str | None], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``solvers`` × ``instances``, appending a record to ``output`` as each run ends.
 
@@ -229,6 +231,9 @@ def run_benchmark(
         live progress is then this process's, see :func:`live_display`).
     relay : Relay, optional
         Where runs in other processes forward their live progress (:mod:`.relay`).
+    backend_log : callable, optional
+        Each run then captures its backend's log; called as ``backend_log(record, text)``
+        when the run ends (``text`` ``None`` for a solver without a backend).
 
     Returns
     -------
@@ -238,7 +243,7 @@ def run_benchmark(
     out = Path(output)
     previous = _previous_records(out, resume, time_limit)
     done = {(r["instance"], r["solver"]) for r in previous}
-    todo = make_jobs(instances, solvers, time_limit, skip=done)
+    todo = make_jobs(instances, solvers, time_limit, skip=done, log=backend_log is not None)
     sharded = [j for j in todo if shards > 1 and j.solver == "enum"]
     todo = [j for j in todo if j not in sharded]
     total = len(todo) + len(sharded)
@@ -249,23 +254,29 @@ def run_benchmark(
 
         client = own_client = Client(scheduler)
     try:
-        if client is not None:
-            stream = _run_dask(todo, client, relay)
-        elif jobs > 1 and len(todo) > 1:
-            stream = _run_processes(todo, min(jobs, len(todo)), relay)
-        else:
-            stream = _run_inline(todo, started)
+        stream = _executor(todo, jobs, client, relay, started)
         # closing(): on Ctrl-C the executors stop at once (kill their workers, cancel tasks)
         # instead of when the generator is collected.
         with (
             interrupt.session(),
             contextlib.closing(_chain(stream, sharded, shards, jobs, client)) as chained,
         ):
-            _append_all(chained, out, records, total, progress)
+            _append_all(chained, out, records, total, progress, backend_log)
     finally:
         if own_client is not None:
             own_client.close()
     return records
+
+
+def _executor(
+    todo: Sequence[Job], jobs: int, client: Any, relay: Relay | None, started: Any
+) -> Iterator[dict[str, Any]]:
+    """The records of ``todo`` from the cluster, local processes, or this process."""
+    if client is not None:
+        return _run_dask(todo, client, relay)
+    if jobs > 1 and len(todo) > 1:
+        return _run_processes(todo, min(jobs, len(todo)), relay)
+    return _run_inline(todo, started)
 
 
 def _append_all(
@@ -274,8 +285,10 @@ def _append_all(
     records: list[dict[str, Any]],
     total: int,
     progress: Callable[[int, int, dict[str, Any]], None] | None,
+    backend_log: Callable[[dict[str, Any], str | None], None] | None = None,
 ) -> None:
-    """Append each record of ``stream`` to ``out`` (and ``records``) as it arrives.
+    """Append each record of ``stream`` to ``out`` (and ``records``) as it arrives, handing
+    the run's backend log, which is not part of the record, to ``backend_log``.
 
     A run that ended because the user pressed Ctrl-C (a solver in this process stops with
     ``limit`` "interrupt" and the request set) is not a result: it is not written, so that
@@ -285,6 +298,9 @@ def _append_all(
         for count, record in enumerate(stream, 1):
             if interrupt.requested() or record.get("limit") == Limit.INTERRUPT.value:
                 raise KeyboardInterrupt
+            text = record.pop(LOG_KEY, None)
+            if backend_log is not None:
+                backend_log(record, text)
             append_record(fh, record)
             records.append(record)
             if progress is not None:
