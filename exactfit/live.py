@@ -147,8 +147,10 @@ class LiveDisplay:
             get_renderable=self._render,
             console=console,
             refresh_per_second=REFRESH_PER_S,
-            redirect_stdout=False,
-            redirect_stderr=False,
+            # our own messages (sys.stdout/sys.stderr) appear above the lines, on `out`,
+            # which the backends' silencing of descriptors 1 and 2 does not reach
+            redirect_stdout=True,
+            redirect_stderr=True,
         )
         self._live.start()
         return self

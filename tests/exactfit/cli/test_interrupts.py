@@ -391,3 +391,57 @@ def test_ctrl_c_before_the_solver_starts(step, tmp_path):
         env=env,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+#: `exactfit solve ... --solver scip` with a thread that, once the backend has the process's
+#: descriptors silenced, prints a message of ours (and a warning) on sys.stderr, as a
+#: warning from a helper thread would.
+_MESSAGE_DURING_SOLVE = """
+import sys, threading, time, warnings
+from exactfit.cli.main import main
+from exactfit.solvers import _backend
+
+def speak():
+    while _backend._DEPTH == 0:
+        time.sleep(0.001)
+    print("exactfit: a message of ours", file=sys.stderr, flush=True)
+    warnings.warn("a warning of ours")
+    print("exactfit: a line on stdout", flush=True)
+
+threading.Thread(target=speak, daemon=True).start()
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["pipe", "tty"])
+def test_our_messages_reach_the_user_while_the_backend_is_silenced(tty, tmp_path):
+    """The backend's C output stays off the terminal; ours (Python's sys.stderr and
+    sys.stdout, from any thread) gets through: on a terminal above the live display."""
+    pytest.importorskip("pyscipopt")
+    instance = ROOT / "instances" / "fit" / "bounded_n12_d2_k2_b05.json"
+    args = ["solve", str(instance), "--solver", "scip", "--time-limit", "5"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    with _stderr(subprocess.PIPE, tty) as (stderr, shown):
+        r = subprocess.run(
+            [sys.executable, "-c", _MESSAGE_DURING_SOLVE, *args],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    err = "".join(shown) if tty else r.stderr
+    assert r.returncode in (0, 10), err
+    assert "exactfit: a message of ours" in err
+    assert "UserWarning: a warning of ours" in err
+    # stdout is the summary's during a solve (backends print there): the line goes to stderr
+    assert "exactfit: a line on stdout" in err and "a line on stdout" not in r.stdout
+    assert not [line for line in err.splitlines() if any(n in line for n in NOISE)], err
+    if tty:  # written above the display, which still ends with one whole final line
+        from terminal import screen
+
+        final = screen(err)
+        assert "exactfit: a message of ours" in final
+        assert final[-1].startswith("bounded_n12_d2_k2_b05.json  scip") and final[-1].endswith(
+            ("optimal", "feasible")
+        )
