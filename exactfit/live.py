@@ -1,18 +1,21 @@
 """The live terminal display of running solves, drawn by ``rich`` on standard error.
 
 One :class:`LiveDisplay` per command: ``solve`` shows one line for its solve, ``bench`` a
-header line (its ``[i/N]`` count and the last finished run) with a nested line for the run in
-progress.  Each run line shows the solver, the phase, the elapsed time, the incumbent, the
-proven bound, the gap, the work done (cells, combinations or nodes) and, where that work is
-countable, an ETA.  The display is an observer of :mod:`exactfit.progress`; rich redraws it in
-place (cursor movement and line erasure), so no stale characters are left behind, and keeps
-the final frame when it stops.
+header line (its ``[i/N]`` count and the last finished run) with a nested line for each run
+in progress (in this process, or forwarded by a worker: :mod:`exactfit.bench.relay`).  Each
+run line shows the solver, the phase, the elapsed time, the incumbent, the proven bound, the
+gap, the work done (cells, combinations or nodes) and, where that work is countable, an ETA.
+The display is an observer of :mod:`exactfit.progress`; rich redraws it in place (cursor
+movement and line erasure), so no stale characters are left behind, and keeps the final
+frame when it stops.
 
 Only on a terminal: :func:`terminal_stream` returns ``None`` for anything that is not a TTY
 (a pipe, a file, ``--quiet``).  The display draws on a *duplicate* of the terminal's file
 descriptor, taken when it starts: the MIQP backends point descriptors 1 and 2 at
 ``/dev/null`` while they run (:mod:`exactfit.solvers._backend`), and the display must survive
-that.
+that.  While it runs it takes over ``sys.stdout`` and ``sys.stderr`` (rich's redirection), so
+that a message of ours printed meanwhile appears above its lines, on that duplicate, instead
+of tearing them or vanishing with the silenced descriptors.
 """
 
 from __future__ import annotations
@@ -201,15 +204,6 @@ class LiveDisplay:
     def refresh(self) -> None:
         if self._live is not None:
             self._live.refresh()
-
-    def write(self, text: str) -> None:
-        """Print ``text`` (a message of ours, e.g. a warning) above the live lines, on the
-        display's own descriptor: it reaches the terminal even while a backend has the
-        process's descriptors silenced."""
-        if self._live is not None:
-            from rich.text import Text
-
-            self._live.console.print(Text(text.rstrip("\n")), soft_wrap=True)
 
     def _render(self) -> Any:
         from rich.console import Group

@@ -230,9 +230,16 @@ def test_ctrl_c_stops_bench_on_a_dask_cluster_and_its_running_solves(big, tmp_pa
 
     results = tmp_path / "r.jsonl"
     args = ["bench", str(big), "--solvers", "scip", "--time-limit", "120"]
-    rc, latency, _, err = interrupt([*args, "--scheduler", scheduler, "-o", str(results)], tmp_path)
+    # on a terminal: the cluster's workers forward their runs' progress through the
+    # scheduler's event log, a nested line per running job (two workers: two lines)
+    rc, latency, _, err = interrupt(
+        [*args, "--scheduler", scheduler, "-o", str(results)], tmp_path, tty=True
+    )
     assert rc == 130, err
     assert latency < LATENCY_S
+    lines = {line for line in err.replace("\r", "\n").split("\n") if "↳ big40_s" in line}
+    assert len({line.split("↳ ")[1].split()[0] for line in lines}) >= 2, err[-2000:]
+    assert any("nodes" in line and "scip" in line for line in lines), err[-2000:]
     assert not results.exists() or results.read_text() == ""
     # The workers' running solves were told to stop: none is left with a stop registered.
     with Client(scheduler, timeout=30) as client:
