@@ -3,8 +3,9 @@
 Two actions, each an argparse sub-parser with its own ``--help``::
 
     exactfit bench [run] PATHS... [--solvers ...] [--time-limit S] [-j N] [-o FILE]
-                   [--resume] [--quick] [--scheduler ADDRESS] [--shards M]
-                   [--skip-invalid] [--solu FILE] [--plot PNG]
+                   [--resume] [--quick] [--scheduler ADDRESS [--scheduler-timeout S]]
+                   [--shards M] [--skip-invalid] [--verbose | --log FILE]
+                   [--solu FILE] [--plot PNG]
     exactfit bench report RESULTS.jsonl... [--solu FILE] [--plot PNG]
 
 A first word ``report`` means the report action and ``run`` the run action; anything else is a

@@ -205,6 +205,8 @@ class Relay:
         finally:
             stop.set()
             reader.join(1.0)
+            with contextlib.suppress(Exception):  # its pipe and semaphores, now
+                channel.close()
 
     @contextlib.contextmanager
     def from_dask(self, client: Any) -> Iterator[DaskChannel]:
