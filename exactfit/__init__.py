@@ -81,7 +81,7 @@ def solve(
                 raise
             if attempt.result is None:
                 wall = time.perf_counter() - began
-                why = "before the solver started"
+                why = "before the solver had a network"
                 attempt.result = stopped_before_start(problem, attempt.solver, wall, why)
     result = attempt.result
     stats = dict(result.stats)

@@ -59,8 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()  # imports every command's module: a second or so
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C while starting up: nothing was read yet
+        print("exactfit: interrupted", file=sys.stderr)
+        return 130
     try:
         return int(args.handler(args))
     except InputError as exc:
