@@ -62,22 +62,19 @@ class _Forwarder:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.jobs: dict[int, tuple[str, Send, list[Any]]] = {}  # thread -> key, send, state
+        self.jobs: dict[int, _Outbox] = {}  # by the thread the job runs in
         self.scope: contextlib.ExitStack | None = None
 
     def __call__(self, snap: progress.Snapshot) -> None:
         with self.lock:
-            entry = self.jobs.get(threading.get_ident())
-            if entry is None and len(self.jobs) == 1:
-                (entry,) = self.jobs.values()
-        if entry is None:
-            return
-        key, send, state = entry  # state: [time of the last send, phase then]
-        now = time.monotonic()
-        if snap.phase == state[1] and now - state[0] < 1 / FORWARD_PER_S:
-            return
-        state[0], state[1] = now, snap.phase or state[1]
-        _quiet_send(send, {"job": key, "snap": dataclasses.asdict(snap)})
+            box = self.jobs.get(threading.get_ident())
+            if box is None and len(self.jobs) == 1:
+                (box,) = self.jobs.values()
+            if box is None:
+                return
+            message = box.take(snap)
+        if message is not None:
+            _quiet_send(box.send, message)
 
     @contextlib.contextmanager
     def running(self, key: str, send: Send) -> Iterator[None]:
@@ -86,7 +83,7 @@ class _Forwarder:
             if not self.jobs:
                 self.scope = contextlib.ExitStack()
                 self.scope.enter_context(progress.observing(self))
-            self.jobs[ident] = (key, send, [-float("inf"), ""])
+            self.jobs[ident] = _Outbox(key, send)
         try:
             yield
         finally:
@@ -95,6 +92,44 @@ class _Forwarder:
                 if not self.jobs and self.scope is not None:
                     self.scope.close()
                     self.scope = None
+
+
+@dataclasses.dataclass
+class _Outbox:
+    """One job's forwarding: what was held back by the rate limit, merged into the next send
+    (a snapshot's ``None`` keeps the last value, so a held-back incumbent is not lost)."""
+
+    key: str
+    send: Send
+    last: float = -float("inf")
+    held: progress.Snapshot | None = None
+
+    def take(self, snap: progress.Snapshot) -> dict[str, Any] | None:
+        """The message to send for ``snap`` now, or ``None`` (held back until the next)."""
+        merged = snap if self.held is None else _merge(self.held, snap)
+        now = time.monotonic()
+        new_phase = self.held is not None and bool(snap.phase) and snap.phase != self.held.phase
+        if now - self.last < 1 / FORWARD_PER_S and not new_phase:
+            self.held = merged
+            return None
+        self.last, self.held = now, merged
+        return {"job": self.key, "snap": dataclasses.asdict(merged)}
+
+
+def _merge(old: progress.Snapshot, new: progress.Snapshot) -> progress.Snapshot:
+    """``new`` with the values it does not know taken from ``old`` (work counts only within
+    one phase: a new phase starts its own count)."""
+    same_phase = not new.phase or new.phase == old.phase
+    work = (new.done, new.total, new.unit)
+    if new.done is None and same_phase:
+        work = (old.done, old.total, old.unit)
+    return progress.Snapshot(
+        new.solver or old.solver,
+        new.phase or old.phase,
+        old.incumbent if new.incumbent is None else new.incumbent,
+        old.bound if new.bound is None else new.bound,
+        *work,
+    )
 
 
 _FORWARDER = _Forwarder()

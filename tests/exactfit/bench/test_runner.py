@@ -322,3 +322,28 @@ def test_parallel_runs_show_one_nested_line_each(executor, library, tmp_path):
     (final,) = screen(text)
     assert final.startswith("[6/6] ")
     assert not relay.display.lines
+
+
+def test_forwarding_holds_back_and_merges_between_sends(monkeypatch):
+    """At most FORWARD_PER_S sends a second per run: what is held back is merged into the
+    next send (an incumbent reported in between is not lost); a new phase goes at once and
+    starts its own work count."""
+    from exactfit.bench import relay
+    from exactfit.progress import Snapshot
+
+    clock = [100.0]
+    monkeypatch.setattr(relay.time, "monotonic", lambda: clock[0])
+    box = relay._Outbox("p enum", lambda message: None)
+    first = box.take(Snapshot("enum", "enumerate", incumbent=5.0, done=1, total=9, unit="cells"))
+    assert first["job"] == "p enum" and first["snap"]["incumbent"] == 5.0
+    assert box.take(Snapshot("enum", "enumerate", incumbent=3.0)) is None  # held back
+    assert box.take(Snapshot("enum", "enumerate", bound=1.0, done=4, total=9, unit="cells")) is None
+    clock[0] += 1 / relay.FORWARD_PER_S
+    message = box.take(Snapshot("enum", "enumerate", done=6, total=9, unit="cells"))
+    assert message["snap"] == {
+        "solver": "enum", "phase": "enumerate", "incumbent": 3.0, "bound": 1.0,
+        "done": 6, "total": 9, "unit": "cells",
+    }  # fmt: skip
+    now = box.take(Snapshot("enum", "search"))  # a new phase: at once, without the old count
+    assert now["snap"]["phase"] == "search" and now["snap"]["done"] is None
+    assert now["snap"]["incumbent"] == 3.0
