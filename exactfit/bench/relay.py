@@ -15,8 +15,9 @@ The parent's :class:`Relay` turns the messages into one nested line per running 
 :class:`~exactfit.live.LiveDisplay` (key: instance and solver, unique in a benchmark), and
 drops them once the job's record has arrived.  A worker forwards at most
 :data:`FORWARD_PER_S` snapshots a second per run (and every change of phase): the display
-redraws only 4 times a second; what is held back is merged into the next send.  Nobody watching (no terminal): no relay, no observer, and the
-workers run :func:`exactfit.bench.worker.run_job` as before.
+redraws only 4 times a second; what is held back is merged into the next send.  Nobody
+watching (no terminal): no relay, no observer, and the workers run
+:func:`exactfit.bench.worker.run_job` as before.
 """
 
 from __future__ import annotations
