@@ -20,7 +20,7 @@ from exactfit.problem import (
     exact_loss,
     loss,
 )
-from exactfit.result import Limit, Result, Status
+from exactfit.result import Limit, Result, Status, stopped_before_start
 from exactfit.solvers import available as available_solvers
 from exactfit.solvers import choose_auto, get_solver
 from exactfit.verify import Verdict, verify
@@ -67,39 +67,68 @@ def solve(
     """
     # wall_s covers the whole solve: auto's estimate, the solver and the certification.
     began = time.perf_counter()
-    note = None
+    attempt = _Attempt(solver)
+    # One interrupt session for all of it.  A first Ctrl-C that raises (outside the solvers'
+    # graceful sections) stops the solve with what it has: before the solver returned (auto's
+    # estimate, the backend's import, the solver's set-up) the zero network with bound 0; in
+    # the certification the solver's answer.  A Ctrl-C in the solver also skips the
+    # certification.  A second Ctrl-C aborts: KeyboardInterrupt.
+    with interrupt.session():
+        try:
+            _run(problem, time_limit, options, attempt)
+        except KeyboardInterrupt:
+            if interrupt.presses() != 1:
+                raise
+            if attempt.result is None:
+                wall = time.perf_counter() - began
+                why = "before the solver had a network"
+                attempt.result = stopped_before_start(problem, attempt.solver, wall, why)
+    result = attempt.result
+    stats = dict(result.stats)
+    if attempt.note is not None:
+        stats["auto"] = attempt.note
+    wall = max(result.wall_s, time.perf_counter() - began)
+    return dataclasses.replace(result, stats=stats, wall_s=wall)
+
+
+@dataclasses.dataclass
+class _Attempt:
+    """How far a :func:`solve` got: the solver (chosen, for auto), auto's note, the result."""
+
+    solver: str
+    note: str | None = None
+    result: Result | None = None
+
+
+def _run(
+    problem: FitProblem, time_limit: float | None, options: dict[str, Any], attempt: _Attempt
+) -> None:
+    """The body of :func:`solve`, recording its progress in ``attempt``."""
     certify = options.get("certify")
-    if solver == "auto":
-        solver, why = choose_auto(problem, **options)
-        note = f"auto chose {solver}: {why}"
-        if solver != "enum":
+    if attempt.solver == "auto":
+        attempt.solver, why = choose_auto(problem, **options)
+        attempt.note = f"auto chose {attempt.solver}: {why}"
+        if attempt.solver != "enum":
             # The cell budget only steered the choice; it means nothing to a MIP solver.
             options.pop("max_cells", None)
         from exactfit.solvers import REGISTRY
 
         for key in ("verbose", "log"):
             # the backend's log: only a solver with a backend has one
-            if key not in REGISTRY[solver].options:
+            if key not in REGISTRY[attempt.solver].options:
                 options.pop(key, None)
+    solver = attempt.solver
     if solver != "enum":
         options.pop("certify", None)
     impl = get_solver(solver)
     reason = impl.unsupported(problem)
     if reason is not None:
         raise InvalidInstance(f"solver {solver!r} cannot take this instance: {reason}")
-    # One interrupt session for the solve and its certification: a Ctrl-C in the solver
-    # also skips the certification (which would otherwise run to its own end).
-    with interrupt.session():
-        start = time.time()
-        result = impl.solve(problem, time_limit=time_limit, **options)
-        stopped = interrupt.requested() or result.limit is Limit.INTERRUPT
-        if certify and solver != "enum" and not stopped:
-            from exactfit.solvers.certified import certify_result
+    start = time.time()
+    attempt.result = impl.solve(problem, time_limit=time_limit, **options)
+    stopped = interrupt.requested() or attempt.result.limit is Limit.INTERRUPT
+    if certify and solver != "enum" and not stopped:
+        from exactfit.solvers.certified import certify_result
 
-            deadline = None if time_limit is None else start + time_limit
-            result = certify_result(problem, result, deadline)
-    stats = dict(result.stats)
-    if note is not None:
-        stats["auto"] = note
-    wall = max(result.wall_s, time.perf_counter() - began)
-    return dataclasses.replace(result, stats=stats, wall_s=wall)
+        deadline = None if time_limit is None else start + time_limit
+        attempt.result = certify_result(problem, attempt.result, deadline)

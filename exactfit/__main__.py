@@ -2,6 +2,10 @@
 
 import sys
 
-from exactfit.cli import main
+try:
+    from exactfit.cli import main
+except KeyboardInterrupt:  # Ctrl-C during the imports: nothing was read yet, no traceback
+    print("exactfit: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from exactfit.errors import InputError
-from exactfit.limits import MAX_DIGITS, MAX_INPUT_BYTES, MAX_JSON_DEPTH
+from exactfit.limits import MAX_DIGITS, MAX_INPUT_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES
 from exactfit.numbers import short
 
 __all__ = ["atomic_write", "check_output_path", "json_depth", "parse_json", "read_text"]
@@ -80,21 +80,57 @@ def _constant(name: str) -> Any:
     raise _JsonValueError(f"found {name} in the JSON; expected finite numbers only")
 
 
+def _counted(cap: int) -> tuple[Any, Any]:
+    """``parse_int`` and ``parse_float`` hooks that also count the numbers, and stop the
+    parse at the first one over ``cap``."""
+    seen = [0]
+
+    def count() -> None:
+        seen[0] += 1
+        if seen[0] > cap:
+            raise _JsonValueError(
+                f"expected at most {cap:,} numbers in the document, found more; subsample "
+                "the data or reduce the features"
+            )
+
+    def parse_int(text: str) -> int:
+        count()
+        return _int(text)
+
+    def parse_float(text: str) -> float:
+        count()
+        return _float(text)
+
+    return parse_int, parse_float
+
+
 class _JsonValueError(Exception):
     """A number in the JSON text that is refused while parsing (turned into InputError)."""
 
 
-def parse_json(text: str, source: str) -> Any:
+def parse_json(text: str, source: str, max_numbers: int | None = None) -> Any:
     """Parse JSON text from ``source`` with finite, bounded numbers and bounded nesting.
+
+    Sizes are checked before the values are allocated: the values of the document on the
+    raw text (at most its commas + 1, against ``MAX_JSON_VALUES``), and, with
+    ``max_numbers``, its numbers while the parser meets them (the parse stops at the first
+    one over the cap).
 
     Raises
     ------
     InputError
-        Malformed JSON, NaN/Infinity, an overflowing or over-long number, or nesting deeper
-        than ``MAX_JSON_DEPTH``.
+        Malformed JSON, NaN/Infinity, an overflowing or over-long number, nesting deeper
+        than ``MAX_JSON_DEPTH``, or more values or numbers than the caps.
     """
+    values = text.count(",") + 1  # C-speed scan, no allocation
+    if values > MAX_JSON_VALUES:
+        raise InputError(
+            f"{source}: expected at most {MAX_JSON_VALUES:,} values in the JSON document, "
+            f"found up to {values:,} (its commas + 1); subsample the data"
+        )
+    hooks = _counted(max_numbers) if max_numbers is not None else (_int, _float)
     try:
-        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        data = json.loads(text, parse_int=hooks[0], parse_float=hooks[1], parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{source}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"

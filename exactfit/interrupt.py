@@ -30,7 +30,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-__all__ = ["call", "graceful", "on_stop", "request", "requested", "session", "stop_running"]
+__all__ = [
+    "call",
+    "graceful",
+    "on_stop",
+    "presses",
+    "request",
+    "requested",
+    "session",
+    "stop_running",
+]
 
 T = TypeVar("T")
 
@@ -61,6 +70,13 @@ _STATE = _State()
 def requested() -> bool:
     """Whether a stop was requested (by SIGINT or :func:`request`) in the current session."""
     return _STATE.event.is_set()
+
+
+def presses() -> int:
+    """The Ctrl-C presses the handler has seen in the current session: a first one that
+    raised ``KeyboardInterrupt`` outside a graceful section is a stop request, a second one
+    an abort."""
+    return _STATE.presses
 
 
 def request() -> None:

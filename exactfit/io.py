@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from exactfit.files import atomic_write, parse_json, read_text
+from exactfit.limits import MAX_ENTRIES, MAX_EXTRA_NUMBERS
 from exactfit.problem import (
     FitProblem,
     InvalidInstance,
@@ -149,7 +150,9 @@ def read_instance(path: str | os.PathLike[str], *, target: str | None = None) ->
             f"{path}: --target {target!r} names a CSV column, but this is a JSON instance "
             "(its labels are y); drop --target"
         )
-    return problem_from_dict(_parse_json(read_text(path), str(path)), str(path))
+    text = read_text(path)
+    numbers = MAX_ENTRIES + MAX_EXTRA_NUMBERS
+    return problem_from_dict(parse_json(text, str(path), max_numbers=numbers), str(path))
 
 
 def write_instance(problem: FitProblem, path: str | os.PathLike[str]) -> None:
@@ -173,6 +176,13 @@ def read_csv(
     Every other column is a feature.  Cells are numbers or ``p/q`` rationals.
     """
     text = read_text(path)
+    # cells ≤ commas + line breaks + 1: bounded on the raw text, before csv allocates them
+    cells, cap = text.count(",") + text.count("\n") + 1, MAX_ENTRIES + MAX_EXTRA_NUMBERS
+    if cells > cap:
+        raise InvalidInstance(
+            f"{path}: expected a CSV of at most {cap:,} cells, found up to {cells:,} (its "
+            "commas and line breaks + 1); subsample the data or reduce the features"
+        )
     rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
     if len(rows) < 2:
         raise InvalidInstance(f"{path}: expected a header row and at least one data row")

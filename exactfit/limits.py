@@ -15,8 +15,10 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_ENTRIES",
     "MAX_EXPONENT",
+    "MAX_EXTRA_NUMBERS",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_VALUES",
     "MAX_NET_ACTIVATIONS",
     "MAX_NET_NETWORKS",
     "MAX_NET_POINTS",
@@ -32,6 +34,14 @@ MAX_UNITS = 64
 #: Numbers in one fitting instance, n·(d + 2) (features, label, weight): a 10⁶-number
 #: instance is ~10 MB of JSON and ~200 MB of exact Fractions.
 MAX_ENTRIES = 10**6
+#: Numbers in one instance document beyond its data's n·(d + 2): units, signs, the weight
+#: bound and whatever ``meta`` holds.  Counted while the JSON is parsed, so that a document
+#: far over :data:`MAX_ENTRIES` stops before its numbers are all allocated.
+MAX_EXTRA_NUMBERS = 10_000
+#: Values in one JSON document, bounded on the raw text before parsing by its commas + 1 (
+#: commas inside strings count too, so this is an upper estimate): twice the largest
+#: instance's numbers, so that no valid instance comes near it.
+MAX_JSON_VALUES = 2 * MAX_ENTRIES
 #: Bytes of one input file (instance, solution, source, results file).
 MAX_INPUT_BYTES = 64 * 2**20
 #: Nesting depth of a JSON document (an instance needs 3; ``meta`` may nest a little).

@@ -1,18 +1,21 @@
 """The live terminal display of running solves, drawn by ``rich`` on standard error.
 
 One :class:`LiveDisplay` per command: ``solve`` shows one line for its solve, ``bench`` a
-header line (its ``[i/N]`` count and the last finished run) with a nested line for the run in
-progress.  Each run line shows the solver, the phase, the elapsed time, the incumbent, the
-proven bound, the gap, the work done (cells, combinations or nodes) and, where that work is
-countable, an ETA.  The display is an observer of :mod:`exactfit.progress`; rich redraws it in
-place (cursor movement and line erasure), so no stale characters are left behind, and keeps
-the final frame when it stops.
+header line (its ``[i/N]`` count and the last finished run) with a nested line for each run
+in progress (in this process, or forwarded by a worker: :mod:`exactfit.bench.relay`).  Each
+run line shows the solver, the phase, the elapsed time, the incumbent, the proven bound, the
+gap, the work done (cells, combinations or nodes) and, where that work is countable, an ETA.
+The display is an observer of :mod:`exactfit.progress`; rich redraws it in place (cursor
+movement and line erasure), so no stale characters are left behind, and keeps the final
+frame when it stops.
 
 Only on a terminal: :func:`terminal_stream` returns ``None`` for anything that is not a TTY
 (a pipe, a file, ``--quiet``).  The display draws on a *duplicate* of the terminal's file
 descriptor, taken when it starts: the MIQP backends point descriptors 1 and 2 at
 ``/dev/null`` while they run (:mod:`exactfit.solvers._backend`), and the display must survive
-that.
+that.  While it runs it takes over ``sys.stdout`` and ``sys.stderr`` (rich's redirection), so
+that a message of ours printed meanwhile appears above its lines, on that duplicate, instead
+of tearing them or vanishing with the silenced descriptors.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -117,16 +121,22 @@ class LiveDisplay:
     """A rich ``Live`` display of a header and run lines; an :mod:`exactfit.progress` observer.
 
     Use as a context manager around the work; while it is open, :meth:`begin` starts a run
-    line (``solve`` has one, ``bench`` one per run), snapshots update the newest one, and
-    :meth:`end` closes it (a nested ``bench`` line disappears when its run ends; ``keep``
-    leaves it as the final frame).  Thread-safe: backends report from their own thread.
+    line (``solve`` has one, ``bench`` one per run), and :meth:`end` closes it (a nested
+    ``bench`` line disappears when its run ends; ``keep`` leaves it as the final frame).
+
+    Lines have keys.  The line of the run in *this* process has the key ``None``: snapshots
+    published here (the display observes :mod:`exactfit.progress`) update it, and are dropped
+    when there is none.  Runs in other processes (``bench -j N``, a Dask cluster) get a line
+    each under their own key, fed by :meth:`update` with the snapshots their workers forward
+    (:mod:`exactfit.bench.relay`).  Thread-safe: backends and relays report from their own
+    threads.
     """
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.lock = threading.Lock()
         self.header = ""
-        self.lines: list[RunLine] = []
+        self.lines: dict[Hashable, RunLine] = {}
         self._live: Any = None
         self._own: TextIO | None = None
 
@@ -140,8 +150,10 @@ class LiveDisplay:
             get_renderable=self._render,
             console=console,
             refresh_per_second=REFRESH_PER_S,
-            redirect_stdout=False,
-            redirect_stderr=False,
+            # our own messages (sys.stdout/sys.stderr) appear above the lines, on `out`,
+            # which the backends' silencing of descriptors 1 and 2 does not reach
+            redirect_stdout=True,
+            redirect_stderr=True,
         )
         self._live.start()
         return self
@@ -155,27 +167,33 @@ class LiveDisplay:
                     self._own.close()
 
     def __call__(self, snapshot: Snapshot) -> None:
-        with self.lock:
-            if not self.lines:
-                self.lines.append(RunLine(""))
-            self.lines[-1].update(snapshot)
+        self.update(None, snapshot)
 
-    def begin(self, label: str) -> None:
-        """Start a run line named ``label``."""
+    def update(self, key: Hashable, snapshot: Snapshot) -> None:
+        """Merge ``snapshot`` into the line ``key`` (nothing if it has none)."""
         with self.lock:
-            self.lines.append(RunLine(label))
+            line = self.lines.get(key)
+            if line is not None:
+                line.update(snapshot)
+
+    def begin(self, label: str, key: Hashable = None, solver: str = "") -> None:
+        """Start the run line ``key`` named ``label`` (replacing one of the same key), of
+        ``solver`` if known before it reports."""
+        with self.lock:
+            self.lines.pop(key, None)
+            self.lines[key] = RunLine(label, solver=solver)
         self.refresh()
 
-    def end(self, note: str = "", *, keep: bool = True) -> None:
-        """Close the newest run line: ``keep`` it with ``note``, or remove it."""
+    def end(self, note: str = "", *, keep: bool = True, key: Hashable = None) -> None:
+        """Close the run line ``key``: ``keep`` it with ``note``, or remove it."""
         with self.lock:
-            if not self.lines:
+            line = self.lines.get(key)
+            if line is None:
                 return
             if keep:
-                line = self.lines[-1]
                 line.finished, line.stopped = note, time.monotonic()
             else:
-                self.lines.pop()
+                del self.lines[key]
         self.refresh()
 
     def set_header(self, text: str) -> None:
@@ -195,7 +213,7 @@ class LiveDisplay:
         with self.lock:
             rows = [self.header] if self.header else []
             indent = "  ↳ " if self.header else ""
-            for line in self.lines:
+            for line in self.lines.values():
                 rows.append(indent + line.text(now if line.stopped is None else line.stopped))
         return Group(*(Text(row, no_wrap=True, overflow="ellipsis") for row in rows))
 

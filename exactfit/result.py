@@ -35,7 +35,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from exactfit.problem import FitProblem, ReluNetwork, exact_loss, network_violations
+from exactfit.problem import FitProblem, ReluNetwork, Unit, exact_loss, network_violations
 
 __all__ = [
     "OPT_ATOL",
@@ -47,6 +47,7 @@ __all__ = [
     "bound_meets",
     "finalize",
     "relative_gap",
+    "stopped_before_start",
 ]
 
 #: Relative tolerance within which a proven bound "meets" the objective.  Chosen above the
@@ -267,4 +268,23 @@ def _proof_level(
     return Proof.TOLERANCE, (
         f"exact bound {float(bound_exact)!r} does not meet the exact loss {float(exact)!r}; "
         "kept as tolerance"
+    )
+
+
+def stopped_before_start(problem: FitProblem, solver: str, wall_s: float, why: str) -> Result:
+    """The answer to a stop that came before a solver had a network: the zero network
+    (every unit ``a_j·σ(0·x + 0)``, in every class: any output signs, any norm bound) with
+    the bound 0, which a sum of squares with nonnegative weights always has.  FEASIBLE,
+    limit ``interrupt``; ``why`` says where the stop came."""
+    signs = problem.sign_vectors()[0]
+    zero = ReluNetwork(tuple(Unit(a, (Fraction(0),) * problem.d, Fraction(0)) for a in signs))
+    return finalize(
+        problem,
+        zero,
+        bound=0.0,
+        solver=solver,
+        wall_s=wall_s,
+        proven=False,
+        limit=Limit.INTERRUPT,
+        message=f"interrupted {why}: the zero network, with the bound 0",
     )

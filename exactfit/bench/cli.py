@@ -3,8 +3,9 @@
 Two actions, each an argparse sub-parser with its own ``--help``::
 
     exactfit bench [run] PATHS... [--solvers ...] [--time-limit S] [-j N] [-o FILE]
-                   [--resume] [--quick] [--scheduler ADDRESS] [--shards M]
-                   [--skip-invalid] [--solu FILE] [--plot PNG]
+                   [--resume] [--quick] [--scheduler ADDRESS [--scheduler-timeout S]]
+                   [--shards M] [--skip-invalid] [--verbose | --log FILE]
+                   [--solu FILE] [--plot PNG]
     exactfit bench report RESULTS.jsonl... [--solu FILE] [--plot PNG]
 
 A first word ``report`` means the report action and ``run`` the run action; anything else is a
@@ -32,7 +33,8 @@ __all__ = ["PLOT_SUFFIXES", "SCHEDULER_TIMEOUT_S", "add_commands", "connect", "p
 DEFAULT_SOLVERS = "enum,scip,ortools"
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_OUTPUT = "results.jsonl"
-#: Seconds to wait for a Dask scheduler before giving up (its default is 30 s of silence).
+#: Seconds to wait for a Dask scheduler before giving up (its default is 30 s of silence);
+#: ``--scheduler-timeout`` changes it (up to an hour).
 SCHEDULER_TIMEOUT_S = 10.0
 #: A scheduler address: ``[tcp|tls|ws|wss|ucx]://HOST:PORT`` or ``HOST:PORT``.
 _ADDRESS = re.compile(
@@ -72,7 +74,7 @@ _ACTIONS = ("run", "report")
 
 def _add_run(actions: Any, hidden: bool = False) -> Any:
     """The ``run`` parser; with ``hidden``, only its options (for ``report`` to refuse)."""
-    from exactfit.cli import positive_float, positive_int
+    from exactfit.cli import number_arg, positive_float, positive_int
 
     if hidden:
         p, group = actions, actions
@@ -113,6 +115,27 @@ def _add_run(actions: Any, hidden: bool = False) -> Any:
         "--skip-invalid",
         action="store_true",
         help="run the valid instances and skip invalid ones (default: refuse to start)",
+    )
+    add(
+        "--scheduler-timeout",
+        type=number_arg(float, minimum=0, strict=True, maximum=3600, what="seconds"),
+        metavar="S",
+        help=f"seconds to wait for the --scheduler to answer (default {SCHEDULER_TIMEOUT_S:g})",
+    )
+    logs = group if hidden else group.add_mutually_exclusive_group()
+
+    def add_log(*flags: str, **kw: Any) -> None:
+        logs.add_argument(*flags, **({**kw, "help": argparse.SUPPRESS} if hidden else kw))
+
+    add_log(
+        "--verbose",
+        action="store_true",
+        help="(scip, ortools) print each run's backend log on stderr when the run ends",
+    )
+    add_log(
+        "--log",
+        metavar="FILE",
+        help="(scip, ortools) write each run's backend log to FILE, under a header line per run",
     )
     return p
 
@@ -269,6 +292,7 @@ def _valid_instances(instances: list[Any], skip: bool) -> list[Any]:
 
 
 def _run(args: argparse.Namespace, paths: list[str]) -> int:
+    from exactfit.bench.logs import backend_logs
     from exactfit.bench.runner import discover, live_display, run_benchmark
     from exactfit.cli import stdout_to_stderr
 
@@ -277,14 +301,18 @@ def _run(args: argparse.Namespace, paths: list[str]) -> int:
     solvers = parse_solvers(args.solvers)
     if args.jobs is not None and args.scheduler is not None:
         raise InputError("--jobs and --scheduler exclude each other: the cluster sets parallelism")
+    if args.scheduler_timeout is not None and args.scheduler is None:
+        raise InputError("--scheduler-timeout needs --scheduler ADDRESS")
     output = args.output or DEFAULT_OUTPUT
     check_output_path(output, "-o")
+    if args.log is not None:
+        check_output_path(args.log, "--log")
     _check_plot(args.plot)
     instances = _valid_instances(discover(paths, quick=args.quick), args.skip_invalid)
     solu, solu_files = _solu_for(paths, args.solu)
-    client = connect(args.scheduler) if args.scheduler else None
+    client = connect(args.scheduler, args.scheduler_timeout) if args.scheduler else None
     try:
-        with stdout_to_stderr(), live_display() as hooks:
+        with stdout_to_stderr(), live_display() as hooks, backend_logs(args) as sink:
             records = run_benchmark(
                 instances,
                 solvers,
@@ -294,6 +322,7 @@ def _run(args: argparse.Namespace, paths: list[str]) -> int:
                 resume=args.resume,
                 client=client,
                 shards=args.shards or 1,
+                backend_log=sink,
                 **hooks,
             )
     finally:
@@ -323,6 +352,9 @@ def _report(args: argparse.Namespace, files: list[str]) -> int:
             ("--scheduler", args.scheduler),
             ("--shards", args.shards),
             ("--skip-invalid", args.skip_invalid or None),
+            ("--scheduler-timeout", args.scheduler_timeout),
+            ("--verbose", args.verbose or None),
+            ("--log", args.log),
         )
         if value is not None
     ]

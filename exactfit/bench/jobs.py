@@ -27,13 +27,15 @@ class Instance:
 
 @dataclass(frozen=True)
 class Job:
-    """One run: ``solver`` on the instance whose JSON is ``text``, within ``time_limit`` s."""
+    """One run: ``solver`` on the instance whose JSON is ``text``, within ``time_limit`` s;
+    with ``log``, the worker also captures the backend's own log (``bench --log``)."""
 
     instance: str
     path: str
     text: str
     solver: str
     time_limit: float
+    log: bool = False
 
 
 def _is_instance(path: Path) -> bool:
@@ -113,8 +115,10 @@ def make_jobs(
     time_limit: float,
     *,
     skip: Iterable[tuple[str, str]] = (),
+    log: bool = False,
 ) -> list[Job]:
-    """One job per (instance, solver) pair not in ``skip``, instance-major order."""
+    """One job per (instance, solver) pair not in ``skip``, instance-major order; ``log``:
+    each captures its backend's log."""
     done = set(skip)
     jobs = []
     for inst in instances:
@@ -124,5 +128,5 @@ def make_jobs(
                 continue
             if text is None:
                 text = Path(inst.path).read_text(encoding="utf-8")
-            jobs.append(Job(inst.name, inst.path, text, solver, float(time_limit)))
+            jobs.append(Job(inst.name, inst.path, text, solver, float(time_limit), log))
     return jobs

@@ -20,8 +20,10 @@ from typing import Any
 
 from exactfit import interrupt
 from exactfit.bench.jobs import Instance, Job, discover, make_jobs
+from exactfit.bench.relay import Relay, run_job_live, set_queue
 from exactfit.bench.results import append_record, load_records
 from exactfit.bench.worker import (
+    LOG_KEY,
     dask_map,
     error_record,
     machine,
@@ -61,26 +63,37 @@ def _run_inline(
         yield run_job(job)
 
 
-def _run_processes(jobs: Sequence[Job], workers: int) -> Iterator[dict[str, Any]]:
-    pool = _pool(workers)
-    try:
-        with _blocked_sigint():
-            # Workers are spawned inside submit(): born with SIGINT blocked, so a Ctrl-C while
-            # one starts up cannot kill it mid-import (the parent gets it when it unblocks).
-            futures = {pool.submit(run_job, job): job for job in jobs}
-        for fut in cf.as_completed(futures):
-            yield _result_or_error(fut, futures[fut])
-    except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
-        with _blocked_sigint():  # a second Ctrl-C must not leave workers half-stopped
-            _stop_pool(pool)
-        raise
-    pool.shutdown(wait=True)
+def _run_processes(
+    jobs: Sequence[Job], workers: int, relay: Relay | None = None
+) -> Iterator[dict[str, Any]]:
+    """The jobs' records from ``workers`` local processes; with a ``relay``, the workers
+    forward their runs' progress to it through a queue (read in a thread of this process)."""
+    channel = _SPAWN.Queue() if relay is not None else None
+    pool = _pool(workers, channel)
+    with relay.from_queue(channel) if relay is not None else contextlib.nullcontext():
+        try:
+            with _blocked_sigint():
+                # Workers are spawned inside submit(): born with SIGINT blocked, so a Ctrl-C
+                # while one starts up cannot kill it mid-import (the parent gets it later).
+                run = run_job if relay is None else run_job_live
+                futures = {pool.submit(run, job): job for job in jobs}
+            for fut in cf.as_completed(futures):
+                yield _result_or_error(fut, futures[fut])
+        except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
+            with _blocked_sigint():  # a second Ctrl-C must not leave workers half-stopped
+                _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
 
 
-def _pool(workers: int) -> cf.ProcessPoolExecutor:
-    # spawn, not fork: the parent may hold solver threads or state that a fork would copy.
-    ctx = multiprocessing.get_context("spawn")
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+#: spawn, not fork: the parent may hold solver threads or state that a fork would copy.
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def _pool(workers: int, channel: Any = None) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=_SPAWN, initializer=_init_worker, initargs=(channel,)
+    )
 
 
 @contextlib.contextmanager
@@ -113,36 +126,41 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
             proc.join(_JOIN_S)
 
 
-def _init_worker() -> None:
+def _init_worker(channel: Any = None) -> None:
     """Worker initialiser: ignore SIGINT, which the terminal sends to the whole process group
-    (the parent alone decides what a Ctrl-C stops, and kills its workers); and send file
+    (the parent alone decides what a Ctrl-C stops, and kills its workers); send file
     descriptor 1 to 2, so that solver libraries printing from C code cannot mix text into the
-    table the parent prints on stdout."""
+    table the parent prints on stdout; keep ``channel``, the queue for live progress."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     with contextlib.suppress(OSError):
         os.dup2(2, 1)
+    set_queue(channel)
 
 
-def _run_dask(jobs: Sequence[Job], client: Any) -> Iterator[dict[str, Any]]:
+def _run_dask(
+    jobs: Sequence[Job], client: Any, relay: Relay | None = None
+) -> Iterator[dict[str, Any]]:
+    """The jobs' records from the cluster; with a ``relay``, the tasks forward their runs'
+    progress to it through the scheduler's event log."""
     from dask.distributed import as_completed
 
-    futures = {}
-    for job in jobs:
-        fut = client.submit(
-            run_job,
-            job,
-            pure=False,
-            key=f"exactfit-{job.solver}-{job.instance}-{os.getpid()}-{time.monotonic_ns()}",
-        )
-        futures[fut] = job
-    try:
-        for fut in as_completed(list(futures)):
-            yield _result_or_error(fut, futures[fut])
-    except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
-        with _blocked_sigint():
-            _stop_dask(client, [f for f in futures if not f.done()])
-        raise
+    with relay.from_dask(client) if relay is not None else contextlib.nullcontext() as channel:
+        futures = {}
+        for job in jobs:
+            key = f"exactfit-{job.solver}-{job.instance}-{os.getpid()}-{time.monotonic_ns()}"
+            if channel is None:
+                fut = client.submit(run_job, job, pure=False, key=key)
+            else:
+                fut = client.submit(run_job_live, job, channel, pure=False, key=key)
+            futures[fut] = job
+        try:
+            for fut in as_completed(list(futures)):
+                yield _result_or_error(fut, futures[fut])
+        except BaseException:  # Ctrl-C, or the consumer closed us early (GeneratorExit)
+            with _blocked_sigint():
+                _stop_dask(client, [f for f in futures if not f.done()])
+            raise
 
 
 def _stop_dask(client: Any, futures: list[Any]) -> None:
@@ -182,6 +200,8 @@ def run_benchmark(
     shards: int = 1,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
     started: Callable[[Job], None] | None = None,
+    relay: Relay | None = None,
+    backend_log: Callable[[dict[str, Any], str | None], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``solvers`` × ``instances``, appending a record to ``output`` as each run ends.
 
@@ -209,6 +229,11 @@ def run_benchmark(
     started : callable, optional
         Called as ``started(job)`` before each run made in this process (serial runs: their
         live progress is then this process's, see :func:`live_display`).
+    relay : Relay, optional
+        Where runs in other processes forward their live progress (:mod:`.relay`).
+    backend_log : callable, optional
+        Each run then captures its backend's log; called as ``backend_log(record, text)``
+        when the run ends (``text`` ``None`` for a solver without a backend).
 
     Returns
     -------
@@ -218,7 +243,7 @@ def run_benchmark(
     out = Path(output)
     previous = _previous_records(out, resume, time_limit)
     done = {(r["instance"], r["solver"]) for r in previous}
-    todo = make_jobs(instances, solvers, time_limit, skip=done)
+    todo = make_jobs(instances, solvers, time_limit, skip=done, log=backend_log is not None)
     sharded = [j for j in todo if shards > 1 and j.solver == "enum"]
     todo = [j for j in todo if j not in sharded]
     total = len(todo) + len(sharded)
@@ -229,23 +254,29 @@ def run_benchmark(
 
         client = own_client = Client(scheduler)
     try:
-        if client is not None:
-            stream = _run_dask(todo, client)
-        elif jobs > 1 and len(todo) > 1:
-            stream = _run_processes(todo, min(jobs, len(todo)))
-        else:
-            stream = _run_inline(todo, started)
+        stream = _executor(todo, jobs, client, relay, started)
         # closing(): on Ctrl-C the executors stop at once (kill their workers, cancel tasks)
         # instead of when the generator is collected.
         with (
             interrupt.session(),
             contextlib.closing(_chain(stream, sharded, shards, jobs, client)) as chained,
         ):
-            _append_all(chained, out, records, total, progress)
+            _append_all(chained, out, records, total, progress, backend_log)
     finally:
         if own_client is not None:
             own_client.close()
     return records
+
+
+def _executor(
+    todo: Sequence[Job], jobs: int, client: Any, relay: Relay | None, started: Any
+) -> Iterator[dict[str, Any]]:
+    """The records of ``todo`` from the cluster, local processes, or this process."""
+    if client is not None:
+        return _run_dask(todo, client, relay)
+    if jobs > 1 and len(todo) > 1:
+        return _run_processes(todo, min(jobs, len(todo)), relay)
+    return _run_inline(todo, started)
 
 
 def _append_all(
@@ -254,8 +285,10 @@ def _append_all(
     records: list[dict[str, Any]],
     total: int,
     progress: Callable[[int, int, dict[str, Any]], None] | None,
+    backend_log: Callable[[dict[str, Any], str | None], None] | None = None,
 ) -> None:
-    """Append each record of ``stream`` to ``out`` (and ``records``) as it arrives.
+    """Append each record of ``stream`` to ``out`` (and ``records``) as it arrives, handing
+    the run's backend log, which is not part of the record, to ``backend_log``.
 
     A run that ended because the user pressed Ctrl-C (a solver in this process stops with
     ``limit`` "interrupt" and the request set) is not a result: it is not written, so that
@@ -265,6 +298,9 @@ def _append_all(
         for count, record in enumerate(stream, 1):
             if interrupt.requested() or record.get("limit") == Limit.INTERRUPT.value:
                 raise KeyboardInterrupt
+            text = record.pop(LOG_KEY, None)
+            if backend_log is not None:
+                backend_log(record, text)
             append_record(fh, record)
             records.append(record)
             if progress is not None:
@@ -347,9 +383,9 @@ def live_display(stream: Any = None, enabled: bool | None = None) -> Iterator[di
     on ``stream`` (stderr; only a terminal unless ``enabled``), or no hooks (``{}``).
 
     The display's header is the ``[i/N]`` line of the last finished run; below it, a nested
-    line shows the run in progress (serial runs, which report in this process: incumbent,
-    bound, cells or nodes); it disappears when the run ends.  Runs in worker processes or on a
-    cluster report nowhere, so only the header moves.
+    line per run in progress (incumbent, bound, cells or nodes), which disappears when the run
+    ends: a serial run reports in this process, runs in worker processes or on a cluster
+    through the ``relay`` hook (:mod:`exactfit.bench.relay`).
     """
     from exactfit import progress
     from exactfit.live import LiveDisplay, terminal_stream
@@ -359,14 +395,16 @@ def live_display(stream: Any = None, enabled: bool | None = None) -> Iterator[di
         yield {}
         return
     display = LiveDisplay(out)
+    relay = Relay(display)
 
     def started(job: Job) -> None:
-        display.begin(job.instance)
+        display.begin(job.instance, solver=job.solver)
 
     def finished(done: int, total: int, record: dict[str, Any]) -> None:
         display.end(keep=False)
+        relay.finished(record["instance"], record["solver"])
         display.set_header(record_line(done, total, record))
 
     display.set_header("[0/?] starting")
     with display, progress.observing(display):
-        yield {"progress": finished, "started": started}
+        yield {"progress": finished, "started": started, "relay": relay}

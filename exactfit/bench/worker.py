@@ -4,12 +4,14 @@ becomes a record with status ``error`` and the exception in ``message``."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib
 import json
 import os
 import platform
 import socket
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -22,6 +24,7 @@ from exactfit.errors import BudgetExceeded, InputError
 
 __all__ = [
     "BACKEND_MODULES",
+    "LOG_KEY",
     "dask_map",
     "error_record",
     "machine",
@@ -68,9 +71,34 @@ BACKEND_MODULES = {
 }
 
 
+#: The record key of a run's backend log (``Job.log``): taken off by the parent, which
+#: writes the log (``bench --log``/``--verbose``) and the record without it.
+LOG_KEY = "backend_log"
+
+
 def run_job(job: Job) -> dict[str, Any]:
-    """Run one job and return its record (never raises for a solver failure)."""
-    return _execute(job, lambda solver, problem: solver.solve(problem, time_limit=job.time_limit))
+    """Run one job and return its record (never raises for a solver failure).  With
+    ``job.log`` and a solver that has a backend log, the record's :data:`LOG_KEY` holds the
+    log's text, captured in a temporary file on the worker (no shared file system needed)."""
+    from exactfit.solvers import REGISTRY
+
+    info = REGISTRY.get(job.solver)
+    if not (job.log and info is not None and "log" in info.options):
+        return _execute(
+            job, lambda solver, problem: solver.solve(problem, time_limit=job.time_limit)
+        )
+    fd, path = tempfile.mkstemp(prefix="exactfit-log-", suffix=".txt")
+    os.close(fd)
+    try:
+        record = _execute(
+            job, lambda solver, problem: solver.solve(problem, time_limit=job.time_limit, log=path)
+        )
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            record[LOG_KEY] = fh.read()
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    return record
 
 
 def run_sharded_job(job: Job, shards: int, map_fn: Callable[..., Any]) -> dict[str, Any]:

@@ -118,9 +118,13 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    command = chosen_command(argv)
-    parser = build_parser(() if command is None else (command,))
-    args = parser.parse_args(argv)
+    try:
+        command = chosen_command(argv)
+        parser = build_parser(() if command is None else (command,))
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C while starting up: nothing was read yet
+        print("exactfit: interrupted", file=sys.stderr)
+        return 130
     try:
         return int(args.handler(args))
     except InputError as exc:

@@ -135,7 +135,6 @@ def _load_problem(args: argparse.Namespace) -> Any:
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    import exactfit
     from exactfit.io import solution_to_dict, write_solution
 
     # output paths are checked before the solve, which may take hours
@@ -156,11 +155,9 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     if args.certificate is not None:
         _check_certificate_request(args, problem)
         options["certify"] = True
-    with _log_file(args.log), stdout_to_stderr(), _watching(args) as watch:
-        result = exactfit.solve(problem, args.solver, time_limit=args.time_limit, **options)
-        watch.done(result)
+    result, recorder = _solve(args, problem, options)
     if args.trace is not None:
-        watch.recorder.write(args.trace, result)
+        recorder.write(args.trace, result)
     if args.output:
         write_solution(result, args.output)
     if args.certificate is not None:
@@ -170,6 +167,33 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     else:
         print(format_result(result, instance=args.instance))
     return EXIT_CODES[result.status]
+
+
+def _solve(args: argparse.Namespace, problem: Any, options: dict[str, Any]) -> tuple[Any, Any]:
+    """The result of the solve and its trace recorder.  From here on (the instance is read)
+    a first Ctrl-C is answered with a result, as :func:`exactfit.solve` answers one: the
+    zero network with bound 0 when it comes before the solver started (the CLI's own set-up
+    of the display and the log); before this point it exits 130 with no file."""
+    import time
+
+    import exactfit
+    from exactfit import interrupt
+    from exactfit.result import stopped_before_start
+    from exactfit.trace import Recorder
+
+    began = time.perf_counter()
+    recorder = Recorder("" if args.solver == "auto" else args.solver)
+    with interrupt.session():
+        try:
+            with _log_file(args.log), stdout_to_stderr(), _watching(args, recorder) as watch:
+                result = exactfit.solve(problem, args.solver, time_limit=args.time_limit, **options)
+                watch.done(result)
+        except KeyboardInterrupt:
+            if interrupt.presses() != 1:
+                raise
+            why, wall = "before the solver started", time.perf_counter() - began
+            result = stopped_before_start(problem, args.solver, wall, why)
+    return result, recorder
 
 
 def _check_watch_options(args: argparse.Namespace) -> None:
@@ -226,13 +250,12 @@ class _Session:
 
 
 @contextlib.contextmanager
-def _watching(args: argparse.Namespace) -> Iterator[_Session]:
-    """Observe the solve with the trace recorder and, on a terminal, the live display."""
+def _watching(args: argparse.Namespace, recorder: Any) -> Iterator[_Session]:
+    """Observe the solve with the trace ``recorder`` and, on a terminal, the live display."""
     from exactfit import progress
     from exactfit.live import LiveDisplay, terminal_stream
-    from exactfit.trace import Recorder
 
-    session = _Session(Recorder("" if args.solver == "auto" else args.solver))
+    session = _Session(recorder)
     stream = None if args.verbose else terminal_stream(None, args.progress)
     with contextlib.ExitStack() as stack:
         if args.trace is not None:

@@ -6,6 +6,14 @@ SCIP's error messages (GSCIP's interrupt event handler logs one on every solve g
 interrupter) go straight to descriptor 2.  :func:`run_backend` therefore points descriptors 1
 and 2 at ``/dev/null`` for the duration of the call unless the user asked for the backend's
 log (``verbose``), and runs the call through :func:`exactfit.interrupt.call`.
+
+Our own messages must still get through (a warning, a message printed from another thread
+while the backend runs): for the scope, Python's ``sys.stdout`` and ``sys.stderr`` are
+pointed at duplicates of the descriptors as they were, so only writes to the raw
+descriptors (the backends' C code) are silenced.  A stream the live display has taken over
+(rich's file proxy, which writes through its own duplicate of the terminal) is left alone, so
+a message appears above the display.  What holds the old stream *object* (a logging handler
+made earlier, ``sys.__stderr__``, faulthandler) is silenced with the descriptors.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from exactfit import interrupt
 
@@ -26,6 +34,8 @@ T = TypeVar("T")
 _LOCK = threading.Lock()
 _DEPTH = 0
 _SAVED: list[int] = []
+#: (name in sys, the stream replaced, its replacement) for each stream pointed elsewhere.
+_STREAMS: list[tuple[str, TextIO, TextIO]] = []
 
 
 @contextlib.contextmanager
@@ -72,10 +82,38 @@ def _redirect() -> bool:
     finally:
         os.close(null)
     _SAVED[:] = saved
+    for name, fd, saved_fd in (("stdout", 1, saved[0]), ("stderr", 2, saved[1])):
+        _keep_stream(name, fd, saved_fd)
     return True
 
 
+def _keep_stream(name: str, fd: int, saved_fd: int) -> None:
+    """Point ``sys.<name>`` at a duplicate of ``saved_fd`` if it writes to descriptor ``fd``
+    itself (not if it is rich's proxy or a test's capture)."""
+    stream = getattr(sys, name)
+    if hasattr(stream, "rich_proxied_file"):
+        return
+    try:
+        if stream.fileno() != fd:
+            return
+    except (AttributeError, OSError, ValueError):
+        return
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    errors = getattr(stream, "errors", None) or "strict"
+    kept = os.fdopen(os.dup(saved_fd), "w", encoding=encoding, errors=errors, buffering=1)
+    _STREAMS.append((name, stream, kept))
+    setattr(sys, name, kept)
+
+
 def _restore() -> None:
+    for name, stream, kept in reversed(_STREAMS):
+        with contextlib.suppress(Exception):
+            kept.flush()
+        if getattr(sys, name) is kept:
+            setattr(sys, name, stream)
+        with contextlib.suppress(OSError):
+            kept.close()
+    _STREAMS.clear()
     out, err = _SAVED
     os.dup2(out, 1)
     os.dup2(err, 2)

@@ -158,3 +158,63 @@ def test_the_proof_level_round_trips_and_is_validated(tmp_path):
         bad.write_text(json.dumps({**data, "proof": proof, "status": status}))
         with pytest.raises(InvalidInstance, match=message):
             read_solution(bad)
+
+
+def _peak_bytes(fn):
+    """The peak of memory allocated while ``fn()`` runs (it must raise InputError)."""
+    import tracemalloc
+
+    from exactfit.errors import InputError
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as info:
+            fn()
+        return tracemalloc.get_traced_memory()[1], str(info.value)
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_json_document_of_too_many_values_is_refused_on_its_raw_text():
+    """3·10⁶ numbers: refused by the count of commas before the parser allocates a value
+    (a full parse would allocate a list of 3·10⁶ entries, 24 MB of pointers alone)."""
+    from exactfit.files import parse_json
+    from exactfit.limits import MAX_JSON_VALUES
+
+    text = '{"y": [' + "0," * (3 * 10**6) + "0]}"
+    peak, message = _peak_bytes(lambda: parse_json(text, "big.json"))
+    assert message == (
+        f"big.json: expected at most {MAX_JSON_VALUES:,} values in the JSON document, "
+        f"found up to {3 * 10**6 + 1:,} (its commas + 1); subsample the data"
+    )
+    assert peak < 10**6
+
+
+def test_an_instance_of_too_many_numbers_stops_while_parsing(tmp_path):
+    """1.5·10⁶ numbers, under the value cap: the parse stops at the first number over the
+    instance cap (the message is the parser's, not the data check's after a whole parse)."""
+    from exactfit.io import read_instance
+    from exactfit.limits import MAX_ENTRIES, MAX_EXTRA_NUMBERS
+
+    n = 500_000
+    path = tmp_path / "big.json"
+    rows = ",".join(["[0,0]"] * n)
+    path.write_text(f'{{"format": "exactfit-instance/1", "units": 1, "X": [{rows}], '
+                    f'"y": [{",".join(["0"] * n)}]}}')  # fmt: skip
+    _, message = _peak_bytes(lambda: read_instance(path))
+    cap = MAX_ENTRIES + MAX_EXTRA_NUMBERS
+    assert message == (
+        f"{path}: expected at most {cap:,} numbers in the document, found more; subsample the "
+        "data or reduce the features"
+    )
+
+
+def test_a_csv_of_too_many_cells_is_refused_on_its_raw_text(tmp_path):
+    from exactfit.io import read_csv
+
+    path = tmp_path / "big.csv"
+    path.write_text("x,y\n" + "0,0\n" * 600_000)
+    size = path.stat().st_size
+    peak, message = _peak_bytes(lambda: read_csv(path))
+    assert "expected a CSV of at most 1,010,000 cells, found up to 1,200,003" in message
+    assert peak < 3 * size  # the file read (bytes, then str), and nothing of the cells

@@ -155,3 +155,34 @@ def test_a_malformed_trace_line_is_one_input_error(line, words, tmp_path):
 def test_trace_event_refuses_what_the_format_does_not_allow():
     with pytest.raises(InputError):
         TraceEvent(0.0, "enum", "incumbent", float("nan"), None)
+
+
+def test_certificate_phase_reports_the_provers_nodes():
+    """The prover polls every 64 nodes with its node count: the live progress of the
+    certify phase counts nodes (multiples of 64, increasing), not polls, and enum's
+    callback gets them too."""
+    from pathlib import Path
+
+    import exactfit
+    from exactfit.io import read_instance
+
+    root = Path(__file__).resolve().parents[2]
+    problem = read_instance(root / "instances" / "fit" / "k2_n6_d1.json")
+    seen: list[Snapshot] = []
+    polls: list[dict] = []
+    with progress.observing(seen.append):
+        result = exactfit.solve(problem, "enum", callback=polls.append)
+    certify = [s for s in seen if s.phase == "certify"]
+    counts = [s.done for s in certify if s.unit == "nodes"]
+    assert counts and all(c % 64 == 0 for c in counts)
+    assert counts == sorted(counts)
+    # once the prover has counted nodes, the phase reports nothing else (before it, the
+    # polishing of the winner polls its cone QPs, which it counts as steps)
+    first = next(i for i, s in enumerate(certify) if s.unit == "nodes")
+    assert {s.unit for s in certify[first:]} == {"nodes"}
+    polled = [p["nodes"] for p in polls if p["phase"] == "certify" and "nodes" in p]
+    # the cone QPs' polls between two node polls repeat the last count
+    distinct = sorted(set(polled))
+    assert distinct == [64 * (i + 1) for i in range(len(distinct))] and polled == sorted(polled)
+    assert set(counts) <= set(polled)
+    assert result.status is exactfit.Status.OPTIMAL and result.stats["certificate"]

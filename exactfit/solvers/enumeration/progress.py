@@ -37,8 +37,8 @@ def _poller(
     callback: Callable[[dict[str, Any]], None] | None,
     phase: str,
     solver: str = "",
-) -> Callable[[], None]:
-    """A no-argument hook for long exact phases (exact enumeration, certification): it reports
+) -> Callable[..., None]:
+    """A polling hook for long exact phases (exact enumeration, certification): it reports
     ``{"phase": phase, "step": i}`` to ``callback`` (which may raise ``KeyboardInterrupt``, like
     Ctrl-C), the step count to the live progress, and raises
     :class:`~exactfit.errors.LimitReached` once ``deadline`` has passed.  Ctrl-C itself
@@ -46,17 +46,27 @@ def _poller(
     ``solver`` names the reporting solver (``""``: the exact phase proves another solver's
     answer, whose name the display keeps).
 
-    The certificate prover polls once every 64 nodes (and its exact cone QPs poll too), so the
-    steps shown count polls, not nodes: the prover keeps its node count to itself."""
+    The certificate prover polls once every 64 nodes with its node count (``check(nodes)``),
+    which the live progress then shows instead of the steps; its exact cone QPs poll without
+    one (``check()``), and the last count stands."""
     count = itertools.count(1)
     reporter = _Reporter()
+    nodes: list[int] = []  # the last node count reported, if any
 
-    def check() -> None:
+    def check(done: int | None = None) -> None:
         step = next(count)
-        reporter.report(lambda: progress.Snapshot(solver, phase, done=step, unit="steps"))
+        if done is not None:
+            nodes[:] = [done]
+        reporter.report(lambda: _snapshot(solver, phase, step, nodes))
         if callback is not None:
-            callback({"phase": phase, "step": step})
+            callback({"phase": phase, "step": step, **({"nodes": nodes[0]} if nodes else {})})
         if _check_stop(deadline):
             raise LimitReached(f"{phase}: deadline passed")
 
     return check
+
+
+def _snapshot(solver: str, phase: str, step: int, nodes: list[int]) -> progress.Snapshot:
+    if nodes:
+        return progress.Snapshot(solver, phase, done=nodes[0], unit="nodes")
+    return progress.Snapshot(solver, phase, done=step, unit="steps")

@@ -83,7 +83,7 @@ class _Prover:
         problem: FitProblem,
         a: tuple[int, ...],
         inc: _Incumbent,
-        check: Callable[[], None] | None,
+        check: Callable[..., None] | None,
         counter: list[int],
         exact_z: list[tuple[Fraction, ...]],
         group: np.ndarray,
@@ -128,7 +128,7 @@ class _Prover:
         if self.counter[0] > MAX_NODES:
             raise LimitReached("certificate node budget exceeded")
         if self.check is not None and self.counter[0] % 64 == 0:
-            self.check()
+            self.check(self.counter[0])  # the nodes so far, for the live progress
         implied = self._implied()
         if implied is not None:
             return self._narrowed(implied, [(i, side) for i, side, _ in implied.entries])
@@ -340,7 +340,7 @@ def prove(
     problem: FitProblem,
     network: ReluNetwork,
     *,
-    check: Callable[[], None] | None = None,
+    check: Callable[..., None] | None = None,
     upper: Fraction | None = None,
 ) -> Certificate:
     """A checked certificate for ``problem`` whose network is ``network`` or a better one.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -255,3 +256,94 @@ def test_a_run_the_user_interrupted_is_not_recorded_and_resume_runs_it(library, 
     records = run_benchmark(instances, ["enum"], time_limit=30, output=out, resume=True)
     assert sorted(r["instance"] for r in records) == ["tiny_a", "tiny_b", "tiny_c"]
     assert all(r["limit"] is None for r in load_records(out))
+
+
+class _Terminal:
+    """A fake terminal for the live display (rich draws on it directly)."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("executor", ["processes", "dask"])
+def test_parallel_runs_show_one_nested_line_each(executor, library, tmp_path):
+    """-j 2 and a Dask cluster: each run's worker forwards its progress, so every job gets a
+    nested line (its instance and solver) with the solver's own figures, under the header;
+    the lines go when their runs end."""
+    from terminal import screen
+
+    from exactfit.bench.runner import live_display
+
+    instances = discover([str(library)])
+    term = _Terminal()
+    got = []
+    with live_display(term) as hooks, contextlib.ExitStack() as stack:
+        relay = hooks["relay"]
+        receive = relay.receive
+        relay.receive = lambda message: (got.append(message), receive(message))
+        options = {"jobs": 2}
+        if executor == "dask":
+            distributed = pytest.importorskip("dask.distributed")
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+                )
+            )
+            options = {"client": stack.enter_context(distributed.Client(cluster))}
+        records = run_benchmark(
+            instances, ["enum", "ortools"], time_limit=30, output=tmp_path / "r", **hooks,
+            **options,
+        )  # fmt: skip
+    assert len(records) == 6
+    keys = {f"{r['instance']} {r['solver']}" for r in records}
+    starts = {m["job"] for m in got if "start" in m}
+    assert starts == keys  # every run announced itself from its worker
+    snaps = [m for m in got if "snap" in m]
+    # the forwarded snapshots are the solvers' own ("": an exact phase, whoever's answer)
+    assert {m["snap"]["solver"] for m in snaps} - {""} == {"enum", "ortools"}
+    for m in snaps:
+        assert m["snap"]["solver"] in ("", m["job"].split()[1])
+    text = term.buffer.getvalue()
+    for key in keys:
+        instance, solver = key.split()
+        assert f"  ↳ {instance}  {solver}" in text
+    # nothing is left of the nested lines: the final frame is the last header
+    (final,) = screen(text)
+    assert final.startswith("[6/6] ")
+    assert not relay.display.lines
+
+
+def test_forwarding_holds_back_and_merges_between_sends(monkeypatch):
+    """At most FORWARD_PER_S sends a second per run: what is held back is merged into the
+    next send (an incumbent reported in between is not lost); a new phase goes at once and
+    starts its own work count."""
+    from exactfit.bench import relay
+    from exactfit.progress import Snapshot
+
+    clock = [100.0]
+    monkeypatch.setattr(relay.time, "monotonic", lambda: clock[0])
+    box = relay._Outbox("p enum", lambda message: None)
+    first = box.take(Snapshot("enum", "enumerate", incumbent=5.0, done=1, total=9, unit="cells"))
+    assert first["job"] == "p enum" and first["snap"]["incumbent"] == 5.0
+    assert box.take(Snapshot("enum", "enumerate", incumbent=3.0)) is None  # held back
+    assert box.take(Snapshot("enum", "enumerate", bound=1.0, done=4, total=9, unit="cells")) is None
+    clock[0] += 1 / relay.FORWARD_PER_S
+    message = box.take(Snapshot("enum", "enumerate", done=6, total=9, unit="cells"))
+    assert message["snap"] == {
+        "solver": "enum", "phase": "enumerate", "incumbent": 3.0, "bound": 1.0,
+        "done": 6, "total": 9, "unit": "cells",
+    }  # fmt: skip
+    now = box.take(Snapshot("enum", "search"))  # a new phase: at once, without the old count
+    assert now["snap"]["phase"] == "search" and now["snap"]["done"] is None
+    assert now["snap"]["incumbent"] == 3.0

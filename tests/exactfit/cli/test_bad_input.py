@@ -145,15 +145,43 @@ def test_once_hanging_input_answers_fast(workdir, argv, expected):
     assert _files(workdir) == before
 
 
-def test_unreachable_scheduler_gives_up_quickly(workdir, capsys, monkeypatch):
-    monkeypatch.setattr(bench_cli, "SCHEDULER_TIMEOUT_S", 1.0)
+@pytest.mark.parametrize("option", ["default", "flag"])
+def test_unreachable_scheduler_gives_up_quickly(option, workdir, capsys, monkeypatch):
+    """No answer within the connection timeout: one line, exit 2.  The timeout is the
+    module's default (made 1 s here) or --scheduler-timeout's."""
+    extra = []
+    if option == "default":
+        monkeypatch.setattr(bench_cli, "SCHEDULER_TIMEOUT_S", 1.0)
+    else:
+        extra = ["--scheduler-timeout", "1.5"]
     start = time.monotonic()
     rc, out, err = run_main(
-        ["bench", T, "--scheduler", "tcp://127.0.0.1:9", "-o", "r.jsonl"], capsys
+        ["bench", T, "--scheduler", "tcp://127.0.0.1:9", "-o", "r.jsonl", *extra], capsys
     )
-    _one_line_exit_2(rc, out, err, "no Dask scheduler answered at tcp://127.0.0.1:9 within 1 s")
+    wait = "1" if option == "default" else "1.5"
+    _one_line_exit_2(
+        rc, out, err, f"no Dask scheduler answered at tcp://127.0.0.1:9 within {wait} s"
+    )
     assert time.monotonic() - start < 20
     assert not (workdir / "r.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("0", "expected seconds > 0 and ≤ 3600, found '0'"),
+     ("1e9", "found '1e9'"), ("nan", "found 'nan'"), ("soon", "found 'soon'")],
+)  # fmt: skip
+def test_scheduler_timeout_is_checked_up_front(value, expected, workdir, capsys):
+    rc, out, err = run_main(
+        ["bench", T, "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", value], capsys
+    )
+    _one_line_exit_2(rc, out, err, expected)
+
+
+def test_scheduler_timeout_needs_a_scheduler(workdir, capsys):
+    rc, out, err = run_main(["bench", T, "--scheduler-timeout", "5"], capsys)
+    _one_line_exit_2(rc, out, err, "--scheduler-timeout needs --scheduler ADDRESS")
+    assert not (workdir / "results.jsonl").exists()
 
 
 def test_huge_network_weights_are_judged_exactly(workdir, capsys):

@@ -12,13 +12,18 @@ loaded CI machine; the measured figures are in docs/interrupts.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,17 +70,18 @@ def _group(pgid: int) -> list[str]:
 
 
 def interrupt(
-    args: list[str], tmp_path: Path, delay: float = DELAY_S
+    args: list[str], tmp_path: Path, delay: float = DELAY_S, tty: bool = False
 ) -> tuple[int, float, str, str]:
     """Run ``exactfit ARGS``, SIGINT its group after ``delay`` s; ``(rc, latency, out, err)``.
-    Fails if a process of the group outlives the command by more than 5 s."""
+    With ``tty``, stderr is a pseudo-terminal (the live display draws; ``err`` is what it
+    showed).  Fails if a process of the group outlives the command by more than 5 s."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out, err = tmp_path / "stdout", tmp_path / "stderr"
-    with open(out, "w") as fo, open(err, "w") as fe:
+    with open(out, "w") as fo, open(err, "w") as fe, _stderr(fe, tty) as (stderr, shown):
         proc = subprocess.Popen(
             [sys.executable, "-m", "exactfit", *args],
             stdout=fo,
-            stderr=fe,
+            stderr=stderr,
             env=env,
             start_new_session=True,
             # A test runner started in the background inherits SIGINT ignored; a user's
@@ -97,8 +103,38 @@ def interrupt(
     while _group(proc.pid) and time.perf_counter() - waited < 5:
         time.sleep(0.1)
     assert not _group(proc.pid), f"left behind: {_group(proc.pid)}"
-    print(f"{' '.join(args)}: rc {rc}, SIGINT to exit {latency:.2f} s")
-    return rc, latency, out.read_text(), err.read_text()
+    print(f"{' '.join(args)}{' (tty)' if tty else ''}: rc {rc}, SIGINT to exit {latency:.2f} s")
+    return rc, latency, out.read_text(), "".join(shown) if tty else err.read_text()
+
+
+@contextlib.contextmanager
+def _stderr(file: Any, tty: bool) -> Iterator[tuple[Any, list[str]]]:
+    """``(stderr for the child, what it showed)``: ``file``, or a pseudo-terminal whose
+    output a thread collects until the scope ends."""
+    if not tty:
+        yield file, []
+        return
+    master, slave = pty.openpty()
+    shown: list[str] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the slave side closed
+                return
+            if not chunk:
+                return
+            shown.append(chunk.decode(errors="replace"))
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        yield slave, shown
+    finally:
+        os.close(slave)
+        reader.join(5)
+        os.close(master)
 
 
 @pytest.mark.parametrize("solver", ["enum", "scip", "ortools", "auto"])
@@ -194,9 +230,16 @@ def test_ctrl_c_stops_bench_on_a_dask_cluster_and_its_running_solves(big, tmp_pa
 
     results = tmp_path / "r.jsonl"
     args = ["bench", str(big), "--solvers", "scip", "--time-limit", "120"]
-    rc, latency, _, err = interrupt([*args, "--scheduler", scheduler, "-o", str(results)], tmp_path)
+    # on a terminal: the cluster's workers forward their runs' progress through the
+    # scheduler's event log, a nested line per running job (two workers: two lines)
+    rc, latency, _, err = interrupt(
+        [*args, "--scheduler", scheduler, "-o", str(results)], tmp_path, tty=True
+    )
     assert rc == 130, err
     assert latency < LATENCY_S
+    lines = {line for line in err.replace("\r", "\n").split("\n") if "↳ big40_s" in line}
+    assert len({line.split("↳ ")[1].split()[0] for line in lines}) >= 2, err[-2000:]
+    assert any("nodes" in line and "scip" in line for line in lines), err[-2000:]
     assert not results.exists() or results.read_text() == ""
     # The workers' running solves were told to stop: none is left with a stop registered.
     with Client(scheduler, timeout=30) as client:
@@ -249,3 +292,167 @@ def test_ctrl_c_while_bench_starts_its_workers_stops_them_too(big, tmp_path):
     assert latency < LATENCY_S
     assert "Traceback" not in err  # no worker died of the signal mid-import
     assert not results.exists() or results.read_text() == ""
+
+
+def test_ctrl_c_stops_bench_j2_with_its_live_display(big, tmp_path):
+    """On a terminal, `bench -j 2` shows a nested line per running job, which the workers
+    feed through a queue; Ctrl-C still stops everything at once, and the display ends."""
+    pytest.importorskip("pyscipopt")
+    results = tmp_path / "r.jsonl"
+    args = ["bench", str(big), "--solvers", "scip", "--time-limit", "120", "-j", "2"]
+    rc, latency, _, shown = interrupt([*args, "-o", str(results)], tmp_path, tty=True)
+    assert rc == 130, shown
+    assert latency < LATENCY_S
+    # two jobs ran at once, each on its own nested line with the solver's own figures
+    lines = {line for line in shown.replace("\r", "\n").split("\n") if "↳ big40_s" in line}
+    running = {line.split("↳ ")[1].split()[0] for line in lines}
+    assert len(running) >= 2, shown[-2000:]
+    assert any("nodes" in line and "scip" in line for line in lines), shown[-2000:]
+    assert "interrupted" in shown
+    assert not results.exists() or results.read_text() == ""
+
+
+#: Runs `exactfit solve` with one step of it made slow (30 s, after printing READY on stderr),
+#: so that a real SIGINT lands in that step: the instance's read, the solver's set-up inside
+#: exactfit.solve (the backend lookup), or the CLI's own set-up between the two.
+_SLOW_STEP = """
+import contextlib, sys, time
+import exactfit, exactfit.io, exactfit.cli.solve
+from exactfit.cli.main import main
+
+def slow(fn):
+    def wrapped(*args, **kwargs):
+        print("READY", file=sys.stderr, flush=True)
+        time.sleep(30)
+        return fn(*args, **kwargs)
+    return wrapped
+
+step = sys.argv[1]
+if step == "startup":  # the module, which exactfit.cli's function `main` hides
+    cli_main = sys.modules["exactfit.cli.main"]
+    cli_main.build_parser = slow(cli_main.build_parser)
+elif step == "read":
+    exactfit.io.read_instance = slow(exactfit.io.read_instance)
+elif step == "setup":
+    exactfit.get_solver = slow(exactfit.get_solver)
+else:
+    exactfit.cli.solve.stdout_to_stderr = slow(exactfit.cli.solve.stdout_to_stderr)
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("step", ["startup", "read", "setup", "cli"])
+def test_ctrl_c_before_the_solver_starts(step, tmp_path):
+    """Before the instance is read (the start-up's imports and parser, the read itself)
+    there is nothing to answer: exit 130, one line, no file, no traceback.  Once it
+    is read, a first Ctrl-C before the solver has a network is answered like one during
+    the solve: rc 10, a complete file with the zero network and the bound 0 (which
+    `verify` accepts), the summary saying so."""
+    instance = ROOT / "instances" / "fit" / "noisy_n10_d1.json"
+    sol = tmp_path / "sol.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    args = ["solve", str(instance), "--solver", "enum", "-o", str(sol)]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_STEP, step, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert proc.stderr.readline().strip() == "READY"
+        sent = time.perf_counter()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        latency = time.perf_counter() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    print(f"Ctrl-C during {step}: rc {proc.returncode}, SIGINT to exit {latency:.2f} s")
+    assert latency < LATENCY_S
+    assert "Traceback" not in err, err
+    if step in ("startup", "read"):
+        assert proc.returncode == 130, err
+        assert err.strip() == f"exactfit{' solve' if step == 'read' else ''}: interrupted"
+        assert not sol.exists() and list(tmp_path.iterdir()) == []
+        return
+    assert proc.returncode == 10, err
+    written = json.loads(sol.read_text())
+    assert written["status"] == "feasible" and written["limit"] == "interrupt"
+    assert written["bound"] == 0
+    assert all(
+        u["b"] in (0, "0") and all(w in (0, "0") for w in u["w"])
+        for u in written["network"]["units"]
+    )
+    # the objective is the zero network's loss: the weighted sum of the squared labels
+    from exactfit.io import read_instance
+
+    problem = read_instance(str(instance))
+    weights = problem.sample_weight or (1,) * problem.n
+    expected = sum(c * y * y for c, y in zip(weights, problem.y, strict=True))
+    assert written["objective"] == pytest.approx(float(expected), rel=1e-15)
+    assert "interrupted before the solver" in out and "limit: interrupt" in out
+    check = subprocess.run(
+        [sys.executable, "-m", "exactfit", "verify", str(instance), str(sol)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+#: `exactfit solve ... --solver scip` with a thread that, once the backend has the process's
+#: descriptors silenced, prints a message of ours (and a warning) on sys.stderr, as a
+#: warning from a helper thread would.
+_MESSAGE_DURING_SOLVE = """
+import sys, threading, time, warnings
+from exactfit.cli.main import main
+from exactfit.solvers import _backend
+
+def speak():
+    while _backend._DEPTH == 0:
+        time.sleep(0.001)
+    print("exactfit: a message of ours", file=sys.stderr, flush=True)
+    warnings.warn("a warning of ours")
+    print("exactfit: a line on stdout", flush=True)
+
+threading.Thread(target=speak, daemon=True).start()
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["pipe", "tty"])
+def test_our_messages_reach_the_user_while_the_backend_is_silenced(tty, tmp_path):
+    """The backend's C output stays off the terminal; ours (Python's sys.stderr and
+    sys.stdout, from any thread) gets through: on a terminal above the live display."""
+    pytest.importorskip("pyscipopt")
+    instance = ROOT / "instances" / "fit" / "bounded_n12_d2_k2_b05.json"
+    args = ["solve", str(instance), "--solver", "scip", "--time-limit", "5"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    with _stderr(subprocess.PIPE, tty) as (stderr, shown):
+        r = subprocess.run(
+            [sys.executable, "-c", _MESSAGE_DURING_SOLVE, *args],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    err = "".join(shown) if tty else r.stderr
+    assert r.returncode in (0, 10), err
+    assert "exactfit: a message of ours" in err
+    assert "UserWarning: a warning of ours" in err
+    # stdout is the summary's during a solve (backends print there): the line goes to stderr
+    assert "exactfit: a line on stdout" in err and "a line on stdout" not in r.stdout
+    assert not [line for line in err.splitlines() if any(n in line for n in NOISE)], err
+    if tty:  # written above the display, which still ends with one whole final line
+        from terminal import screen
+
+        final = screen(err)
+        assert "exactfit: a message of ours" in final
+        assert final[-1].startswith("bounded_n12_d2_k2_b05.json  scip") and final[-1].endswith(
+            ("optimal", "feasible")
+        )
