@@ -10,7 +10,10 @@ from reductions.families.base import Family
 __all__ = ["FAMILIES", "get_family"]
 
 #: name → (module, class name).  One line per family; the order is the order of ``--help``.
-FAMILIES: dict[str, tuple[str, str]] = {}
+FAMILIES: dict[str, tuple[str, str]] = {
+    "ggjkk": ("reductions.families.ggjkk", "GgjkkFamily"),
+    "natural": ("reductions.families.natural", "NaturalFamily"),
+}
 
 
 def get_family(name: str) -> Family:
