@@ -36,13 +36,16 @@ def generate(
     *,
     digits: int = 2,
     subset: tuple[int, ...] | None = None,
+    fixed_signs: bool = False,
 ) -> FitProblem:
     """A labelled sample of ``f_S``: ``n`` rounded standard normal points in ``R^d`` and the
     exact labels ``f_S(x_i)``; the class is ``2^k`` bias-free units with free output signs, in
     which the planted ``f_S`` (``meta["planted"]``) has loss exactly 0.
 
     ``S`` is a uniform k-subset drawn from ``seed`` unless ``subset`` is given; the points are
-    drawn after it from the same ``numpy.random.default_rng(seed)``.
+    drawn after it from the same ``numpy.random.default_rng(seed)``.  ``fixed_signs`` fixes the
+    class's output signs to the planted ``χ(w)`` (half +1, half −1): the same optimum 0, and a
+    MIQP then solves one sign model instead of ``2^k + 1``.
     """
     check_k(k)
     if isinstance(d, bool) or not isinstance(d, int) or d < k:
@@ -63,6 +66,7 @@ def generate(
             "digits": digits,
             "seed": seed,
             "subset": list(s),
+            "fixed_signs": fixed_signs,
         },
         "family": "ggjkk",
         "paper": PAPER,
@@ -72,7 +76,8 @@ def generate(
         "property": "f_S(x) = Σ_{w∈{±1}^K} χ(w) σ(⟨w, x_S⟩); E[f_S f_T] = 0 for S ≠ T under "
         "every sign-flip invariant law; opt = 0 with 2^K units (the planted network)",
     }
-    return FitProblem(X, labels, None, net.k, False, None, None, meta)
+    signs = tuple(u.a for u in net.units) if fixed_signs else None
+    return FitProblem(X, labels, None, net.k, False, signs, None, meta)
 
 
 def _subset_arg(text: str) -> tuple[int, ...]:
@@ -105,10 +110,21 @@ class GgjkkFamily(Family):
         q.add_argument(
             "--subset", type=_subset_arg, help="S as 0-based coordinates, e.g. 0,2 (random)"
         )
+        q.add_argument(
+            "--fixed-signs",
+            action="store_true",
+            help="fix the class's output signs to the planted χ(w) (default: free)",
+        )
 
     def generate(self, args: argparse.Namespace) -> FitProblem:
         return generate(
-            args.d, args.k, args.samples, args.seed, digits=args.digits, subset=args.subset
+            args.d,
+            args.k,
+            args.samples,
+            args.seed,
+            digits=args.digits,
+            subset=args.subset,
+            fixed_signs=args.fixed_signs,
         )
 
     def add_check_arguments(self, q: argparse.ArgumentParser) -> None:
