@@ -27,12 +27,15 @@ class DescentRun:
         Mean square loss ``(1/n) Σ_i (f(x_i) − y_i)²`` before each step and after the last.
     W, b, v : arrays (m, d), (m,), (m,)
         The final parameters.
+    test_losses : (steps + 1,) array or None
+        The mean square loss on the held-out set passed to :func:`train`, at the same steps.
     """
 
     losses: np.ndarray
     W: np.ndarray
     b: np.ndarray
     v: np.ndarray
+    test_losses: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.losses.ndim != 1 or self.losses.size == 0:
@@ -68,9 +71,10 @@ def train(
     lr: float = 0.01,
     bias: bool = False,
     seed: int = 0,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> DescentRun:
     """Full-batch Adam (β = 0.9, 0.999) from the usual scaled Gaussian start: ``w_j ~ N(0, I/d)``,
-    ``v_j ~ N(0, 1/m)``, ``b = 0``."""
+    ``v_j ~ N(0, 1/m)``, ``b = 0``; ``test = (X_t, y_t)`` also records the held-out loss."""
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if X.ndim != 2 or y.shape != (X.shape[0],):
@@ -89,13 +93,22 @@ def train(
     m1 = [np.zeros_like(p) for p in params]
     m2 = [np.zeros_like(p) for p in params]
     losses = np.empty(steps + 1)
+    held = None if test is None else np.empty(steps + 1)
+
+    def held_out(i: int) -> None:
+        if held is not None:
+            r = np.maximum(test[0] @ params[0].T + params[1], 0.0) @ params[2] - test[1]
+            held[i] = float(r @ r / r.size)
+
     for t in range(1, steps + 1):
         loss, *grads = gradients(X, y, *params, bias)
         losses[t - 1] = loss
+        held_out(t - 1)
         for i, g in enumerate(grads):
             m1[i] = 0.9 * m1[i] + 0.1 * g
             m2[i] = 0.999 * m2[i] + 0.001 * g * g
             step = (m1[i] / (1 - 0.9**t)) / (np.sqrt(m2[i] / (1 - 0.999**t)) + 1e-12)
             params[i] = params[i] - lr * step
     losses[steps] = gradients(X, y, *params, bias)[0]
-    return DescentRun(losses, *params)
+    held_out(steps)
+    return DescentRun(losses, *params, held)
