@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from clirun import run_main
@@ -81,3 +82,27 @@ def test_family_check_passes(argv, capsys):
     assert rc == 0, stdout
     assert stdout.strip().splitlines()[-1] == f"{argv[0]}: PASS"
     assert "FAIL" not in stdout
+
+
+LIBRARY = [
+    ("ggjkk_d3_k2_n40", ["ggjkk", "3", "2", "--samples", "40", "--seed", "1", "--fixed-signs"]),
+    ("ggjkk_d2_k2_n12", ["ggjkk", "2", "2", "--samples", "12", "--seed", "2"]),
+    (
+        "natural_d2_k2_n20_normal",
+        ["natural", "2", "2", "--weights", "normal", "--samples", "20", "--seed", "1"],
+    ),
+    (
+        "natural_d1_k3_n16_uniform",
+        ["natural", "1", "3", "--weights", "uniform", "--samples", "16", "--seed", "2"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "argv"), LIBRARY, ids=[n for n, _ in LIBRARY])
+def test_library_instances_are_rebuilt_bit_for_bit(name, argv, tmp_path, capsys):
+    lib = Path(__file__).resolve().parents[3] / "instances" / "families" / f"{name}.json"
+    out = tmp_path / f"{name}.json"
+    assert run_main(["generate", *argv, "-o", out], capsys)[0] == 0
+    assert out.read_bytes() == lib.read_bytes()
+    problem = read_instance(lib)
+    assert exactfit.exact_loss(problem, _planted(problem)) == 0
