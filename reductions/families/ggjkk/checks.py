@@ -8,6 +8,7 @@ Monte Carlo estimate is reported as an estimate.  Proofs: ``docs/families/ggjkk.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -17,7 +18,7 @@ import numpy as np
 from exactfit.network import exact_predictions
 from exactfit.problem import FitProblem
 from reductions.families.base import Finding
-from reductions.families.ggjkk.construction import f_s, planted_network, reflect
+from reductions.families.ggjkk.construction import f_s, planted_network, random_subset, reflect
 from reductions.families.ggjkk.gaussian import (
     abs_kernel_norm,
     c_closed_form,
@@ -67,14 +68,18 @@ def orbit_sum(x: Point, coords: Sequence[int], g) -> Fraction:
 def subset_pairs(
     d: int, k: int, limit: int, rng: np.random.Generator
 ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Unordered pairs ``S ≠ T`` of k-subsets of ``[d]``: all of them, or ``limit`` drawn at
-    random (without replacement) when there are more."""
-    subsets = list(itertools.combinations(range(d), k))
-    pairs = list(itertools.combinations(subsets, 2))
-    if len(pairs) > limit:
-        pick = rng.choice(len(pairs), size=limit, replace=False)
-        pairs = [pairs[int(i)] for i in sorted(pick)]
-    return pairs
+    """Unordered pairs ``S ≠ T`` of k-subsets of ``[d]``: all of them when there are at most
+    ``limit``, else ``limit`` distinct pairs drawn uniformly (by rejection, never listing all)."""
+    count = math.comb(d, k)
+    if count * (count - 1) // 2 <= limit:
+        subsets = list(itertools.combinations(range(d), k))
+        return list(itertools.combinations(subsets, 2))
+    seen: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
+    while len(seen) < limit:
+        a, b = random_subset(d, k, rng), random_subset(d, k, rng)
+        if a != b:
+            seen.add((min(a, b), max(a, b)))
+    return sorted(seen)
 
 
 def check_network(s: Sequence[int], d: int, points: Sequence[Point]) -> Finding:
