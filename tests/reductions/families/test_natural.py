@@ -174,3 +174,33 @@ def test_descent_learns_one_unit_and_is_seeded():
     assert np.allclose(run.predict(X), y, atol=0.05)
     again = train(X, y, 3, steps=1500, seed=2)
     assert np.array_equal(run.losses, again.losses)
+
+
+@pytest.mark.parametrize(
+    ("argv", "clauses"),
+    [
+        (["planted-ksat", "16", "4", "--seed", "2"], 256),  # ⌈16^(4/2)⌉
+        (["random-ksat", "12", "3", "--exponent", "1.5"], 42),
+        (["random-ksat", "9", "5", "--clauses", "30"], 30),
+    ],
+)
+def test_generate_ksat_kinds(argv, clauses, tmp_path, capsys):
+    from clirun import run_main
+
+    from reductions.sources.io import read_dimacs_cnf
+
+    out = tmp_path / "f.cnf"
+    rc, _, _ = run_main(["generate", *argv, "-o", out], capsys)
+    assert rc == 0
+    cnf = read_dimacs_cnf(out)
+    k = int(argv[2])
+    assert cnf.m == clauses and all(len(c) == k for c in cnf.clauses)
+    if argv[0] == "planted-ksat":
+        assert cnf.satisfied(planted_assignment(cnf)) == clauses
+
+
+def test_generate_ksat_width_above_vars_exits_2(tmp_path, capsys):
+    from clirun import run_main
+
+    rc, _, err = run_main(["generate", "random-ksat", "3", "4", "-o", tmp_path / "f.cnf"], capsys)
+    assert rc == 2 and "clause width" in err and not (tmp_path / "f.cnf").exists()
