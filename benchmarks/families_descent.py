@@ -89,8 +89,8 @@ def ggjkk_table(args: argparse.Namespace) -> dict[tuple[int, int], np.ndarray]:
     curves: dict[tuple[int, int], np.ndarray] = {}
     print(
         f"ggjkk: n_train = {args.train}, n_test = {args.test}, {args.steps} full-batch Adam "
-        f"steps (lr {args.lr}), width 2^K; plateau = test MSE / E[f_S²], min over "
-        f"{args.seeds} seeds"
+        f"steps (lr {args.lr}), width 2^K; MLPRegressor {args.sk_epochs} epochs (adam, batch "
+        f"200, lr 1e-3); plateau = test MSE / E[f_S²] over {args.seeds} seeds"
     )
     head = f"{'K':>2} {'d':>3} {'E[f_S²]':>9}  {'exact ERM loss (2^K units)':<34}"
     print(head + f" {'Adam min/median':>13}  {'MLP min/median':>13}  {'GD s':>5}")
