@@ -172,8 +172,11 @@ def test_descent_learns_one_unit_and_is_seeded():
     run = train(X, y, 3, steps=1500, seed=2)
     assert run.losses[-1] < 1e-3 * run.losses[0]
     assert np.allclose(run.predict(X), y, atol=0.05)
-    again = train(X, y, 3, steps=1500, seed=2)
+    again = train(X, y, 3, steps=1500, seed=2, test=(X, y))
     assert np.array_equal(run.losses, again.losses)
+    # the held-out loss on the training set itself is the training loss, step by step
+    assert np.allclose(again.test_losses, again.losses, rtol=1e-12, atol=0)
+    assert run.test_losses is None
 
 
 @pytest.mark.parametrize(
