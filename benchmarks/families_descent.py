@@ -94,14 +94,14 @@ def ggjkk_table(args: argparse.Namespace) -> dict[tuple[int, int], np.ndarray]:
         f"200, lr 1e-3); plateau = test MSE / E[f_S²] over {args.seeds} seeds"
     )
     head = f"{'K':>2} {'d':>3} {'E[f_S²]':>9}  {'exact ERM loss (2^K units)':<34}"
-    print(head + f" {'Adam min/median':>13}  {'MLP min/median':>13}  {'GD s':>5}")
+    print(head + f" {'Adam min/median':>13} {'(train)':>7}  {'MLP min/median':>13}  {'GD s':>5}")
     for k in args.k:
         norm = _norm(k)
         for d in args.dims:
             if d < k:
                 continue
             start = time.perf_counter()
-            finals, best_curve, sk = [], None, []
+            finals, trains, best_curve, sk = [], [], None, []
             for seed in range(args.seeds):
                 X, y, _ = _data(d, k, args.train + args.test, 100 * d + seed)
                 Xtr, ytr, Xt, yt = (
@@ -112,6 +112,7 @@ def ggjkk_table(args: argparse.Namespace) -> dict[tuple[int, int], np.ndarray]:
                 )
                 run = train(Xtr, ytr, 2**k, steps=args.steps, lr=args.lr, seed=seed, test=(Xt, yt))
                 finals.append(run.test_losses[-1] / norm)
+                trains.append(run.losses[-1] / norm)
                 if finals[-1] == min(finals):
                     best_curve = run.test_losses / norm
                 if args.sklearn:
@@ -123,7 +124,7 @@ def ggjkk_table(args: argparse.Namespace) -> dict[tuple[int, int], np.ndarray]:
             sk_text = f"{min(sk):6.3f} {np.median(sk):6.3f}" if sk else f"{'—':>13}"
             print(
                 f"{k:>2} {d:>3} {norm:9.5f}  {_exact_erm(d, k):<34} {min(finals):6.3f}"
-                f" {np.median(finals):6.3f}  {sk_text}  {gd_s:5.1f}"
+                f" {np.median(finals):6.3f} {np.median(trains):7.3f}  {sk_text}  {gd_s:5.1f}"
             )
     return curves
 
@@ -175,7 +176,7 @@ def plot(curves: dict[tuple[int, int], np.ndarray], path: str, steps: int) -> No
         ax.set_ylabel("test MSE / E[f_S²]")
         ax.set_title(f"ggjkk, K = {k}: Adam, {2**k} units (best of the seeds)")
         ax.grid(True, which="both", alpha=0.25)
-        ax.legend(fontsize=8, loc="lower left")
+        ax.legend(fontsize=8, loc="center right", framealpha=0.9)
     save_figure(fig, path)
     print(f"\nwrote {path}")
 
