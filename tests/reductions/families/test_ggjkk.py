@@ -189,3 +189,17 @@ def test_check_passes(d, k):
     assert report.passed
     exact = [f for f in report.findings if f.passed is not None and f.exact]
     assert len(exact) >= 4 and all(f.passed for f in exact)
+
+
+def test_check_fails_on_a_broken_family(monkeypatch):
+    # f_S + 1/100 is no longer odd under R_i, and its products do not cancel on orbits
+    from reductions.families.ggjkk import checks
+
+    def broken(subset, x):
+        return con.f_s(subset, x) + Fraction(1, 100)
+
+    monkeypatch.setattr(checks, "f_s", broken)
+    report = check(4, 2, seed=1, points=4, pairs=5, mc_samples=1000)
+    failed = {f.name for f in report.findings if f.passed is False}
+    assert not report.passed
+    assert {"planted network = f_S", "reflection identity", "orbit averages of f_S f_T"} <= failed
