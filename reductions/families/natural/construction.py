@@ -19,7 +19,7 @@ from exactfit.limits import MAX_ENTRIES, MAX_UNITS, check_cap
 from exactfit.network import ReluNetwork, Unit, exact_predictions
 from exactfit.problem import FitProblem
 
-__all__ = ["WEIGHTS", "generate", "random_network"]
+__all__ = ["WEIGHTS", "generate", "planted", "random_network"]
 
 #: The weight laws: name → a sampler of ``size`` draws.
 WEIGHTS = {
@@ -100,3 +100,11 @@ def generate(
         f"{weights} weights; opt = 0 (the planted network is in the class)",
     }
     return FitProblem(X, y, None, k, bias, None, None, meta)
+
+
+def planted(problem: FitProblem) -> ReluNetwork:
+    """The planted network recorded in ``problem.meta["planted"]``, in exact rationals."""
+    units = problem.meta["planted"]
+    return ReluNetwork(
+        tuple(Unit(u["a"], tuple(Fraction(v) for v in u["w"]), Fraction(u["b"])) for u in units)
+    )

@@ -6,9 +6,10 @@ import argparse
 
 from exactfit.cli.args import int_at_least, number_arg
 from exactfit.errors import InputError
+from exactfit.network import exact_loss
 from exactfit.problem import FitProblem
 from reductions.families.base import Family, Finding, Report
-from reductions.families.natural.construction import WEIGHTS, generate
+from reductions.families.natural.construction import WEIGHTS, generate, planted
 from reductions.families.natural.identify import trial
 from reductions.sources.generators import planted_assignment
 from reductions.sources.ksat import planted_ksat, random_ksat, refutation_clauses
@@ -93,16 +94,8 @@ def check(
     d: int, k: int, weights: str, n: int, trials: int, seed: int, solver: str = "enum"
 ) -> list[Finding]:
     """Realizability (exact), then exact ERM and gradient descent on ``trials`` instances."""
-    from exactfit import exact_loss
-    from exactfit.network import ReluNetwork
-
     problem = generate(d, k, n, seed, weights=weights)
-    planted = ReluNetwork.from_arrays(
-        [u["a"] for u in problem.meta["planted"]],
-        [u["w"] for u in problem.meta["planted"]],
-        exact=True,
-    )
-    zero = exact_loss(problem, planted) == 0
+    zero = exact_loss(problem, planted(problem)) == 0
     out = [Finding("planted loss", zero, f"exact loss of the planted network: 0 = {zero}")]
     runs = [trial(d, k, n, seed + t, weights=weights, solver=solver) for t in range(trials)]
     erm = sum(r.erm_zero for r in runs)

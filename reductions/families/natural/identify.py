@@ -20,7 +20,7 @@ import exactfit
 from exactfit.network import ReluNetwork
 from exactfit.result import Status
 from reductions.families.descent import train
-from reductions.families.natural.construction import generate
+from reductions.families.natural.construction import generate, planted
 
 __all__ = ["Trial", "normal_form", "same_function", "trial"]
 
@@ -77,14 +77,9 @@ def trial(
 ) -> Trial:
     """Generate one instance, fit it exactly with ``solver`` and by gradient descent (width k)."""
     problem = generate(d, k, n, seed, weights=weights)
-    planted = ReluNetwork.from_arrays(
-        [u["a"] for u in problem.meta["planted"]],
-        [[Fraction(v) for v in u["w"]] for u in problem.meta["planted"]],
-        exact=True,
-    )
     result = exactfit.solve(problem, solver=solver)
     zero = result.status is Status.OPTIMAL and exactfit.exact_loss(problem, result.network) == 0
-    same = zero and same_function(result.network, planted)
+    same = zero and same_function(result.network, planted(problem))
     run = train(problem.Xf, problem.yf, k, steps=steps, seed=seed)
     scale = float(np.mean(problem.yf**2)) or 1.0
     return Trial(d, k, n, seed, zero, same, float(run.losses[-1]) / scale)
