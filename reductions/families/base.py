@@ -49,7 +49,12 @@ class Finding:
 
 @dataclass(frozen=True)
 class Report:
-    """The findings of one ``family check`` run; it passes when no exact finding failed."""
+    """The findings of one ``family check`` run.
+
+    It passes when no finding failed: an exact check that fails and a high-precision one that
+    fails (e.g. two 30-digit evaluations of a closed form disagreeing) both fail the report;
+    measurements (``passed is None``) never do.
+    """
 
     family: str
     findings: tuple[Finding, ...]

@@ -11,8 +11,10 @@ __all__ = ["FAMILIES", "get_family"]
 
 #: name → (module, class name).  One line per family; the order is the order of ``--help``.
 FAMILIES: dict[str, tuple[str, str]] = {
+    "ggjkk": ("reductions.families.ggjkk", "GgjkkFamily"),
     "clwe": ("reductions.families.clwe", "ClweFamily"),
     "goldreich": ("reductions.families.goldreich.family", "GoldreichFamily"),
+    "natural": ("reductions.families.natural", "NaturalFamily"),
 }
 
 

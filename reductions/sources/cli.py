@@ -16,6 +16,7 @@ from exactfit.cli.args import int_at_least, number_arg
 from exactfit.cli.generate import add_output_options
 from exactfit.errors import InputError
 from reductions.sources import generators as gen
+from reductions.sources import ksat
 from reductions.sources.io import write_source
 from reductions.sources.types import CNF, Graph, Hypergraph
 
@@ -24,6 +25,7 @@ __all__ = ["EXAMPLES", "add_generate_kinds"]
 #: Example lines for ``exactfit generate --help``.
 EXAMPLES = """  exactfit generate planted-3sat 20 91 --seed 1 -o planted.cnf
   exactfit generate random-3sat 12 200 --seed 7 -o dense.cnf
+  exactfit generate random-ksat 16 4 --seed 2 -o k4.cnf
   exactfit generate gnp 12 0.4 --seed 3 -o g.col
   exactfit generate gnp 12 0.4 --max-weight 9 --seed 3 -o w.col
   exactfit generate hypergraph 9 12 3 --seed 2 -o h.hgr
@@ -39,6 +41,7 @@ def add_generate_kinds(kinds: Any) -> None:
     """Add the source kinds to the ``generate`` sub-parsers ``kinds``."""
     # the order here is the order ``exactfit generate --help`` lists the kinds in
     _add_3sat(kinds)
+    _add_ksat(kinds)
     _add_gnp(kinds)
     _add_hypergraph(kinds)
     _add_named(kinds)
@@ -57,6 +60,31 @@ def _add_3sat(kinds: Any) -> None:
         )
         q.add_argument("vars", type=int_at_least(3), metavar="VARS")
         q.add_argument("clauses", type=int_at_least(0), metavar="CLAUSES")
+        add_output_options(q, _cmd_generate)
+
+
+def _add_ksat(kinds: Any) -> None:
+    for kind, text in (
+        ("planted-ksat", "satisfiable K-CNF with a hidden assignment (recorded in a comment)"),
+        ("random-ksat", "uniform random K-CNF, by default at the refutation density n^(K/2)"),
+    ):
+        q = kinds.add_parser(
+            kind,
+            help=text,
+            description=text + ". Clauses: --clauses M, or ⌈VARS^s⌉ with s from --exponent "
+            "(default max(1, K/2)).",
+            epilog=f"example: exactfit generate {kind} 16 4 --seed 2 -o f.cnf",
+        )
+        q.add_argument("vars", type=int_at_least(1), metavar="VARS")
+        q.add_argument("k", type=int_at_least(1), metavar="K", help="clause width")
+        how = q.add_mutually_exclusive_group()
+        how.add_argument("--clauses", type=int_at_least(0), metavar="M", help="clause count")
+        how.add_argument(
+            "--exponent",
+            type=number_arg(float, minimum=1, maximum=8),
+            metavar="S",
+            help="clause count ⌈VARS^S⌉ (default max(1, K/2))",
+        )
         add_output_options(q, _cmd_generate)
 
 
@@ -119,6 +147,12 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         obj: Graph | CNF | Hypergraph = gen.planted_3sat(args.vars, args.clauses, args.seed)
     elif kind == "random-3sat":
         obj = gen.random_3sat(args.vars, args.clauses, args.seed)
+    elif kind in ("planted-ksat", "random-ksat"):
+        m = args.clauses
+        if m is None:
+            m = ksat.refutation_clauses(args.vars, args.exponent or max(1.0, args.k / 2))
+        make = ksat.planted_ksat if kind == "planted-ksat" else ksat.random_ksat
+        obj = make(args.vars, m, args.k, args.seed)
     elif kind == "gnp":
         if args.max_weight is None:
             obj = gen.gnp(args.n, args.p, args.seed)
