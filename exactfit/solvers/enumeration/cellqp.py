@@ -31,6 +31,8 @@ STEP_TOL = 1e-12
 MULT_TOL = 1e-10
 #: Eigenvalues of the reduced Hessian below EIG_CUT·‖G‖₂ are treated as zero (pseudo-inverse).
 EIG_CUT = 1e-12
+#: Stacks of matrices up to this size take the vectorised LDLᵀ in :func:`ls_values`.
+LDL_MAX_DIM = 8
 
 
 @dataclass(frozen=True)
@@ -58,18 +60,22 @@ def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
     h = np.asarray(h, dtype=float)
     multi = h.ndim == G.ndim
     H = h if multi else h[..., None, :]  # (…, R, D)
-    out = np.empty(H.shape[:-1])
     diag = np.einsum("...ii->...i", G)
     scale = np.maximum(diag.max(axis=-1), 1e-300)
-    det = np.linalg.det(G / scale[..., None, None])
-    good = np.abs(det) > 1e-9
-    if np.any(good):
-        try:
-            Hg = H[good]
-            x = np.linalg.solve(G[good], np.swapaxes(Hg, -1, -2))  # (…, D, R)
-            out[good] = np.einsum("...ri,...ir->...r", Hg, x)
-        except np.linalg.LinAlgError:
-            good[:] = False
+    if G.ndim == 3 and G.shape[-1] <= LDL_MAX_DIM:
+        out, good = _ldl_values(G / scale[:, None, None], H)
+        out = out / scale[:, None]
+    else:
+        out = np.empty(H.shape[:-1])
+        det = np.linalg.det(G / scale[..., None, None])
+        good = np.abs(det) > 1e-9
+        if np.any(good):
+            try:
+                Hg = H[good]
+                x = np.linalg.solve(G[good], np.swapaxes(Hg, -1, -2))  # (…, D, R)
+                out[good] = np.einsum("...ri,...ir->...r", Hg, x)
+            except np.linalg.LinAlgError:
+                good[:] = False
     bad = ~good
     if np.any(bad):
         w, V = np.linalg.eigh(G[bad])
@@ -78,6 +84,30 @@ def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
         inv = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
         out[bad] = np.einsum("...ri,...i->...r", proj * proj, inv)
     return out if multi else out[..., 0]
+
+
+def _ldl_values(S: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(hᵀS⁻¹h (B, R), good (B,))`` for a stack of small symmetric ``S`` (B, D, D), by an
+    ``LDLᵀ`` factorisation vectorised over the stack (one array operation per entry: for
+    ``D ≤ 8`` this is several times faster than a batched LAPACK solve).  ``good``: every pivot
+    positive and their product ``det S > 1e-9`` (the rule of :func:`ls_values`); the other
+    members' values are meaningless."""
+    B, D = S.shape[0], S.shape[-1]
+    L = np.zeros((D, D, B))
+    d = np.empty((D, B))
+    for j in range(D):
+        dj = S[:, j, j] - sum(L[j, k] * L[j, k] * d[k] for k in range(j))
+        d[j] = dj
+        safe = np.where(dj > 0, dj, 1.0)
+        for i in range(j + 1, D):
+            L[i, j] = (S[:, i, j] - sum(L[i, k] * L[j, k] * d[k] for k in range(j))) / safe
+    good = np.all(d > 0, axis=0) & (np.prod(d, axis=0) > 1e-9)
+    safe = np.where(d > 0, d, 1.0)
+    u = np.empty((D, B, H.shape[1]))
+    for j in range(D):
+        u[j] = H[:, :, j] - sum(L[j, k][:, None] * u[k] for k in range(j))
+    out = sum(u[j] * u[j] / safe[j][:, None] for j in range(D))
+    return np.asarray(out, dtype=float), good
 
 
 def _null(A: np.ndarray, D: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from exactfit.solvers.enumeration.cells import _Cells, _cells, _RegionCells
 from exactfit.solvers.enumeration.halfspace import halfspace_bounds
 from exactfit.solvers.enumeration.optima import _Best, _single_cell
 from exactfit.solvers.enumeration.progress import _check_stop
-from exactfit.solvers.enumeration.regions import _region_plan
+from exactfit.solvers.enumeration.regions import REGION_SAFETY, _region_plan
 from exactfit.solvers.enumeration.shard import (
     PRUNE_MARGIN,
     REALIZABLE_TOL,
@@ -60,11 +60,18 @@ def _search_single(run: _ShardRun, groups: Sequence[tuple[_Cells, list[int]]]) -
 def _bound_single(
     run: _ShardRun, groups: Sequence[tuple[_Cells, list[int]]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """``(keys, sign-vector indices, groups, bounds)`` of every (cell, output sign) pair of the
-    shard, sorted by bound (ties by group, key, sign); ``None`` when the time limit struck."""
+    """``(keys, sign-vector indices, groups, bounds)`` of the (cell, output sign) pairs of the
+    shard that can hold a network better than the heuristic, sorted by bound (ties by group,
+    key, sign); ``None`` when the time limit struck.
+
+    With incumbent regions the heuristic's loss ``U`` is known, and a pair whose bound exceeds
+    ``U`` by more than the regions' own widening plus the margin is dropped at once: its
+    optimum is above ``U``, exactly like a cell outside the regions (the cell holding the
+    heuristic's network, and so the optimal cell, has bound ``≤ U`` and is always kept)."""
     setup, state = run.setup, run.state
     delta, base = setup.deltas()
     svs = setup.problem.sign_vectors()
+    cap = _region_cap(setup, state)
     # One bound per (cell, output sign): the sign-aware bounds differ between a = +1 and −1.
     keys_l, vs_l, gs_l, bounds_l = [], [], [], []
     for gi, (cells, vs) in enumerate(groups):
@@ -76,10 +83,12 @@ def _bound_single(
             if np.any(few):
                 act = setup.hp.active(cells.signs(keys[few]))
                 sums[few] = act.astype(float) @ setup.F
-            keys_l.append(np.repeat(keys, len(vs)))
-            vs_l.append(np.tile(np.array(vs, dtype=np.int64), len(keys)))
-            gs_l.append(np.full(len(keys) * len(vs), gi, dtype=np.int64))
-            bounds_l.append(setup.sign_bounds(sums)[:, cols].reshape(-1))
+            bounds = setup.sign_bounds(sums)[:, cols].reshape(-1)
+            keep = bounds <= cap
+            keys_l.append(np.repeat(keys, len(vs))[keep])
+            vs_l.append(np.tile(np.array(vs, dtype=np.int64), len(keys))[keep])
+            gs_l.append(np.full(int(keep.sum()), gi, dtype=np.int64))
+            bounds_l.append(bounds[keep])
             state.cells += len(keys)
             if run.report(state.cells, "enumerated", {"phase": "enumerate", "cells": state.cells}):
                 return None
@@ -92,6 +101,18 @@ def _bound_single(
     state.enumerated = True
     order = np.lexsort((vs, keys, gs, bounds))
     return keys[order], vs[order], gs[order], bounds[order]
+
+
+def _region_cap(setup: _Setup, state: ShardState) -> float:
+    """The largest bound a pair may have and still hold a network better than the heuristic:
+    ``U`` widened as the regions widen it (:data:`.regions.REGION_SAFETY`) plus the margin;
+    ``inf`` without regions (the whole arrangement, the reference path)."""
+    upper = None if state.region is None else state.region.get("upper")
+    if upper is None:
+        return math.inf
+    upper = float(upper)
+    slack = REGION_SAFETY * (upper + 1e-3 * setup.Y)
+    return upper + slack + PRUNE_MARGIN * max(setup.Y, 1e-300)
 
 
 def _visit_single(
