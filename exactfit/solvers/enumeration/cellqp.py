@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exactfit.solvers.enumeration.dualqp import dual_cone_qp
+
 __all__ = ["ConeQP", "ball_cone_qp", "balls_cone_qp", "ls_values", "solve_cone_qp"]
 
 #: Float tolerances of the active-set method, relative to unit constraint rows and to the
@@ -31,6 +33,8 @@ STEP_TOL = 1e-12
 MULT_TOL = 1e-10
 #: Eigenvalues of the reduced Hessian below EIG_CUT·‖G‖₂ are treated as zero (pseudo-inverse).
 EIG_CUT = 1e-12
+#: The dual method's answer is accepted when its KKT residual is below KKT_TOL·scale.
+KKT_TOL = 1e-9
 #: Stacks of matrices up to this size take the vectorised LDLᵀ in :func:`ls_values`.
 LDL_MAX_DIM = 8
 
@@ -124,8 +128,15 @@ def solve_cone_qp(
     """Minimise ``θᵀGθ − 2hᵀθ`` subject to ``Aθ ≥ 0`` (float primal active set).
 
     ``A`` should have unit rows.  Deterministic: the same inputs give bit-identical output.
+    A safely positive definite ``G`` is solved by the dual method (:mod:`.dualqp`, a few
+    iterations) when its answer passes the KKT check below; otherwise, and for singular
+    ``G``, by the primal method from the apex.
     """
     n, D = A.shape
+    dual = dual_cone_qp(G, h, A) if D else None
+    out = None if dual is None else _kkt_checked(G, h, A, *dual)
+    if out is not None:
+        return out
     theta = np.zeros(D)
     W: list[int] = []
     max_iter = max_iter or 20 * (n + D) + 50
@@ -189,6 +200,24 @@ def solve_cone_qp(
     resid = grad - (A[W].T @ mu if W else 0.0)
     res = float(np.abs(resid).max(initial=0.0))
     viol = float(max(0.0, -(A @ theta).min(initial=0.0)))
+    value = float(theta @ G @ theta - 2.0 * h @ theta)
+    return ConeQP(theta, value, tuple(W), mu, max(res, viol), it)
+
+
+def _kkt_checked(
+    G: np.ndarray, h: np.ndarray, A: np.ndarray, theta: np.ndarray, W: list, mu: np.ndarray, it: int
+) -> ConeQP | None:
+    """The dual method's answer as a :class:`ConeQP` when it is a KKT point up to rounding
+    (stationarity residual and infeasibility at most ``KKT_TOL`` of the data's scale, every
+    multiplier ``≥ −MULT_TOL·scale``), else ``None``."""
+    gscale = max(float(np.abs(h).max(initial=0.0)), float(np.abs(G).max(initial=0.0)), 1e-300)
+    grad = 2.0 * (G @ theta - h)
+    resid = grad - (A[W].T @ mu if W else 0.0)
+    res = float(np.abs(resid).max(initial=0.0))
+    viol = float(max(0.0, -(A @ theta).min(initial=0.0)))
+    size = 1.0 + float(np.abs(theta).max(initial=0.0))
+    if max(res, viol) > KKT_TOL * gscale * size or mu.min(initial=0.0) < -MULT_TOL * gscale:
+        return None
     value = float(theta @ G @ theta - 2.0 * h @ theta)
     return ConeQP(theta, value, tuple(W), mu, max(res, viol), it)
 

@@ -72,10 +72,13 @@ def halfspace_bounds(setup: _Setup, signs: np.ndarray, out_signs: np.ndarray) ->
     lin = np.stack([a * h, np.where(a > 0, hp, hp - h)], axis=1)  # (B, 2, D)
     lam, V = np.linalg.eigh(G)
     lo, hi = lam[:, 0], lam[:, -1]
-    # true λ_min ≥ computed λ_min − p(D)·u·λ_max (eigensolver backward error)
-    slack = 10.0 * D * D * UNIT_ROUNDOFF * np.maximum(hi, 0.0)
+    n_terms = int(act.sum(axis=1).max(initial=0))
+    # the exact G's λ_min is at least the computed one less the perturbation of G: the sums'
+    # rounding (γ_{n+3}·D·λ_max) and the eigensolver's backward error (p(D)·u·λ_max)
+    rel = _gamma(n_terms + 3) * D + 10.0 * D * D * UNIT_ROUNDOFF
+    slack = 2.0 * rel * np.maximum(hi, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where(lo - slack > 0, hi * (1.0 + 1e-15) / (lo - slack), np.inf)
+        kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
     ok = kappa <= KAPPA_MAX
     if not np.any(ok):
         return out
@@ -89,6 +92,6 @@ def halfspace_bounds(setup: _Setup, signs: np.ndarray, out_signs: np.ndarray) ->
     viol = np.einsum("bmi,bri->brm", w, t) * orient[:, None, :]  # a·θ̂ per row
     inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0).max(axis=-1, initial=0.0)
     vals = setup.Y - np.einsum("bri,bri->br", t, t) + inc  # (b, 2)
-    allow = halfspace_allowance(kappa, int(act.sum(axis=1).max(initial=0)), D) * setup.Y
+    allow = halfspace_allowance(kappa, n_terms, D) * setup.Y
     out[ok] = vals.max(axis=1) - allow
     return out

@@ -6,45 +6,13 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from adversarial import near_collinear, near_coplanar, near_duplicates, tiny_features
+from cellcases import PROBLEMS, chambers, noisy
 
-from exactfit import FitProblem
 from exactfit.exact.cells import lifted_points
 from exactfit.exact.coneqp import exact_cone_qp
-from exactfit.generate import planted_fit
 from exactfit.solvers.enumeration.algebra import _Setup
-from exactfit.solvers.enumeration.cells import _cells
 from exactfit.solvers.enumeration.halfspace import halfspace_allowance, halfspace_bounds
 from exactfit.solvers.enumeration.optima import _cell_system
-
-
-def _noisy(n: int, d: int, sigma: float, seed: int) -> FitProblem:
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    y = np.maximum(X @ rng.standard_normal(d) + 0.2, 0.0) + sigma * rng.standard_normal(n)
-    return FitProblem(X.tolist(), y.tolist())
-
-
-#: Random and ill-conditioned data: noisy planted, rounded planted, near-flat point sets
-#: rounded to 6 and 9 decimals, near-duplicate points 1e-8 apart, features scaled by 1e-6.
-PROBLEMS = {
-    "noisy-20x2": lambda: _noisy(20, 2, 1.0, 3),
-    "noisy-14x3": lambda: _noisy(14, 3, 0.4, 4),
-    "planted-16x2": lambda: planted_fit(16, 2, noise=0.5, seed=5),
-    "near-collinear-6": lambda: near_collinear(1, 6, 12),
-    "near-coplanar-9": lambda: near_coplanar(2, 9, 9),
-    "near-duplicates": lambda: near_duplicates(0, Fraction(1, 10**8), 10),
-    "tiny-features": lambda: tiny_features(4, Fraction(1, 10**6), 10),
-}
-
-
-def _chambers(problem: FitProblem, count: int, seed: int) -> tuple[_Setup, np.ndarray]:
-    """``count`` chambers of the whole arrangement (exact enumerator), chosen at random."""
-    setup = _Setup.build(problem)
-    cells = _cells(setup, "exact", None)
-    keys = cells.all_keys()
-    pick = np.random.default_rng(seed).choice(len(keys), min(count, len(keys)), replace=False)
-    return setup, cells.signs(np.sort(keys[pick]))
 
 
 def _exact_halfspace(setup: _Setup, signs: np.ndarray, a: int) -> tuple[Fraction, Fraction]:
@@ -69,7 +37,7 @@ def _exact_halfspace(setup: _Setup, signs: np.ndarray, a: int) -> tuple[Fraction
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
 @pytest.mark.parametrize("a", [1, -1])
 def test_halfspace_bound_is_below_the_exact_cell_optimum(name: str, a: int) -> None:
-    setup, signs = _chambers(PROBLEMS[name](), 12, 7)
+    setup, signs = chambers(PROBLEMS[name](), 12, 7)
     bounds = halfspace_bounds(setup, signs, np.full(len(signs), a))
     for s, bound in zip(signs, bounds, strict=True):
         cell, halfspace = _exact_halfspace(setup, s, a)
@@ -87,7 +55,7 @@ def test_halfspace_bound_meets_the_exact_halfspace_minimum_within_its_allowance(
     """On well-conditioned cells the computed bound is the exact halfspace minimum less at
     most a few times its allowance (the allowance itself plus the error it covers), and it
     is above the least-squares bound on most cells."""
-    setup, signs = _chambers(PROBLEMS[name](), 16, 11)
+    setup, signs = chambers(PROBLEMS[name](), 16, 11)
     bounds = halfspace_bounds(setup, signs, np.ones(len(signs), dtype=int))
     ls = setup.sign_bounds(setup.hp.active(signs).astype(float) @ setup.F)[:, 0]
     finite = np.isfinite(bounds)  # chambers with few active points have a singular G
@@ -105,7 +73,7 @@ def test_halfspace_bound_meets_the_exact_halfspace_minimum_within_its_allowance(
 
 def test_singular_cells_get_no_halfspace_bound() -> None:
     """A chamber with fewer active points than parameters has a singular Gram matrix."""
-    setup, signs = _chambers(_noisy(12, 2, 1.0, 9), 400, 1)
+    setup, signs = chambers(noisy(12, 2, 1.0, 9), 400, 1)
     few = setup.hp.active(signs).sum(axis=1) < setup.D
     assert np.any(few)
     bounds = halfspace_bounds(setup, signs[few], np.ones(int(few.sum()), dtype=int))
