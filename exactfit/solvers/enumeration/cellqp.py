@@ -19,6 +19,7 @@ so bisection on ν meets primal and dual values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -52,13 +53,15 @@ class ConeQP:
     iterations: int
 
 
-def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
+def ls_values(G: np.ndarray, h: np.ndarray, trace_inv: bool = False) -> Any:
     """``hᵀG⁺h`` for a stack of PSD matrices (…, D, D) and vectors (…, D) or (…, R, D).
 
     ``min_θ θᵀGθ − 2hᵀθ = −hᵀG⁺h`` (``h`` lies in the range of ``G`` for least-squares data).
     With ``R`` right-hand sides per matrix the result is (…, R), from one factorisation.
     Uses a batched solve and falls back to an eigendecomposition (pseudo-inverse, relative
-    eigenvalue cut 1e-12) for singular or ill-conditioned members.
+    eigenvalue cut 1e-12) for singular or ill-conditioned members.  ``trace_inv``: also return
+    ``tr(G⁻¹)`` per member (from the ``LDLᵀ`` factors; ``inf`` where there are none), an upper
+    bound on ``1/λ_min`` for error allowances.
     """
     G = np.asarray(G, dtype=float)
     h = np.asarray(h, dtype=float)
@@ -66,9 +69,11 @@ def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
     H = h if multi else h[..., None, :]  # (…, R, D)
     diag = np.einsum("...ii->...i", G)
     scale = np.maximum(diag.max(axis=-1), 1e-300)
+    tinv = np.full(G.shape[:-2], np.inf)
     if G.ndim == 3 and G.shape[-1] <= LDL_MAX_DIM:
-        out, good = _ldl_values(G / scale[:, None, None], H)
+        out, good, tr = _ldl_values(G / scale[:, None, None], H)
         out = out / scale[:, None]
+        tinv = np.where(good, tr / scale, np.inf)
     else:
         out = np.empty(H.shape[:-1])
         det = np.linalg.det(G / scale[..., None, None])
@@ -87,15 +92,16 @@ def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
         proj = np.einsum("...ji,...rj->...ri", V, H[bad])
         inv = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
         out[bad] = np.einsum("...ri,...i->...r", proj * proj, inv)
-    return out if multi else out[..., 0]
+    out = out if multi else out[..., 0]
+    return (out, tinv) if trace_inv else out
 
 
-def _ldl_values(S: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(hᵀS⁻¹h (B, R), good (B,))`` for a stack of small symmetric ``S`` (B, D, D), by an
-    ``LDLᵀ`` factorisation vectorised over the stack (one array operation per entry: for
-    ``D ≤ 8`` this is several times faster than a batched LAPACK solve).  ``good``: every pivot
-    positive and their product ``det S > 1e-9`` (the rule of :func:`ls_values`); the other
-    members' values are meaningless."""
+def _ldl_values(S: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(hᵀS⁻¹h (B, R), good (B,), tr S⁻¹ (B,))`` for a stack of small symmetric ``S``
+    (B, D, D), by an ``LDLᵀ`` factorisation vectorised over the stack (one array operation per
+    entry: for ``D ≤ 8`` several times faster than a batched LAPACK solve).  ``good``: every
+    pivot positive and their product ``det S > 1e-9`` (the rule of :func:`ls_values`); the
+    other members' values are meaningless.  ``tr S⁻¹ = Σ_j ‖row j of L⁻¹‖²/d_j``."""
     B, D = S.shape[0], S.shape[-1]
     L = np.zeros((D, D, B))
     d = np.empty((D, B))
@@ -111,7 +117,13 @@ def _ldl_values(S: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for j in range(D):
         u[j] = H[:, :, j] - sum(L[j, k][:, None] * u[k] for k in range(j))
     out = sum(u[j] * u[j] / safe[j][:, None] for j in range(D))
-    return np.asarray(out, dtype=float), good
+    X = np.zeros((D, D, B))  # L⁻¹, unit lower triangular
+    for j in range(D):
+        X[j, j] = 1.0
+        for i in range(j):
+            X[j, i] = -sum(L[j, k] * X[k, i] for k in range(i, j))
+    tr = sum((X[j] * X[j]).sum(axis=0) / safe[j] for j in range(D))
+    return np.asarray(out, dtype=float), good, np.asarray(tr, dtype=float)
 
 
 def _null(A: np.ndarray, D: int) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 from exactfit.result import Limit
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.cells import _Cells, _cells, _RegionCells
-from exactfit.solvers.enumeration.halfspace import halfspace_bounds
+from exactfit.solvers.enumeration.halfspace import halfspace_allowance, halfspace_bounds
 from exactfit.solvers.enumeration.optima import _Best, _single_cell
 from exactfit.solvers.enumeration.progress import _check_stop
 from exactfit.solvers.enumeration.regions import REGION_SAFETY, _region_plan
@@ -72,6 +72,9 @@ def _bound_single(
     delta, base = setup.deltas()
     svs = setup.problem.sign_vectors()
     cap = _region_cap(setup, state)
+    # the prefix sums' rounding is relative to the sums over all points (see the docs)
+    G_all = setup.unpack(setup.F.sum(axis=0))[0]
+    trace_all, n_all = float(np.trace(G_all)), len(setup.F)
     # One bound per (cell, output sign): the sign-aware bounds differ between a = +1 and −1.
     keys_l, vs_l, gs_l, bounds_l = [], [], [], []
     for gi, (cells, vs) in enumerate(groups):
@@ -83,8 +86,17 @@ def _bound_single(
             if np.any(few):
                 act = setup.hp.active(cells.signs(keys[few]))
                 sums[few] = act.astype(float) @ setup.F
-            bounds = setup.sign_bounds(sums)[:, cols].reshape(-1)
-            keep = bounds <= cap
+            bounds, tinv = setup.sign_bounds(sums, trace_inv=True)
+            bounds = bounds[:, cols].reshape(-1)
+            # dropped only when the bound less its float error allowance exceeds the cap
+            kappa = np.full(len(tinv), np.inf)
+            fin = np.isfinite(tinv)
+            kappa[fin] = trace_all * tinv[fin]
+            kappa = np.repeat(kappa, len(vs))
+            allow = halfspace_allowance(kappa, n_all, setup.D)
+            sure = np.isfinite(allow)  # no allowance (no factors, or too ill-conditioned): keep
+            keep = ~sure
+            keep[sure] = bounds[sure] - allow[sure] * setup.Y <= cap
             keys_l.append(np.repeat(keys, len(vs))[keep])
             vs_l.append(np.tile(np.array(vs, dtype=np.int64), len(keys))[keep])
             gs_l.append(np.full(int(keep.sum()), gi, dtype=np.int64))
