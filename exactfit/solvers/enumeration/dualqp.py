@@ -5,10 +5,11 @@ Minimise ``θᵀGθ − 2hᵀθ`` on ``{Aθ ≥ 0}`` with ``G ≻ 0``.  Start at
 is violated, add the most violated one, ``p``: move along the direction ``z`` that raises
 ``a_p·θ`` while keeping the working rows tight and stationarity ``2(Gθ − h) = A_Wᵀμ``, with
 ``μ_p`` growing from 0; a working multiplier that would turn negative first drops its row
-(partial step), otherwise ``p`` joins the working set once ``a_p·θ = 0`` (full step).  Every
-iterate is the optimum of the problem restricted to the rows met so far, the objective
-increases strictly at every full step, so no working set repeats and the method ends, at the
-optimum, after a few iterations on well-conditioned cells (Goldfarb and Idnani 1983).
+(partial step), otherwise ``p`` joins the working set once ``a_p·θ = 0`` (full step).  After
+every full step ``θ`` is the optimum of the problem whose constraints are the working rows (an
+"S-pair"), and the objective increases strictly at every full step, so no working set repeats
+and the method ends at the optimum (Goldfarb and Idnani 1983, their theorem); on
+well-conditioned cells after a few iterations.
 
 Compared with the primal method of :func:`.cellqp.solve_cone_qp`, which starts at the apex
 where *every* row is tight and adds rows through degenerate zero steps, this needs about one
