@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ class _Setup:
         G[..., self.iu[1], self.iu[0]] = sums[..., :nt]
         return G, sums[..., nt : nt + D]
 
-    def sign_bounds(self, sums: np.ndarray) -> np.ndarray:
+    def sign_bounds(self, sums: np.ndarray, trace_inv: bool = False) -> Any:
         """Lower bounds ``(…, 2)`` on a cell's optimum for output sign ``a = +1`` and ``−1``.
 
         On a cell with active set ``S`` and ``a = +1`` every active ``z_i·θ`` is ≥ 0, so a
@@ -91,16 +92,18 @@ class _Setup:
         at least ``Y − h₊ᵀG⁺h₊`` with ``h₊ = Σ_S c_i y_i⁺ z_i`` (least squares against the
         labels clipped at 0), and at least the plain bound ``Y − hᵀG⁺h``.  For ``a = −1`` the
         same holds with ``h₋ = Σ_S c_i y_i⁻ z_i = h₊ − h``.  Each column is the larger of the
-        two; one factorisation of ``G`` serves all three right-hand sides.
+        two; one factorisation of ``G`` serves all three right-hand sides.  ``trace_inv``: also
+        return ``tr(G⁻¹)`` per cell (:func:`.cellqp.ls_values`).
         """
         G, h = self.unpack(sums)
         nt, D = len(self.iu[0]), self.D
         hp = sums[..., nt + D : nt + 2 * D]
-        vals = ls_values(G, np.stack([h, hp, hp - h], axis=-2))
+        vals, tinv = ls_values(G, np.stack([h, hp, hp - h], axis=-2), trace_inv=True)
         plain = vals[..., 0]
-        return self.Y - np.stack(
+        out = self.Y - np.stack(
             [np.minimum(plain, vals[..., 1]), np.minimum(plain, vals[..., 2])], axis=-1
         )
+        return (out, tinv) if trace_inv else out
 
     def joint_bounds(
         self, Fc: np.ndarray, acts: np.ndarray, combo: np.ndarray, av: np.ndarray

@@ -19,8 +19,11 @@ so bisection on ν meets primal and dual values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from exactfit.solvers.enumeration.dualqp import dual_cone_qp
 
 __all__ = ["ConeQP", "ball_cone_qp", "balls_cone_qp", "ls_values", "solve_cone_qp"]
 
@@ -31,6 +34,10 @@ STEP_TOL = 1e-12
 MULT_TOL = 1e-10
 #: Eigenvalues of the reduced Hessian below EIG_CUT·‖G‖₂ are treated as zero (pseudo-inverse).
 EIG_CUT = 1e-12
+#: The dual method's answer is accepted when its KKT residual is below KKT_TOL·scale.
+KKT_TOL = 1e-9
+#: Stacks of matrices up to this size take the vectorised LDLᵀ in :func:`ls_values`.
+LDL_MAX_DIM = 8
 
 
 @dataclass(frozen=True)
@@ -46,30 +53,38 @@ class ConeQP:
     iterations: int
 
 
-def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
+def ls_values(G: np.ndarray, h: np.ndarray, trace_inv: bool = False) -> Any:
     """``hᵀG⁺h`` for a stack of PSD matrices (…, D, D) and vectors (…, D) or (…, R, D).
 
     ``min_θ θᵀGθ − 2hᵀθ = −hᵀG⁺h`` (``h`` lies in the range of ``G`` for least-squares data).
     With ``R`` right-hand sides per matrix the result is (…, R), from one factorisation.
     Uses a batched solve and falls back to an eigendecomposition (pseudo-inverse, relative
-    eigenvalue cut 1e-12) for singular or ill-conditioned members.
+    eigenvalue cut 1e-12) for singular or ill-conditioned members.  ``trace_inv``: also return
+    ``tr(G⁻¹)`` per member (from the ``LDLᵀ`` factors; ``inf`` where there are none), an upper
+    bound on ``1/λ_min`` for error allowances.
     """
     G = np.asarray(G, dtype=float)
     h = np.asarray(h, dtype=float)
     multi = h.ndim == G.ndim
     H = h if multi else h[..., None, :]  # (…, R, D)
-    out = np.empty(H.shape[:-1])
     diag = np.einsum("...ii->...i", G)
     scale = np.maximum(diag.max(axis=-1), 1e-300)
-    det = np.linalg.det(G / scale[..., None, None])
-    good = np.abs(det) > 1e-9
-    if np.any(good):
-        try:
-            Hg = H[good]
-            x = np.linalg.solve(G[good], np.swapaxes(Hg, -1, -2))  # (…, D, R)
-            out[good] = np.einsum("...ri,...ir->...r", Hg, x)
-        except np.linalg.LinAlgError:
-            good[:] = False
+    tinv = np.full(G.shape[:-2], np.inf)
+    if G.ndim == 3 and G.shape[-1] <= LDL_MAX_DIM:
+        out, good, tr = _ldl_values(G / scale[:, None, None], H)
+        out = out / scale[:, None]
+        tinv = np.where(good, tr / scale, np.inf)
+    else:
+        out = np.empty(H.shape[:-1])
+        det = np.linalg.det(G / scale[..., None, None])
+        good = np.abs(det) > 1e-9
+        if np.any(good):
+            try:
+                Hg = H[good]
+                x = np.linalg.solve(G[good], np.swapaxes(Hg, -1, -2))  # (…, D, R)
+                out[good] = np.einsum("...ri,...ir->...r", Hg, x)
+            except np.linalg.LinAlgError:
+                good[:] = False
     bad = ~good
     if np.any(bad):
         w, V = np.linalg.eigh(G[bad])
@@ -77,7 +92,38 @@ def ls_values(G: np.ndarray, h: np.ndarray) -> np.ndarray:
         proj = np.einsum("...ji,...rj->...ri", V, H[bad])
         inv = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
         out[bad] = np.einsum("...ri,...i->...r", proj * proj, inv)
-    return out if multi else out[..., 0]
+    out = out if multi else out[..., 0]
+    return (out, tinv) if trace_inv else out
+
+
+def _ldl_values(S: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(hᵀS⁻¹h (B, R), good (B,), tr S⁻¹ (B,))`` for a stack of small symmetric ``S``
+    (B, D, D), by an ``LDLᵀ`` factorisation vectorised over the stack (one array operation per
+    entry: for ``D ≤ 8`` several times faster than a batched LAPACK solve).  ``good``: every
+    pivot positive and their product ``det S > 1e-9`` (the rule of :func:`ls_values`); the
+    other members' values are meaningless.  ``tr S⁻¹ = Σ_j ‖row j of L⁻¹‖²/d_j``."""
+    B, D = S.shape[0], S.shape[-1]
+    L = np.zeros((D, D, B))
+    d = np.empty((D, B))
+    for j in range(D):
+        dj = S[:, j, j] - sum(L[j, k] * L[j, k] * d[k] for k in range(j))
+        d[j] = dj
+        safe = np.where(dj > 0, dj, 1.0)
+        for i in range(j + 1, D):
+            L[i, j] = (S[:, i, j] - sum(L[i, k] * L[j, k] * d[k] for k in range(j))) / safe
+    good = np.all(d > 0, axis=0) & (np.prod(d, axis=0) > 1e-9)
+    safe = np.where(d > 0, d, 1.0)
+    u = np.empty((D, B, H.shape[1]))
+    for j in range(D):
+        u[j] = H[:, :, j] - sum(L[j, k][:, None] * u[k] for k in range(j))
+    out = sum(u[j] * u[j] / safe[j][:, None] for j in range(D))
+    X = np.zeros((D, D, B))  # L⁻¹, unit lower triangular
+    for j in range(D):
+        X[j, j] = 1.0
+        for i in range(j):
+            X[j, i] = -sum(L[j, k] * X[k, i] for k in range(i, j))
+    tr = sum((X[j] * X[j]).sum(axis=0) / safe[j] for j in range(D))
+    return np.asarray(out, dtype=float), good, np.asarray(tr, dtype=float)
 
 
 def _null(A: np.ndarray, D: int) -> np.ndarray:
@@ -94,8 +140,15 @@ def solve_cone_qp(
     """Minimise ``θᵀGθ − 2hᵀθ`` subject to ``Aθ ≥ 0`` (float primal active set).
 
     ``A`` should have unit rows.  Deterministic: the same inputs give bit-identical output.
+    A safely positive definite ``G`` is solved by the dual method (:mod:`.dualqp`, a few
+    iterations) when its answer passes the KKT check below; otherwise, and for singular
+    ``G``, by the primal method from the apex.
     """
     n, D = A.shape
+    dual = dual_cone_qp(G, h, A) if D else None
+    out = None if dual is None else _kkt_checked(G, h, A, *dual)
+    if out is not None:
+        return out
     theta = np.zeros(D)
     W: list[int] = []
     max_iter = max_iter or 20 * (n + D) + 50
@@ -159,6 +212,24 @@ def solve_cone_qp(
     resid = grad - (A[W].T @ mu if W else 0.0)
     res = float(np.abs(resid).max(initial=0.0))
     viol = float(max(0.0, -(A @ theta).min(initial=0.0)))
+    value = float(theta @ G @ theta - 2.0 * h @ theta)
+    return ConeQP(theta, value, tuple(W), mu, max(res, viol), it)
+
+
+def _kkt_checked(
+    G: np.ndarray, h: np.ndarray, A: np.ndarray, theta: np.ndarray, W: list, mu: np.ndarray, it: int
+) -> ConeQP | None:
+    """The dual method's answer as a :class:`ConeQP` when it is a KKT point up to rounding
+    (stationarity residual and infeasibility at most ``KKT_TOL`` of the data's scale, every
+    multiplier ``≥ −MULT_TOL·scale``), else ``None``."""
+    gscale = max(float(np.abs(h).max(initial=0.0)), float(np.abs(G).max(initial=0.0)), 1e-300)
+    grad = 2.0 * (G @ theta - h)
+    resid = grad - (A[W].T @ mu if W else 0.0)
+    res = float(np.abs(resid).max(initial=0.0))
+    viol = float(max(0.0, -(A @ theta).min(initial=0.0)))
+    size = 1.0 + float(np.abs(theta).max(initial=0.0))
+    if max(res, viol) > KKT_TOL * gscale * size or mu.min(initial=0.0) < -MULT_TOL * gscale:
+        return None
     value = float(theta @ G @ theta - 2.0 * h @ theta)
     return ConeQP(theta, value, tuple(W), mu, max(res, viol), it)
 

@@ -225,6 +225,7 @@ def _stats(
         "cells": parts[0].cells if problem.units > 1 else sum(p.cells for p in parts),
         "cells_pruned": sum(p.pruned for p in parts),
         "qps": sum(p.qps for p in parts),
+        "cells_tightened": sum(p.tightened for p in parts),
         "pattern": [np.flatnonzero(setup.hp.active(pt)).tolist() for pt in best.patterns],
         "kkt_residual": best.kkt,
         "enumerator": mode,

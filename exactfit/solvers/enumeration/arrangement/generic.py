@@ -187,24 +187,25 @@ class GenericEnumerator:
         B = len(Tp)
         r = Tp.shape[1]
         order, b, inT = self._crossings(L, Tp)
-        pos = np.take_along_axis(b > 0, order, axis=1) & ~np.take_along_axis(inT, order, axis=1)
-        neg = np.take_along_axis(b < 0, order, axis=1) & ~np.take_along_axis(inT, order, axis=1)
-        Ds = dl[order]  # (B, mm, P)
         P = dl.shape[1]
-        cpos = np.cumsum(Ds * pos[:, :, None], axis=1)
-        prefix_pos = np.concatenate([np.zeros((B, 1, P)), cpos[:, :-1]], axis=1)
-        cneg = np.cumsum((Ds * neg[:, :, None])[:, ::-1], axis=1)[:, ::-1]
-        suffix_neg = np.concatenate([cneg[:, 1:], np.zeros((B, 1, P))], axis=1)
-        base = prefix_pos + suffix_neg  # (B, mm, P) sums just at the crossing, crossing excluded
+        inTs = np.take_along_axis(inT, order, axis=1)
+        pos = np.take_along_axis(b > 0, order, axis=1) & ~inTs
+        neg = np.take_along_axis(b < 0, order, axis=1) & ~inTs
         maxT = Tp.max(axis=1) if r else np.full(B, -1)
-        out = (order > maxT[:, None]) & ~np.take_along_axis(inT, order, axis=1)
+        out = (order > maxT[:, None]) & ~inTs
         bi, ki = np.nonzero(out)
         if len(bi) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros((0, P))
+        # The sums just at crossing k (crossing excluded): the + crossings before it and the −
+        # ones after it, Σ_{l<k} pos_l Δ_l + Σ_{l>k} neg_l Δ_l = C_k − pos_k Δ_k + N with one
+        # running sum C_k = Σ_{l≤k} (pos_l − neg_l) Δ_l and the circle's total N of − crossings.
+        Ds = dl[order]  # (B, mm, P)
+        C = np.cumsum(Ds * (pos.astype(float) - neg)[:, :, None], axis=1)
+        N = ((b < 0) & ~inT).astype(float) @ dl  # (B, P)
         j = order[bi, ki]
         T = np.concatenate([Tp[bi], j[:, None]], axis=1)  # sorted: j > max T'
         sel = self._kkt(level, T)
-        sums = base[bi, ki] + last
+        sums = C[bi, ki] - pos[bi, ki][:, None] * dl[j] + N[bi] + last
         sums = sums + np.einsum("ct,ctp->cp", sel.astype(float), dl[T])
         full_T = np.full((len(T), self.D - 1), -1, dtype=np.int64)
         full_T[:, : T.shape[1]] = T
