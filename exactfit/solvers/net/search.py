@@ -1,7 +1,7 @@
 """Every network whose units are points of the net: the exhaustive search of the ``net`` solver.
 
-A candidate is an allowed output-sign vector ``a`` (sorted, +1 first) and one net point per
-unit.  Units of equal sign are interchangeable, so each sign group takes a *multiset* of points:
+A candidate is an allowed output-sign vector ``a`` and one net point per unit.  Units of
+equal sign are interchangeable, so each sign group takes a *multiset* of points:
 ``Π_groups C(N + g − 1, g)`` candidates per sign vector (:func:`candidate_count`).  The last
 unit is vectorised: with ``r = Σ_{other units} a_j σ(Z g_j) − y`` and the activations
 ``A = σ(Z Gᵀ)`` (n × N),
@@ -58,6 +58,19 @@ def _groups(signs: Sequence[int]) -> tuple[int, int]:
     return p, len(signs) - p
 
 
+def _by_position(signs: Sequence[int], pts: Sequence[int]) -> tuple[int, ...]:
+    """Points listed positive group first (as searched) put back at their units' positions.
+
+    Fixed output signs need not be sorted (``(−1, +1)`` is a class of its own), and the
+    answer's unit ``j`` must carry sign ``a_j``.
+    """
+    order = [j for j, s in enumerate(signs) if s > 0] + [j for j, s in enumerate(signs) if s < 0]
+    placed = [0] * len(signs)
+    for slot, j in enumerate(order):
+        placed[j] = pts[slot]
+    return tuple(placed)
+
+
 def candidate_count(N: int, sign_vectors: Sequence[Sequence[int]]) -> int:
     """``Σ_a Π_groups C(N + g − 1, g)``: the candidates over all sign vectors ``a``."""
     return sum(
@@ -103,7 +116,7 @@ def search(
                     evaluated += N - lo
                     if losses[i] < best[0]:
                         pts = (*pos, *neg, lo + i) if q else (*pos, lo + i)
-                        best = (float(losses[i]), tuple(signs), pts)
+                        best = (float(losses[i]), tuple(signs), _by_position(signs, pts))
                     if watching and throttle.ready():
                         progress.publish(
                             progress.Snapshot(

@@ -184,3 +184,19 @@ def test_the_cli_runs_net_and_refuses_a_missing_epsilon(tmp_path, capsys):
     assert rc == 10 and "feasible" in out
     rc, out, err = run_main(["solve", path, "--solver", "net", "-q"], capsys)
     assert rc == 2 and err.count("\n") == 1 and "expected --epsilon E" in err
+
+
+@pytest.mark.parametrize("signs", [(1, -1), (-1, 1)])
+def test_fixed_output_signs_in_any_order_keep_the_guarantee(signs):
+    """Fixed signs need not be sorted: unit j of the answer must carry a_j, and the searched
+    network must be the one returned (found: (−1, +1) returned a network 62ε above)."""
+    X = [[Fraction(i, 8)] for i in range(-4, 5)]
+    y = [Fraction(i, 8) if i > 0 else Fraction(i, 4) for i in range(-4, 5)]
+    problem = FitProblem(X, y, units=2, bias=False, weight_bound=1, output_signs=signs)
+    opt = exactfit.solve(problem, "scip", certify=True)
+    assert opt.status is Status.OPTIMAL and opt.proof.value == "exact"
+    r = NetSolver().solve(problem, epsilon=0.01)
+    assert network_violations(problem, r.network) == []
+    assert [u.a for u in r.network.units] == list(signs)
+    excess = (r.objective_exact - Fraction(opt.bound)) / len(X)
+    assert 0 <= excess <= Fraction(0.01)
