@@ -19,6 +19,7 @@ from exactfit.generate import planted_fit
 from exactfit.problem import FitProblem, exact_loss, network_violations
 from exactfit.result import Limit, Status
 from exactfit.solvers.net import NetSolver
+from exactfit.solvers.net.floats import floors
 from exactfit.solvers.net.grid import _moments, net_points, plan, target_radius
 from exactfit.solvers.net.search import candidate_count
 
@@ -200,3 +201,53 @@ def test_fixed_output_signs_in_any_order_keep_the_guarantee(signs):
     assert [u.a for u in r.network.units] == list(signs)
     excess = (r.objective_exact - Fraction(opt.bound)) / len(X)
     assert 0 <= excess <= Fraction(0.01)
+
+
+def _one_unit_optimum_d1(problem: FitProblem) -> Fraction:
+    """The exact optimum of ``a·σ(w x)``, ``|w| ≤ B``, free sign, ``d = 1``, no bias: on each
+    side of 0 a one-variable least squares in ``t = a·|w| ∈ [−B, B]``, clipped."""
+    null = problem.null_loss()
+    best = null
+    B = problem.weight_bound
+    for side in (1, -1):
+        act = [
+            (c, side * x[0], y)
+            for c, x, y in zip(problem.sample_weight, problem.X, problem.y, strict=True)
+            if side * x[0] > 0
+        ]
+        sxx = sum((c * z * z for c, z, _ in act), Fraction(0))
+        sxy = sum((c * z * y for c, z, y in act), Fraction(0))
+        if sxx:
+            t = max(-B, min(B, sxy / sxx))
+            best = min(best, null - 2 * t * sxy + t * t * sxx)
+    return best
+
+
+@pytest.mark.parametrize("epsilon", [1e-19, 1e-18, 1e-17])
+def test_tiny_features_and_tiny_epsilon_keep_the_guarantee(epsilon):
+    """Labels ~1, features ~1e-15: each unit moves the loss by ~1e-14, far below the ulp of
+    Σ c y². Comparing float losses L (not L − L(0)) picked answers up to 580ε above the
+    optimum, with the guarantee claimed; the optimum is exact in closed form (d = 1)."""
+    s = Fraction(1, 10**15)
+    X = [[s], [2 * s], [3 * s], [-s], [s / 2]]
+    problem = FitProblem(X, [1, Fraction(1, 3), 2, -1, Fraction(1, 2)], bias=False, weight_bound=1)
+    opt = _one_unit_optimum_d1(problem)
+    r = NetSolver().solve(problem, epsilon=epsilon)
+    assert r.stats["guarantee"]["holds"]
+    assert 0 <= (r.objective_exact - opt) / problem.n <= Fraction(epsilon)
+
+
+def test_an_epsilon_below_what_float64_can_honour_is_refused():
+    s = Fraction(1, 10**15)
+    X = [[s], [2 * s], [3 * s], [-s], [s / 2]]
+    problem = FitProblem(X, [1, Fraction(1, 3), 2, -1, Fraction(1, 2)], bias=False, weight_bound=1)
+    covering, comparisons = floors(problem, float(problem.null_loss()) / problem.n)
+    assert 1e-20 < max(covering, comparisons) < 1e-19
+    with pytest.raises(
+        InputError, match=r"^net: epsilon 1e-20 is below .* the least that float64"
+    ) as info:
+        NetSolver().solve(problem, epsilon=1e-20)
+    assert "\n" not in str(info.value)
+    # data in the unit ball: the floor is far below any ε whose net fits the caps
+    covering, comparisons = floors(PLAIN, float(PLAIN.null_loss()) / PLAIN.n)
+    assert max(covering, comparisons) < 1e-4
