@@ -20,7 +20,7 @@ from reductions.families.base import Finding, Report
 from reductions.families.goldreich.depth3 import Depth3Network
 from reductions.families.goldreich.family import GoldreichPlant, goldreich_instance
 from reductions.families.goldreich.gadget import bit_ramp
-from reductions.families.goldreich.prg import MAX_EXHAUSTIVE_N, matching_seeds
+from reductions.families.goldreich.prg import MAX_EXHAUSTIVE_N, Predicate, matching_seeds
 
 __all__ = ["NoiseRow", "margin_bound", "parameter_noise", "pattern_probes", "run_checks"]
 
@@ -108,6 +108,26 @@ def _patterns(plant: GoldreichPlant, rng: np.random.Generator) -> Finding:
     )
 
 
+def _predicate(P: Predicate) -> Finding:
+    """The truth table against ``u_1 ⊕ … ⊕ u_{k−2} ⊕ (u_{k−1} ∧ u_k)`` on the pattern's integer
+    code (bit ``t`` is ``u_{t+1}``): the network is checked against the table, so the table
+    itself must be checked against the formula."""
+    k = P.k
+    if not P.name.startswith("xor-and"):
+        return Finding(f"predicate {P.name}", None, "no independent formula to compare with")
+    xor_mask = (1 << (k - 2)) - 1
+    want = [
+        (bin(i & xor_mask).count("1") + ((i >> (k - 2)) & (i >> (k - 1)) & 1)) % 2
+        for i in range(2**k)
+    ]
+    bad = sum(a != b for a, b in zip(P.table, want, strict=True))
+    return Finding(
+        f"predicate = u1⊕…⊕u{k - 2}⊕(u{k - 1}∧u{k})",
+        bad == 0,
+        f"all {2**k} patterns of the truth table; mismatches: {bad}",
+    )
+
+
 def _ramp(margin: Fraction, rng: np.random.Generator) -> Finding:
     pts = [
         Fraction(int(p), int(q)) * margin
@@ -140,7 +160,7 @@ def run_checks(args: argparse.Namespace) -> Report:
     )
     H, P = plant.hypergraph, plant.predicate
     rng = np.random.default_rng(args.seed + 1)
-    findings = [_ramp(plant.margin, rng), _patterns(plant, rng)]
+    findings = [_predicate(P), _ramp(plant.margin, rng), _patterns(plant, rng)]
     off = [i for i, x in enumerate(problem.X) if not any(0 < v < plant.margin for v in x)]
     expect = [sum(H.outputs(P, tuple(int(v > 0) for v in problem.X[i]))) for i in off]
     findings.append(
