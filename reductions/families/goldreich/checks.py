@@ -16,6 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from exactfit.limits import MAX_CHECK_DRAWS, check_cap
 from reductions.families.base import Finding, Report
 from reductions.families.goldreich.depth3 import Depth3Network
 from reductions.families.goldreich.family import GoldreichPlant, goldreich_instance
@@ -147,8 +148,42 @@ def _ramp(margin: Fraction, rng: np.random.Generator) -> Finding:
     )
 
 
+#: Exact multiply-adds of the pattern probes (numpy object arrays of Python integers, ~10⁷ a
+#: second): about a minute at the cap.
+MAX_EXACT_WORK = 5 * 10**8
+
+
+def _check_sizes(args: argparse.Namespace) -> None:
+    """Refuse, before any work, checks whose Monte Carlo arrays or exact probes are too large.
+
+    Widths: ``2N``, ``h₂ = M·2^{k−1}`` (the predicate is balanced), ``M``; the ``M·2^k`` probes
+    go through the dense layers: ``2N·N + h₂·2N + M·h₂`` multiply-adds each.
+    """
+    N, M, k = args.inputs, args.outputs, args.k
+    h2 = M * 2 ** (k - 1)
+    check_cap(
+        M * 2**k * (2 * N * N + 2 * N * h2 + M * h2),
+        MAX_EXACT_WORK,
+        "goldreich check: exact multiply-adds of the M·2^k pattern probes",
+        "use fewer --outputs or a smaller --k",
+    )
+    check_cap(
+        args.mc_samples * args.draws * N,
+        MAX_CHECK_DRAWS,
+        "goldreich check: Monte Carlo numbers --mc-samples·--draws·N",
+        "use fewer --mc-samples or --draws",
+    )
+    check_cap(
+        args.mc_samples * max(h2, 2 * N),
+        MAX_CHECK_DRAWS,
+        "goldreich check: activations --mc-samples·(widest layer)",
+        "use fewer --mc-samples or --outputs",
+    )
+
+
 def run_checks(args: argparse.Namespace) -> Report:
     """Every check for parsed ``family check goldreich`` arguments."""
+    _check_sizes(args)
     problem, plant = goldreich_instance(
         args.inputs,
         args.outputs,

@@ -27,6 +27,8 @@ __all__ = ["NaturalFamily", "check", "check_ksat"]
 
 #: Exhaustive satisfiability checks enumerate 2^n assignments.
 MAX_SAT_VARS = 20
+#: Instances of ``family check natural``: each is an exact ERM and an exhaustive K-SAT check.
+MAX_TRIALS = 100
 
 
 class NaturalFamily(Family):
@@ -71,7 +73,12 @@ class NaturalFamily(Family):
         q.add_argument("--k", type=int_at_least(1), default=2, help="hidden units (2)")
         _weights_arg(q)
         q.add_argument("--samples", type=int_at_least(1), default=8, help="points (8)")
-        q.add_argument("--trials", type=int_at_least(1), default=4, help="instances (4)")
+        q.add_argument(
+            "--trials",
+            type=number_arg(int, minimum=1, maximum=MAX_TRIALS),
+            default=4,
+            help=f"instances (4; at most {MAX_TRIALS}: each is an exact ERM)",
+        )
         q.add_argument(
             "--solver", default="enum", help="exact solver for the ERM (enum; brute: tiny n)"
         )
