@@ -12,6 +12,7 @@ from __future__ import annotations
 from exactfit.errors import InputError
 
 __all__ = [
+    "MAX_CHECK_DRAWS",
     "MAX_DIGITS",
     "MAX_ENTRIES",
     "MAX_EXPONENT",
@@ -60,6 +61,9 @@ MAX_NET_ACTIVATIONS = 2 * 10**7
 #: Candidate networks (k-multisets of net points, per output-sign vector) the ``net`` solver
 #: evaluates; each costs O(n) flops, so 10⁸ is about a minute.
 MAX_NET_NETWORKS = 10**8
+#: Random numbers a ``family check`` holds at once for a Monte Carlo estimate (draws times
+#: dimension or width): 160 MB of floats.
+MAX_CHECK_DRAWS = 2 * 10**7
 #: Vertices of a graph or hypergraph, variables of a CNF.
 MAX_SOURCE_VERTICES = 10**5
 #: Edges, hyperedges or clauses of a source.

@@ -155,10 +155,11 @@ class FitProblem:
         return self.Xf.copy()
 
     def sign_vectors(self) -> list[tuple[int, ...]]:
-        """The output-sign vectors a solver must consider, each sorted with +1 first.
+        """The output-sign vectors a solver must consider.
 
         Units are interchangeable, so with free signs only the number ``p`` of positive units
-        matters: the vectors ``(+1)^p (−1)^{k−p}`` for ``p = k, …, 0``.
+        matters: the vectors ``(+1)^p (−1)^{k−p}`` for ``p = k, …, 0`` (sorted with +1 first).
+        Fixed signs are the one vector given, in unit order and not necessarily sorted.
         """
         k = self.units
         if self.output_signs is None:

@@ -42,6 +42,9 @@ __all__ = [
 
 #: Data, noise and the secret's stereographic coordinates are multiples of 1/GRID.
 GRID = 100
+#: Samples of the exact fits of ``family check clwe``: exact fitting is exponential in n·d, and
+#: 4M + 1 = 5 units on 12 points in d = 1 already take tens of seconds.
+MAX_FIT_SAMPLES = 12
 #: The largest cutoff M whose 4M + 1 units fit exactfit's unit cap.
 MAX_CUTOFF = (MAX_UNITS - 1) // 4
 
@@ -300,9 +303,9 @@ class ClweFamily(Family):
         )
         q.add_argument(
             "--fit-samples",
-            type=int_at_least(1),
+            type=number_arg(int, minimum=1, maximum=MAX_FIT_SAMPLES),
             default=6,
-            help="samples of the exact fit (d ≤ 2 only; 6)",
+            help=f"samples of the exact fit (d ≤ 2 only; 6; at most {MAX_FIT_SAMPLES})",
         )
         q.add_argument(
             "--fit-units",

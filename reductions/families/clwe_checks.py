@@ -16,6 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from exactfit.limits import MAX_CHECK_DRAWS, check_cap
 from exactfit.network import ReluNetwork, exact_loss, exact_predictions
 from exactfit.problem import FitProblem
 from reductions.families.base import Finding, Report
@@ -161,6 +162,12 @@ def _truncation(
 
 def run_checks(args: argparse.Namespace) -> Report:
     """Every check for parsed ``family check clwe`` arguments."""
+    check_cap(
+        args.mc_samples * args.dims,
+        MAX_CHECK_DRAWS,
+        "clwe check: Monte Carlo numbers --mc-samples·D",
+        "use fewer --mc-samples",
+    )
     problem, plant = clwe_instance(
         args.dims,
         gamma=args.gamma,

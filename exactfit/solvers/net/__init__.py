@@ -31,6 +31,7 @@ from exactfit.limits import MAX_NET_ACTIVATIONS, MAX_NET_NETWORKS
 from exactfit.problem import FitProblem, ReluNetwork, Unit, clip_to_bound
 from exactfit.result import Result, finalize
 from exactfit.solvers._common import check_registered_options, check_time_limit
+from exactfit.solvers.net.floats import check_resolution
 from exactfit.solvers.net.grid import NetPlan, net_points, plan
 from exactfit.solvers.net.search import SearchOutcome, candidate_count, search
 
@@ -98,6 +99,9 @@ class NetSolver:
         if reason is not None:
             raise InputError(f"net: {reason}")
         eps = check_epsilon(problem, epsilon)
+        check_resolution(
+            problem, eps, float(problem.null_loss()) / float(sum(problem.sample_weight))
+        )
         start = time.perf_counter()
         deadline = None if time_limit is None else start + time_limit
         net = plan(problem, eps)
@@ -154,9 +158,12 @@ def _stats(problem: FitProblem, net: NetPlan, N: int, out: SearchOutcome) -> dic
         "guarantee": {
             "holds": out.limit is None,
             "deterministic": True,
-            # the covering argument runs on a float64 eigenbasis with a 1e-9 relative margin:
-            # say so, since everything else that exactfit calls proven is exact
-            "proof": "float64 eigendecomposition with a 1e-9 relative safety margin, not exact",
+            # the covering argument runs on a float64 eigenbasis: say so, since everything
+            # else that exactfit calls proven is exact
+            "proof": (
+                "float64: rounding errors bounded and refused above a 1e-4 relative margin, "
+                "assuming LAPACK's O(d·u) backward error for eigh; not exact"
+            ),
             "epsilon": net.epsilon,
             "statement": "average loss <= min over the class + epsilon (docs/solvers/net.md)",
             "loss_excess_at_most": net.epsilon * total_weight,

@@ -26,12 +26,10 @@ import numpy as np
 from exactfit.errors import BudgetExceeded, InputError
 from exactfit.limits import MAX_NET_POINTS
 from exactfit.problem import FitProblem
+from exactfit.solvers.net.floats import BALL_TOL, MARGIN
 
 __all__ = ["NetPlan", "net_points", "plan", "target_radius"]
 
-#: Relative safety margin on the radius η: covers the float64 eigendecomposition and the
-#: float rounding of the grid (both ~1e-15 relative; see "Floating point" in the page).
-MARGIN = 1e-9
 #: Prefix-by-value entries expanded at once while listing the net (memory bound).
 CHUNK = 2_000_000
 
@@ -153,7 +151,7 @@ def net_points(net: NetPlan, cap: int = MAX_NET_POINTS) -> np.ndarray:
         for lo in range(0, len(pts), rows):
             new_sq = sq[lo : lo + rows, None] + vals[None, :] ** 2
             # exact-ball points may round above 1 by an ulp: the lifted unit is clipped later
-            ip, iv = np.nonzero(new_sq <= 1 + 1e-12)
+            ip, iv = np.nonzero(new_sq <= 1 + BALL_TOL)
             total += len(ip)
             if total > cap:
                 raise BudgetExceeded(

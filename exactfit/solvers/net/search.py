@@ -1,12 +1,12 @@
 """Every network whose units are points of the net: the exhaustive search of the ``net`` solver.
 
-A candidate is an allowed output-sign vector ``a`` (sorted, +1 first) and one net point per
-unit.  Units of equal sign are interchangeable, so each sign group takes a *multiset* of points:
+A candidate is an allowed output-sign vector ``a`` and one net point per unit.  Units of
+equal sign are interchangeable, so each sign group takes a *multiset* of points:
 ``Π_groups C(N + g − 1, g)`` candidates per sign vector (:func:`candidate_count`).  The last
 unit is vectorised: with ``r = Σ_{other units} a_j σ(Z g_j) − y`` and the activations
 ``A = σ(Z Gᵀ)`` (n × N),
 
-    L(last = l) = Σ_i c_i r_i² + 2 a_last (c ∘ r)ᵀ A_{:, l} + Σ_i c_i A_{il}²,
+    L(last = l) − L(0) = Σ_i c_i (r_i² − y_i²) + 2 a_last (c ∘ r)ᵀ A_{:, l} + Σ_i c_i A_{il}²,
 
 one matrix-vector product per choice of the other units.  Losses are floats; the winner's loss
 is recomputed exactly by :func:`exactfit.result.finalize`.
@@ -36,7 +36,7 @@ class SearchOutcome:
     Attributes
     ----------
     loss : float
-        Its float loss ``Σ c_i (f(x_i) − y_i)²``.
+        Its float loss less the zero network's, ``Σ c_i ((f(x_i) − y_i)² − y_i²)``.
     signs, points : tuple of int
         Its output signs and, per unit, the index of its net point.
     evaluated, total : int
@@ -56,6 +56,19 @@ class SearchOutcome:
 def _groups(signs: Sequence[int]) -> tuple[int, int]:
     p = sum(1 for s in signs if s > 0)
     return p, len(signs) - p
+
+
+def _by_position(signs: Sequence[int], pts: Sequence[int]) -> tuple[int, ...]:
+    """Points listed positive group first (as searched) put back at their units' positions.
+
+    Fixed output signs need not be sorted (``(−1, +1)`` is a class of its own), and the
+    answer's unit ``j`` must carry sign ``a_j``.
+    """
+    order = [j for j, s in enumerate(signs) if s > 0] + [j for j, s in enumerate(signs) if s < 0]
+    placed = [0] * len(signs)
+    for slot, j in enumerate(order):
+        placed[j] = pts[slot]
+    return tuple(placed)
 
 
 def candidate_count(N: int, sign_vectors: Sequence[Sequence[int]]) -> int:
@@ -80,7 +93,7 @@ def search(
     cA2 = c @ (A * A)
     k = len(sign_vectors[0])
     # the zero network (point 0 in every unit) is a candidate of every sign vector
-    best = (float(c @ (y * y)), tuple(sign_vectors[0]), (0,) * k)
+    best = (0.0, tuple(sign_vectors[0]), (0,) * k)
     evaluated = 0
     limit = None
     throttle = progress.Throttle()
@@ -96,14 +109,17 @@ def search(
                         raise LimitReached
                     group = neg if q else pos
                     lo = group[-1] if group else 0
-                    r = A[:, list(pos)].sum(axis=1) - A[:, list(neg)].sum(axis=1) - y
-                    cr = c * r
-                    losses = float(cr @ r) + 2 * last * (cr @ A[:, lo:]) + cA2[lo:]
+                    P = A[:, list(pos)].sum(axis=1) - A[:, list(neg)].sum(axis=1)
+                    cr = c * (P - y)
+                    # L − L(0), not L: its float error scales with the outputs, not with
+                    # Σ c y² (which drowns ε when the units can change the loss only a little)
+                    base = float(c @ (P * (P - 2 * y)))
+                    losses = base + 2 * last * (cr @ A[:, lo:]) + cA2[lo:]
                     i = int(np.argmin(losses))
                     evaluated += N - lo
                     if losses[i] < best[0]:
                         pts = (*pos, *neg, lo + i) if q else (*pos, lo + i)
-                        best = (float(losses[i]), tuple(signs), pts)
+                        best = (float(losses[i]), tuple(signs), _by_position(signs, pts))
                     if watching and throttle.ready():
                         progress.publish(
                             progress.Snapshot(

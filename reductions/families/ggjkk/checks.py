@@ -36,6 +36,7 @@ __all__ = [
     "check_orbit_averages",
     "check_reflection",
     "check_vanishing",
+    "low_degree_monomials",
     "orbit_sum",
     "orbit_values",
     "subset_pairs",
@@ -140,13 +141,18 @@ def check_orbit_averages(
     )
 
 
+def low_degree_monomials(d: int, k: int, limit: int) -> list[tuple[int, ...]]:
+    """The first ``limit`` monomials of degree ``< k`` in ``d`` variables, lowest degrees first
+    (as multisets of coordinates; never listing the others)."""
+    every = (m for deg in range(k) for m in itertools.combinations_with_replacement(range(d), deg))
+    return list(itertools.islice(every, limit))
+
+
 def check_low_degree(s: Sequence[int], d: int, points: Sequence[Point], limit: int) -> Finding:
     """Orbit sums of ``f_S · x^α`` vanish for every monomial of degree ``|α| < k`` (at most
     ``limit`` monomials, lowest degrees first)."""
     k = len(s)
-    monomials = [
-        m for deg in range(k) for m in itertools.combinations_with_replacement(range(d), deg)
-    ][:limit]
+    monomials = low_degree_monomials(d, k, limit)
     nonzero = 0
     for m in monomials:
         coords = sorted(set(s) | set(m))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 import mpmath
 import numpy as np
 
 from exactfit.cli.args import int_at_least, number_arg
 from exactfit.errors import InputError
+from exactfit.limits import MAX_CHECK_DRAWS, check_cap
 from exactfit.network import exact_predictions
 from exactfit.problem import FitProblem
 from reductions.families.base import Family, Finding, Report
@@ -77,6 +79,23 @@ def generate(
     }
     signs = tuple(u.a for u in net.units) if fixed_signs else None
     return FitProblem(X, labels, None, net.k, False, signs, None, meta)
+
+
+#: Points of the orbit sums and monomials of the low-degree check.
+ORBIT_POINTS = 4
+MONOMIALS = 60
+#: Unit evaluations ``σ(⟨w, x_S⟩)`` in the exact orbit sums (Fractions, ~2·10⁴ a second: a few
+#: minutes at the cap).
+MAX_WORK = 5 * 10**6
+_FEWER = "use fewer --pairs or --points, or a smaller --k (--dims 8 --k 6 --pairs 1: ~1 minute)"
+
+
+def _work(s: tuple[int, ...], plist: list, d: int, points: int) -> int:
+    """Unit evaluations of the orbit checks: ``2^k`` units at every orbit point."""
+    orbits = sum(2 ** len(set(a) | set(b)) for a, b in plist)
+    monomials = checks.low_degree_monomials(d, len(s), MONOMIALS)
+    orbits += sum(2 ** len(set(s) | set(m)) for m in monomials)
+    return points * 2 ** len(s) * orbits
 
 
 def _subset_arg(text: str) -> tuple[int, ...]:
@@ -152,10 +171,25 @@ def check(
         raise InputError(f"ggjkk check: expected --dims ≥ --k = {k}, found {d}")
     if d > 64:
         raise InputError(f"ggjkk check: expected --dims ≤ 64, found {d}")
+    check_cap(
+        mc_samples * 2**k,
+        MAX_CHECK_DRAWS,
+        "ggjkk check: Monte Carlo numbers --mc-samples·2^k",
+        "use fewer --mc-samples",
+    )
+    count = math.comb(d, k)
+    check_cap(
+        min(pairs, count * (count - 1) // 2) * 4**k,
+        MAX_WORK // 2**k,
+        "ggjkk check: orbit points of the pairs, --pairs·4^k at most",
+        "use fewer --pairs or a smaller --k",
+    )
     rng = np.random.default_rng(seed)
     s = random_subset(d, k, rng)
     xs = gaussian_points(points, d, rng, 2)
     plist = checks.subset_pairs(d, k, pairs, rng)
+    work = _work(s, plist, d, min(points, ORBIT_POINTS))
+    check_cap(work, MAX_WORK, "ggjkk check: unit evaluations in the orbit sums", _FEWER)
     findings: list[Finding] = [
         Finding("subset", None, f"S = {list(s)} ⊆ [{d}], k = {k}, 2^k = {2**k} units"),
         checks.check_network(s, d, xs),
@@ -164,8 +198,8 @@ def check(
     if k % 2:
         findings.append(checks.check_vanishing(s, xs))
     findings += [
-        checks.check_orbit_averages(plist, xs[:4]),
-        checks.check_low_degree(s, d, xs[:4], 60),
+        checks.check_orbit_averages(plist, xs[:ORBIT_POINTS]),
+        checks.check_low_degree(s, d, xs[:ORBIT_POINTS], MONOMIALS),
         checks.check_c_integers(s, plist),
         *checks.check_norm(k, rng, mc_samples),
     ]

@@ -16,11 +16,12 @@ from fractions import Fraction
 
 import numpy as np
 
+from exactfit.limits import MAX_CHECK_DRAWS, check_cap
 from reductions.families.base import Finding, Report
 from reductions.families.goldreich.depth3 import Depth3Network
 from reductions.families.goldreich.family import GoldreichPlant, goldreich_instance
 from reductions.families.goldreich.gadget import bit_ramp
-from reductions.families.goldreich.prg import MAX_EXHAUSTIVE_N, matching_seeds
+from reductions.families.goldreich.prg import MAX_EXHAUSTIVE_N, Predicate, matching_seeds
 
 __all__ = ["NoiseRow", "margin_bound", "parameter_noise", "pattern_probes", "run_checks"]
 
@@ -108,6 +109,26 @@ def _patterns(plant: GoldreichPlant, rng: np.random.Generator) -> Finding:
     )
 
 
+def _predicate(P: Predicate) -> Finding:
+    """The truth table against ``u_1 ⊕ … ⊕ u_{k−2} ⊕ (u_{k−1} ∧ u_k)`` on the pattern's integer
+    code (bit ``t`` is ``u_{t+1}``): the network is checked against the table, so the table
+    itself must be checked against the formula."""
+    k = P.k
+    if not P.name.startswith("xor-and"):
+        return Finding(f"predicate {P.name}", None, "no independent formula to compare with")
+    xor_mask = (1 << (k - 2)) - 1
+    want = [
+        (bin(i & xor_mask).count("1") + ((i >> (k - 2)) & (i >> (k - 1)) & 1)) % 2
+        for i in range(2**k)
+    ]
+    bad = sum(a != b for a, b in zip(P.table, want, strict=True))
+    return Finding(
+        f"predicate = u1⊕…⊕u{k - 2}⊕(u{k - 1}∧u{k})",
+        bad == 0,
+        f"all {2**k} patterns of the truth table; mismatches: {bad}",
+    )
+
+
 def _ramp(margin: Fraction, rng: np.random.Generator) -> Finding:
     pts = [
         Fraction(int(p), int(q)) * margin
@@ -127,8 +148,42 @@ def _ramp(margin: Fraction, rng: np.random.Generator) -> Finding:
     )
 
 
+#: Exact multiply-adds of the pattern probes (numpy object arrays of Python integers, ~10⁷ a
+#: second): about a minute at the cap.
+MAX_EXACT_WORK = 5 * 10**8
+
+
+def _check_sizes(args: argparse.Namespace) -> None:
+    """Refuse, before any work, checks whose Monte Carlo arrays or exact probes are too large.
+
+    Widths: ``2N``, ``h₂ = M·2^{k−1}`` (the predicate is balanced), ``M``; the ``M·2^k`` probes
+    go through the dense layers: ``2N·N + h₂·2N + M·h₂`` multiply-adds each.
+    """
+    N, M, k = args.inputs, args.outputs, args.k
+    h2 = M * 2 ** (k - 1)
+    check_cap(
+        M * 2**k * (2 * N * N + 2 * N * h2 + M * h2),
+        MAX_EXACT_WORK,
+        "goldreich check: exact multiply-adds of the M·2^k pattern probes",
+        "use fewer --outputs or a smaller --k",
+    )
+    check_cap(
+        args.mc_samples * args.draws * N,
+        MAX_CHECK_DRAWS,
+        "goldreich check: Monte Carlo numbers --mc-samples·--draws·N",
+        "use fewer --mc-samples or --draws",
+    )
+    check_cap(
+        args.mc_samples * max(h2, 2 * N),
+        MAX_CHECK_DRAWS,
+        "goldreich check: activations --mc-samples·(widest layer)",
+        "use fewer --mc-samples or --outputs",
+    )
+
+
 def run_checks(args: argparse.Namespace) -> Report:
     """Every check for parsed ``family check goldreich`` arguments."""
+    _check_sizes(args)
     problem, plant = goldreich_instance(
         args.inputs,
         args.outputs,
@@ -140,7 +195,7 @@ def run_checks(args: argparse.Namespace) -> Report:
     )
     H, P = plant.hypergraph, plant.predicate
     rng = np.random.default_rng(args.seed + 1)
-    findings = [_ramp(plant.margin, rng), _patterns(plant, rng)]
+    findings = [_predicate(P), _ramp(plant.margin, rng), _patterns(plant, rng)]
     off = [i for i, x in enumerate(problem.X) if not any(0 < v < plant.margin for v in x)]
     expect = [sum(H.outputs(P, tuple(int(v > 0) for v in problem.X[i]))) for i in off]
     findings.append(

@@ -19,7 +19,7 @@ from exactfit.limits import MAX_ENTRIES, MAX_UNITS, check_cap
 from exactfit.network import ReluNetwork, Unit, exact_predictions
 from exactfit.problem import FitProblem
 
-__all__ = ["WEIGHTS", "generate", "planted", "random_network"]
+__all__ = ["WEIGHTS", "generate", "natural_value", "planted", "random_network", "raw_weights"]
 
 #: The weight laws: name → a sampler of ``size`` draws.
 WEIGHTS = {
@@ -42,21 +42,43 @@ def random_network(
     A unit whose output weight rounds to 0 contributes nothing and is stored as
     ``σ(0·x + 0)`` with sign +1.
     """
-    if weights not in WEIGHTS:
-        raise InputError(f"natural: expected --weights normal or uniform, found {weights!r}")
-    check_cap(k, MAX_UNITS, "natural: units", "use fewer units")
-    scale = 10**digits
-    draw = WEIGHTS[weights]
     units = []
-    for _ in range(k):
-        w = _rational(draw(rng, d), scale)
-        b = _rational(draw(rng, 1), scale)[0] if bias else Fraction(0)
-        v = _rational(draw(rng, 1), scale)[0]
+    for w, b, v in raw_weights(d, k, weights, rng, digits=digits, bias=bias):
         if v == 0:
             units.append(Unit(1, (Fraction(0),) * d, Fraction(0)))
         else:
             units.append(Unit(1 if v > 0 else -1, tuple(abs(v) * wi for wi in w), abs(v) * b))
     return ReluNetwork(tuple(units))
+
+
+def raw_weights(
+    d: int, k: int, weights: str, rng: np.random.Generator, *, digits: int = 1, bias: bool = False
+) -> list[tuple[tuple[Fraction, ...], Fraction, Fraction]]:
+    """The rounded draws ``(w_j, b_j, v_j)`` of ``g`` before the signs are absorbed, in the
+    order of the module docstring (``b_j = 0`` without ``bias``)."""
+    if weights not in WEIGHTS:
+        raise InputError(f"natural: expected --weights normal or uniform, found {weights!r}")
+    check_cap(k, MAX_UNITS, "natural: units", "use fewer units")
+    scale = 10**digits
+    draw = WEIGHTS[weights]
+    out = []
+    for _ in range(k):
+        w = tuple(_rational(draw(rng, d), scale))
+        b = _rational(draw(rng, 1), scale)[0] if bias else Fraction(0)
+        v = _rational(draw(rng, 1), scale)[0]
+        out.append((w, b, v))
+    return out
+
+
+def natural_value(
+    raw: list[tuple[tuple[Fraction, ...], Fraction, Fraction]], x: tuple[Fraction, ...]
+) -> Fraction:
+    """``g(x) = Σ_j v_j σ(w_j·x + b_j)`` from the raw draws, exactly (no sign absorption)."""
+    total = Fraction(0)
+    for w, b, v in raw:
+        t = sum((wi * xi for wi, xi in zip(w, x, strict=True)), b)
+        total += v * max(t, Fraction(0))
+    return total
 
 
 def generate(

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 from exactfit.cli.args import int_at_least, number_arg
 from exactfit.errors import InputError
 from exactfit.network import exact_loss
 from exactfit.problem import FitProblem
 from reductions.families.base import Family, Finding, Report
-from reductions.families.natural.construction import WEIGHTS, generate, planted
+from reductions.families.natural.construction import (
+    WEIGHTS,
+    generate,
+    natural_value,
+    planted,
+    raw_weights,
+)
 from reductions.families.natural.identify import trial
 from reductions.sources.generators import planted_assignment
 from reductions.sources.ksat import planted_ksat, random_ksat, refutation_clauses
@@ -19,6 +27,8 @@ __all__ = ["NaturalFamily", "check", "check_ksat"]
 
 #: Exhaustive satisfiability checks enumerate 2^n assignments.
 MAX_SAT_VARS = 20
+#: Instances of ``family check natural``: each is an exact ERM and an exhaustive K-SAT check.
+MAX_TRIALS = 100
 
 
 class NaturalFamily(Family):
@@ -63,7 +73,12 @@ class NaturalFamily(Family):
         q.add_argument("--k", type=int_at_least(1), default=2, help="hidden units (2)")
         _weights_arg(q)
         q.add_argument("--samples", type=int_at_least(1), default=8, help="points (8)")
-        q.add_argument("--trials", type=int_at_least(1), default=4, help="instances (4)")
+        q.add_argument(
+            "--trials",
+            type=number_arg(int, minimum=1, maximum=MAX_TRIALS),
+            default=4,
+            help=f"instances (4; at most {MAX_TRIALS}: each is an exact ERM)",
+        )
         q.add_argument(
             "--solver", default="enum", help="exact solver for the ERM (enum; brute: tiny n)"
         )
@@ -96,7 +111,18 @@ def check(
     """Realizability (exact), then exact ERM and gradient descent on ``trials`` instances."""
     problem = generate(d, k, n, seed, weights=weights)
     zero = exact_loss(problem, planted(problem)) == 0
-    out = [Finding("planted loss", zero, f"exact loss of the planted network: 0 = {zero}")]
+    # the labels against g itself, from the raw draws (same seed, same stream), so that the
+    # absorption of the output weights into signs is checked and not assumed
+    raw = raw_weights(d, k, weights, np.random.default_rng(seed))
+    same = list(problem.y) == [natural_value(raw, x) for x in problem.X]
+    out = [
+        Finding("planted loss", zero, f"exact loss of the planted network: 0 = {zero}"),
+        Finding(
+            "labels = g(x) = Σ v_j σ(w_j·x + b_j)",
+            same,
+            f"{problem.n} labels against the raw draws before the signs are absorbed: {same}",
+        ),
+    ]
     runs = [trial(d, k, n, seed + t, weights=weights, solver=solver) for t in range(trials)]
     erm = sum(r.erm_zero for r in runs)
     same = sum(r.erm_same for r in runs)

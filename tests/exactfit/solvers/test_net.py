@@ -19,6 +19,7 @@ from exactfit.generate import planted_fit
 from exactfit.problem import FitProblem, exact_loss, network_violations
 from exactfit.result import Limit, Status
 from exactfit.solvers.net import NetSolver
+from exactfit.solvers.net.floats import floors
 from exactfit.solvers.net.grid import _moments, net_points, plan, target_radius
 from exactfit.solvers.net.search import candidate_count
 
@@ -184,3 +185,69 @@ def test_the_cli_runs_net_and_refuses_a_missing_epsilon(tmp_path, capsys):
     assert rc == 10 and "feasible" in out
     rc, out, err = run_main(["solve", path, "--solver", "net", "-q"], capsys)
     assert rc == 2 and err.count("\n") == 1 and "expected --epsilon E" in err
+
+
+@pytest.mark.parametrize("signs", [(1, -1), (-1, 1)])
+def test_fixed_output_signs_in_any_order_keep_the_guarantee(signs):
+    """Fixed signs need not be sorted: unit j of the answer must carry a_j, and the searched
+    network must be the one returned (found: (−1, +1) returned a network 62ε above)."""
+    X = [[Fraction(i, 8)] for i in range(-4, 5)]
+    y = [Fraction(i, 8) if i > 0 else Fraction(i, 4) for i in range(-4, 5)]
+    problem = FitProblem(X, y, units=2, bias=False, weight_bound=1, output_signs=signs)
+    opt = exactfit.solve(problem, "scip", certify=True)
+    assert opt.status is Status.OPTIMAL and opt.proof.value == "exact"
+    r = NetSolver().solve(problem, epsilon=0.01)
+    assert network_violations(problem, r.network) == []
+    assert [u.a for u in r.network.units] == list(signs)
+    excess = (r.objective_exact - Fraction(opt.bound)) / len(X)
+    assert 0 <= excess <= Fraction(0.01)
+
+
+def _one_unit_optimum_d1(problem: FitProblem) -> Fraction:
+    """The exact optimum of ``a·σ(w x)``, ``|w| ≤ B``, free sign, ``d = 1``, no bias: on each
+    side of 0 a one-variable least squares in ``t = a·|w| ∈ [−B, B]``, clipped."""
+    null = problem.null_loss()
+    best = null
+    B = problem.weight_bound
+    for side in (1, -1):
+        act = [
+            (c, side * x[0], y)
+            for c, x, y in zip(problem.sample_weight, problem.X, problem.y, strict=True)
+            if side * x[0] > 0
+        ]
+        sxx = sum((c * z * z for c, z, _ in act), Fraction(0))
+        sxy = sum((c * z * y for c, z, y in act), Fraction(0))
+        if sxx:
+            t = max(-B, min(B, sxy / sxx))
+            best = min(best, null - 2 * t * sxy + t * t * sxx)
+    return best
+
+
+@pytest.mark.parametrize("epsilon", [1e-19, 1e-18, 1e-17])
+def test_tiny_features_and_tiny_epsilon_keep_the_guarantee(epsilon):
+    """Labels ~1, features ~1e-15: each unit moves the loss by ~1e-14, far below the ulp of
+    Σ c y². Comparing float losses L (not L − L(0)) picked answers up to 580ε above the
+    optimum, with the guarantee claimed; the optimum is exact in closed form (d = 1)."""
+    s = Fraction(1, 10**15)
+    X = [[s], [2 * s], [3 * s], [-s], [s / 2]]
+    problem = FitProblem(X, [1, Fraction(1, 3), 2, -1, Fraction(1, 2)], bias=False, weight_bound=1)
+    opt = _one_unit_optimum_d1(problem)
+    r = NetSolver().solve(problem, epsilon=epsilon)
+    assert r.stats["guarantee"]["holds"]
+    assert 0 <= (r.objective_exact - opt) / problem.n <= Fraction(epsilon)
+
+
+def test_an_epsilon_below_what_float64_can_honour_is_refused():
+    s = Fraction(1, 10**15)
+    X = [[s], [2 * s], [3 * s], [-s], [s / 2]]
+    problem = FitProblem(X, [1, Fraction(1, 3), 2, -1, Fraction(1, 2)], bias=False, weight_bound=1)
+    covering, comparisons = floors(problem, float(problem.null_loss()) / problem.n)
+    assert 1e-20 < max(covering, comparisons) < 1e-19
+    with pytest.raises(
+        InputError, match=r"^net: epsilon 1e-20 is below .* the least that float64"
+    ) as info:
+        NetSolver().solve(problem, epsilon=1e-20)
+    assert "\n" not in str(info.value)
+    # data in the unit ball: the floor is far below any ε whose net fits the caps
+    covering, comparisons = floors(PLAIN, float(PLAIN.null_loss()) / PLAIN.n)
+    assert max(covering, comparisons) < 1e-4

@@ -139,3 +139,25 @@ def test_bad_input_exits_2_with_one_line(argv, needle: str, tmp_path, capsys) ->
     assert rc == 2
     assert len(err.strip().splitlines()) == 1 and needle in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        # Monte Carlo arrays allocated at once: these were MemoryError tracebacks
+        (["ggjkk", "--dims", "4", "--k", "2", "--mc-samples", str(10**11)], "--mc-samples·2^k"),
+        (["clwe", "--dims", "2", "--mc-samples", str(10**11)], "--mc-samples·D"),
+        (["goldreich", "--draws", str(10**8)], "--mc-samples·--draws·N"),
+        (["goldreich", "--mc-samples", str(10**11)], "--mc-samples·--draws·N"),
+        # work without end: these ran for hours
+        (["ggjkk", "--dims", "64", "--k", "6", "--pairs", str(10**8)], "--pairs·4^k"),
+        (["ggjkk", "--dims", "64", "--k", "6"], "--pairs·4^k"),
+        (["goldreich", "--outputs", "6000"], "pattern probes"),
+        (["clwe", "--dims", "2", "--fit-samples", str(10**5)], "≤ 12"),
+        (["natural", "--trials", str(10**8)], "≤ 100"),
+    ],
+)
+def test_family_checks_refuse_sizes_before_work(argv, needle: str, capsys) -> None:
+    rc, _, err = run_main(["family", "check", *argv], capsys)
+    assert rc == 2
+    assert len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err

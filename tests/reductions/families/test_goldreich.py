@@ -178,4 +178,33 @@ def test_run_checks_pass() -> None:
     report = run_checks(args)
     assert report.passed
     exact = [f for f in report.findings if f.exact and f.passed is not None]
-    assert len(exact) == 4 and all(f.passed for f in exact)
+    assert len(exact) == 5 and all(f.passed for f in exact)
+
+
+def test_run_checks_fail_on_a_wrong_predicate_table(monkeypatch) -> None:
+    """The network is checked against the predicate's table, so a wrong table must be caught
+    against the formula (before: a table with one entry flipped passed every check)."""
+    from reductions.families.goldreich import family
+    from reductions.families.goldreich.prg import Predicate
+
+    def flipped(k: int) -> Predicate:
+        P = xor_and(k)
+        table = list(P.table)
+        table[3] ^= 1
+        return Predicate(P.name, k, tuple(table))
+
+    monkeypatch.setitem(family.PREDICATES, "xor-and", flipped)
+    args = argparse.Namespace(
+        inputs=10,
+        outputs=30,
+        k=5,
+        predicate="xor-and",
+        margin=Fraction(1, 100),
+        tau=(1e-5,),
+        draws=2,
+        mc_samples=100,
+        seed=4,
+    )
+    report = run_checks(args)
+    assert not report.passed
+    assert [f.name for f in report.findings if f.passed is False] == ["predicate = u1⊕…⊕u3⊕(u4∧u5)"]

@@ -207,3 +207,25 @@ def test_generate_ksat_width_above_vars_exits_2(tmp_path, capsys):
 
     rc, _, err = run_main(["generate", "random-ksat", "3", "4", "-o", tmp_path / "f.cnf"], capsys)
     assert rc == 2 and "clause width" in err and not (tmp_path / "f.cnf").exists()
+
+
+def _scaled(net: ReluNetwork) -> ReluNetwork:
+    """A wrong absorption of the output weights: every unit doubled."""
+    return ReluNetwork(tuple(Unit(u.a, tuple(2 * v for v in u.w), 2 * u.b) for u in net.units))
+
+
+def test_the_check_compares_the_labels_with_g_before_absorption(monkeypatch):
+    """The planted loss is 0 by construction (the labels come from the planted network), so it
+    cannot catch a wrong rewrite of g; the labels against g from the raw draws can."""
+    from reductions.families.natural import construction
+    from reductions.families.natural import family as fam
+
+    findings = {f.name: f.passed for f in fam.check(2, 2, "normal", 6, 1, 3)}
+    assert findings["labels = g(x) = Σ v_j σ(w_j·x + b_j)"] is True
+    original = construction.random_network
+    monkeypatch.setattr(
+        construction, "random_network", lambda *a, **kw: _scaled(original(*a, **kw))
+    )
+    findings = {f.name: f.passed for f in fam.check(2, 2, "normal", 6, 1, 3)}
+    assert findings["planted loss"] is True  # the tautology still passes
+    assert findings["labels = g(x) = Σ v_j σ(w_j·x + b_j)"] is False
