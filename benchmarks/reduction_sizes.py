@@ -2,7 +2,7 @@
 and the check's verdict, one `check` per cell with a time limit per fitting solve.
 (Not ``benchmarks/reductions.py``: run as a script, that name would shadow the package.)
 
-    PYTHONPATH=. python benchmarks/reduction_sizes.py --time-limit 60 [--solvers enum,scip] [--only X]
+    PYTHONPATH=. python benchmarks/reduction_sizes.py --time-limit 60 [--solvers enum,scip]
 
 Timings are wall clock on whatever machine runs it (noisy on shared cores: repeat and take the
 minimum).  A cell reads "PASS 12.3 s", "INCONCLUSIVE 60.4 s" (limit reached) or "refused" (the
