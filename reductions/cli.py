@@ -115,6 +115,12 @@ def add_commands(sub: Any) -> None:
     q.add_argument("--cross-source-method", help="a second source method that must agree")
     q.add_argument("--time-limit", type=float, help="seconds per fitting solve")
     q.add_argument("--max-cells", type=int, help="enumeration budget passed to the solver")
+    q.add_argument(
+        "--no-seed-lift",
+        dest="seed_lift",
+        action="store_false",
+        help="do not start MIQP solvers from the lifted network (the completeness certificate)",
+    )
     q.add_argument("--random", type=int, metavar="N", help="check N random tiny sources")
     q.add_argument("--seed", type=int, default=0, help="seed of the first random source (0)")
     q.add_argument(
@@ -233,6 +239,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         "cross_source_method": args.cross_source_method,
         "time_limit": args.time_limit,
         "solver_options": options or None,
+        "seed_lift": args.seed_lift,
     }
     if args.random is not None:
         if args.source is not None:

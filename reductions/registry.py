@@ -46,10 +46,20 @@ REGISTRY: dict[str, tuple[str, str, str]] = {
         "Max2SatToMaxCut",
         "Max-2-SAT -> weighted Max-Cut; MC = sum M_x + 2 OPT2",
     ),
+    "weightedmaxcut_to_maxcut": (
+        "reductions.weightedmaxcut_to_maxcut",
+        "WeightedMaxCutToMaxCut",
+        "weighted Max-Cut -> unweighted Max-Cut (length-3 paths); MC' = MC + 2(W - m)",
+    ),
     "sat3_to_relu": (
         "reductions.sat3_to_relu",
         "sat3_to_relu",
         "chain Max-3-SAT -> Max-2-SAT -> weighted Max-Cut -> one ReLU",
+    ),
+    "sat3_to_unit_relu": (
+        "reductions.sat3_to_unit_relu",
+        "sat3_to_unit_relu",
+        "Gap-ETH chain Max-3-SAT -> Max-2-SAT -> Max-Cut -> unweighted Max-Cut -> unit-ball ReLU",
     ),
 }
 

@@ -36,6 +36,8 @@ def tiny_source(red: Reduction, seed: int) -> Any:
         n, m = rng.randint(2, 4), rng.randint(1, 5)
         clauses = tuple(signed_clause(rng, n, rng.choice((1, 2, 2, 2))) for _ in range(m))
         return CNF(n, clauses, None, f"random2cnf:seed={seed}")
+    if red.name == "weightedmaxcut_to_maxcut":
+        return gen.random_weighted_graph(rng.randint(2, 4), rng.choice((0.4, 0.6, 0.8)), 3, sub)
     if red.name == "sat3_to_relu":
         n = rng.randint(1, 2)
         clauses = tuple(signed_clause(rng, n, rng.randint(1, n)) for _ in range(rng.randint(1, 3)))

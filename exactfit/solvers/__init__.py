@@ -100,7 +100,7 @@ REGISTRY: dict[str, SolverInfo] = {
             "ScipSolver",
             "MIQP with SOS1 complementarity through PySCIPOpt",
             frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
-            ("feastol", "formulation", "log", "node_limit", "seed", "verbose"),
+            ("feastol", "formulation", "log", "node_limit", "seed", "start", "verbose"),
         ),
         SolverInfo(
             "ortools",
@@ -115,6 +115,7 @@ REGISTRY: dict[str, SolverInfo] = {
                 "node_limit",
                 "objective",
                 "seed",
+                "start",
                 "symmetry",
                 "verbose",
             ),

@@ -22,6 +22,7 @@ __all__ = [
     "check_options",
     "check_positive_int",
     "check_registered_options",
+    "check_start",
     "check_time_limit",
     "network_from_theta",
     "symmetry_pairs",
@@ -89,6 +90,27 @@ def check_registered_options(
             "it in exactfit.solvers.REGISTRY or give it a registered name"
         )
     check_options(solver, options, info.options, silent=info.silent_options, takes=takes)
+
+
+def check_start(solver: str, problem: FitProblem, start: Any) -> ReluNetwork | None:
+    """``start`` (the incumbent a MIQP begins with) is ``None`` or a network in the problem's
+    class (exact membership: units, signs, bias, ``Σ w² ≤ B²`` in rationals)."""
+    from exactfit.problem import network_violations
+
+    if start is None:
+        return None
+    if not isinstance(start, ReluNetwork):
+        raise InputError(
+            f"{solver}: start: expected a ReluNetwork, found {type(start).__name__}; pass the "
+            "network to begin from (e.g. a reduction's lifted network)"
+        )
+    why = network_violations(problem, start)
+    if why:
+        raise InputError(
+            f"{solver}: start: expected a network in the problem's class, found one that "
+            f"violates it ({'; '.join(why)}); give a feasible network or no start"
+        )
+    return start
 
 
 def check_time_limit(time_limit: float | None) -> float | None:

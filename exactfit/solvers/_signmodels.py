@@ -23,7 +23,9 @@ Rules of the combination
   (:func:`exactfit.problem.exact_loss`), the number :func:`exactfit.result.finalize` reports
   as the objective: the returned network is then the best candidate by the reported value, never
   a float near-tie.  The best loss so far, rounded to float, is passed to the next model as its
-  cut-off.
+  cut-off.  A ``start`` network (checked to be in the class by the backend) is the incumbent
+  before the first model, so every model runs with its loss as cut-off: a model that finds
+  nothing better ends cut off, which proves "≥ cut-off", and the start is returned.
 * **Bound.** The minimum over models of each model's proven bound, clipped at 0.  A model cut
   off by the incumbent proves "≥ cut-off".  After an exact fit (loss 0) the remaining models
   are skipped with bound 0, which is then optimal, not a limit.
@@ -307,6 +309,18 @@ def _run_pass(
     return None
 
 
+def _summary(
+    run: _Combination, start: ReluNetwork | None, stats: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The result's ``stats``: the models run, nodes, the start's loss, the backend's figures."""
+    out: dict[str, Any] = {"models": run.models, "nodes": run.nodes}
+    out["sign_models"] = len(run.vectors)
+    if start is not None:
+        out["start_loss"] = float(exact_loss(run.problem, start))
+    out.update(stats or {})
+    return out
+
+
 def solve_sign_models(
     problem: FitProblem,
     solve_one: SolveOne,
@@ -316,6 +330,7 @@ def solve_sign_models(
     stats: Mapping[str, Any] | None = None,
     proof_detail: str = "",
     live: MipProgress | None = None,
+    start: ReluNetwork | None = None,
 ) -> Result:
     """Solve every sign model of ``problem`` with ``solve_one`` and combine them.
 
@@ -341,16 +356,21 @@ def solve_sign_models(
     live : MipProgress, optional
         The live progress the backend's callback reports to; the driver reports each model's
         start and end there.
+    start : ReluNetwork, optional
+        The first incumbent (already checked to be in the class): its exact loss is the cut-off
+        of every model.
 
     Returns
     -------
     Result
         From :func:`exactfit.result.finalize`, or an ERROR result when a model failed.
     """
-    start = time.perf_counter()
-    deadline = None if time_limit is None else start + time_limit
+    began = time.perf_counter()
+    deadline = None if time_limit is None else began + time_limit
     vectors = problem.sign_vectors()
     run = _Combination(problem, vectors)
+    if start is not None:
+        run.best, run.best_net = exact_loss(problem, start), start
     with interrupt.graceful():
         order = list(range(len(vectors)))
         error = _run_pass(run, solve_one, order, deadline, rerun=False, live=live)
@@ -358,9 +378,8 @@ def solve_sign_models(
             again = [i for i, limit in enumerate(run.limits) if limit is Limit.TIME]
             error = _run_pass(run, solve_one, again, deadline, rerun=True, live=live)
         limit = run.limit
-    summary = {"models": run.models, "nodes": run.nodes, "sign_models": len(vectors)}
-    summary.update(stats or {})
-    wall = time.perf_counter() - start
+    summary = _summary(run, start, stats)
+    wall = time.perf_counter() - began
     if error is not None:
         return Result(Status.ERROR, None, None, None, solver, wall, stats=summary, message=error)
     best_net = run.best_net

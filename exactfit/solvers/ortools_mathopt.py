@@ -76,6 +76,7 @@ from exactfit.solvers._common import (
     check_log,
     check_positive_int,
     check_registered_options,
+    check_start,
     check_time_limit,
     network_from_theta,
     symmetry_pairs,
@@ -234,6 +235,7 @@ class OrtoolsSolver:
         feastol = check_feastol(self.name, options.get("feastol", 1e-9))
         check_positive_int("ortools: node_limit", options.get("node_limit"))
         time_limit = check_time_limit(time_limit)
+        start = check_start(self.name, problem, options.get("start"))
         check_log(self.name, options.get("log"))
         live = MipProgress(self.name, len(problem.sign_vectors()))
         options = {**options, "live": live}
@@ -253,6 +255,7 @@ class OrtoolsSolver:
             stats=stats,
             proof_detail=how,
             live=live,
+            start=start,
         )
 
 

@@ -56,6 +56,7 @@ from exactfit.solvers._common import (
     check_log,
     check_positive_int,
     check_registered_options,
+    check_start,
     check_time_limit,
     network_from_theta,
     symmetry_pairs,
@@ -131,6 +132,7 @@ class ScipSolver:
         feastol = check_feastol(self.name, options.get("feastol", DEFAULT_FEASTOL[formulation]))
         check_positive_int("scip: node_limit", options.get("node_limit"))
         time_limit = check_time_limit(time_limit)
+        start = check_start(self.name, problem, options.get("start"))
         check_log(self.name, options.get("log"))
         live = MipProgress(self.name, len(problem.sign_vectors()))
         run = _Run(problem, formulation, feastol, options, "feastol" not in options, live)
@@ -153,6 +155,7 @@ class ScipSolver:
             stats=stats,
             proof_detail=how,
             live=live,
+            start=start,
         )
 
 

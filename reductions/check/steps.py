@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from exactfit.errors import InputError
-from exactfit.problem import FitProblem
+from exactfit.problem import FitProblem, ReluNetwork, network_violations
 from reductions.base import Reduction
 from reductions.check.discrimination import Discrimination, consistent_values
 from reductions.check.report import CheckReport, Item, _bracket, _fmt
@@ -33,6 +33,7 @@ def check(
     time_limit: float | None = None,
     solver_options: dict[str, Any] | None = None,
     cross_options: dict[str, Any] | None = None,
+    seed_lift: bool = True,
 ) -> CheckReport:
     """Check ``reduction`` on ``source``; see the package docstring for the list of checks.
 
@@ -52,23 +53,22 @@ def check(
         Seconds per fitting solve.
     solver_options, cross_options : dict, optional
         Extra options for the fitting solvers (e.g. ``{"node_limit": 5000}`` for SCIP).
+    seed_lift : bool
+        Hand the lift of the source certificate (the completeness network) to MIQP solvers as
+        their first incumbent (:func:`~reductions.check.target.solve_fit`'s ``start``); only
+        when it is in the target's class.  The bound stays the solver's proof.
     """
     red = get_reduction(reduction) if isinstance(reduction, str) else reduction
     how = _Methods(
-        solver=solver,
-        source_method=source_method,
-        cross_solver=cross_solver,
-        cross_source_method=cross_source_method,
-        time_limit=time_limit,
-        solver_options=solver_options,
-        cross_options=cross_options,
-    )
+        solver, source_method, cross_solver, cross_source_method, time_limit,
+        solver_options, cross_options, seed_lift,
+    )  # fmt: skip
     items: list[Item] = []
     target, trace = red.forward(source)
     case = _Case(red, source, trace, target)
     declared, actual = _check_size(case, items)
     src = _source_optimum(case, how, items)
-    opt = _target_optimum(case, how, items)
+    opt = _target_optimum(case, how, items, _lifted_start(case, src) if seed_lift else None)
     pred = red.predicted(trace, src.value)
     lifted_val = _check_completeness(case, src, pred, items)
     if isinstance(target, FitProblem) and opt.exact is None and lifted_val == 0:
@@ -109,9 +109,10 @@ class _Methods:
     source_method: str
     cross_solver: str | None
     cross_source_method: str | None
-    time_limit: float | None
-    solver_options: dict[str, Any] | None
-    cross_options: dict[str, Any] | None
+    time_limit: float | None = None
+    solver_options: dict[str, Any] | None = None
+    cross_options: dict[str, Any] | None = None
+    seed_lift: bool = True
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,36 @@ def _source_optimum(case: _Case, how: _Methods, items: list[Item]) -> Any:
     return src
 
 
-def _target_optimum(case: _Case, how: _Methods, items: list[Item]) -> TargetOptimum:
+def _lifted_start(case: _Case, src: Any) -> ReluNetwork | None:
+    """The lift of the source certificate when the target is a fit and the network is in its
+    class (the MIQP start; the completeness check re-derives and checks it independently)."""
+    if not (isinstance(case.target, FitProblem) and src.optimal and src.certificate is not None):
+        return None
+    if isinstance(case.red.source_problem, ColourableProblem) and src.value == 0:
+        return None  # no colouring to lift
+    try:
+        net = case.red.lift(case.source, case.trace, src.certificate)
+    except (InvalidSolution, InputError):
+        return None  # the completeness item reports it
+    if not isinstance(net, ReluNetwork) or network_violations(case.target, net):
+        return None
+    return net
+
+
+def _target_optimum(
+    case: _Case, how: _Methods, items: list[Item], start: ReluNetwork | None
+) -> TargetOptimum:
     """The target optimum (item ``target optimal``), cross-checked by a second solver."""
     tp, target = case.red.target_problem, case.target
     fitting = isinstance(target, FitProblem)
     if fitting:
-        opt = solve_fit(target, how.solver, time_limit=how.time_limit, options=how.solver_options)
+        opt = solve_fit(
+            target,
+            how.solver,
+            time_limit=how.time_limit,
+            options=how.solver_options,
+            start=start,
+        )
     else:
         opt = _solve_source_side(tp, target, how.source_method)
     items.append(Item("target optimal", opt.proven, f"{opt.method}: {_bracket(opt)} {opt.note}"))

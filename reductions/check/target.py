@@ -10,9 +10,10 @@ from typing import Any
 
 import exactfit
 from exactfit.exact.refit import rational_refit
+from exactfit.network import ReluNetwork
 from exactfit.problem import FitProblem, exact_loss, network_violations
 from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result, Status, bound_meets
-from exactfit.solvers import choose_auto
+from exactfit.solvers import REGISTRY, choose_auto
 
 __all__ = ["TargetOptimum", "solve_fit"]
 
@@ -75,6 +76,7 @@ def solve_fit(
     *,
     time_limit: float | None = None,
     options: dict[str, Any] | None = None,
+    start: ReluNetwork | None = None,
 ) -> TargetOptimum:
     """Solve a fitting instance to proven optimality with an exact value where possible.
 
@@ -88,6 +90,10 @@ def solve_fit(
     tolerance, ``OPT_ATOL + OPT_RTOL·|objective|`` (:func:`exactfit.result.bound_meets`); the
     note says so.  SCIP itself stops once its gap is below half of it (``limits/gap`` is
     ``OPT_RTOL/2`` and ``limits/absgap`` is ``OPT_ATOL/2`` in :mod:`exactfit.solvers.scip`).
+
+    ``start`` (e.g. a reduction's lifted network) is handed to the solver as its first
+    incumbent when the solver takes one (the MIQP backends, option ``start``), and ignored
+    otherwise; the bound is still the solver's own proof.
     """
     opts = dict(options or {})
     name = solver
@@ -97,6 +103,11 @@ def solve_fit(
         note = f"auto chose {name}"
     if name == "enum":
         opts.setdefault("certify", True)
+    if start is not None and name in REGISTRY and "start" in REGISTRY[name].options:
+        opts.setdefault("start", start)
+        note = (
+            f"{note}; seeded with a start network of loss {float(exact_loss(problem, start)):.10g}"
+        )
     start = time.perf_counter()
     result = exactfit.solve(problem, name, time_limit=time_limit, **opts)
     wall = time.perf_counter() - start

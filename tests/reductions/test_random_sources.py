@@ -29,6 +29,7 @@ CASES = [
     ("coloring_to_relus", {"units": 2}, "scip"),
     ("sat3_to_max2sat", {}, None),
     ("max2sat_to_maxcut", {}, None),
+    ("weightedmaxcut_to_maxcut", {}, None),
     ("sat3_to_relu", {}, "enum"),
 ]
 

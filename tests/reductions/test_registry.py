@@ -18,6 +18,8 @@ def test_registry():
             "maxcut_to_relu",
             "sat3_to_max2sat",
             "sat3_to_relu",
+            "sat3_to_unit_relu",
+            "weightedmaxcut_to_maxcut",
         ]
     )
     for name in reduction_names():

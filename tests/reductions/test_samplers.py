@@ -65,6 +65,7 @@ RANDOM_RUNS = [
     ("coloring_to_relus", {"units": 2}, (2, 4), {"solver": "scip"}),
     ("sat3_to_max2sat", {}, (0, 1), {}),
     ("max2sat_to_maxcut", {}, (0, 1), {}),
+    ("weightedmaxcut_to_maxcut", {}, (0, 1), {}),
     ("gapmaxcut_to_unit_relu", {}, (2, 22), {}),
 ]
 
@@ -90,6 +91,15 @@ def test_chain_random_source_reaches_the_relu_step_and_is_never_failed(tmp_path)
     """One chain source (a 3-clause: 54 points in 9 dimensions) with a short time limit: the
     target is built and checked; a time limit may leave it INCONCLUSIVE, never FAIL."""
     red = get_reduction("sat3_to_relu")
+    rr = check_random(red, 1, 0, outdir=tmp_path, time_limit=3)
+    assert rr.ok and rr.passed + rr.inconclusive == 1
+
+
+def test_gap_eth_chain_random_source_is_a_unit_clause_and_is_never_failed(tmp_path):
+    """The Gap-ETH chain samples (x1) or (¬x1) (40 points in 9 dimensions after the weight
+    expansion); with a short time limit it may stay INCONCLUSIVE, never FAIL."""
+    red = get_reduction("sat3_to_unit_relu")
+    assert {red.random_source(s).clauses for s in SEEDS} == {((1,),), ((-1,),)}
     rr = check_random(red, 1, 0, outdir=tmp_path, time_limit=3)
     assert rr.ok and rr.passed + rr.inconclusive == 1
 

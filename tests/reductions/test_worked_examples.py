@@ -9,7 +9,9 @@ import pytest
 
 import exactfit
 from exactfit import ReluNetwork, Unit, exact_loss
+from exactfit.problem import network_violations
 from reductions.check import check, solve_fit
+from reductions.problems import MaxSatProblem
 from reductions.registry import get_reduction
 from reductions.sources import CNF, Graph
 from reductions.sources.solvers import densest_subgraph, max_cut, max_sat
@@ -125,3 +127,114 @@ def test_gap_triangle_two_solvers_agree_inside_the_interval():
     pred = red.predicted(trace, 2)
     assert pred.brackets(float(a.lower), float(a.upper), 1e-9)
     assert pred.hi == red.lifted_value(trace, 2)  # the lifted cut gives the upper end here
+
+
+# --- the Gap-ETH chain (docs/reductions/sat3_to_unit_relu.md) ---------------------------------
+
+#: weighted graphs small enough for exhaustive cuts of their expansions (≤ 11 vertices)
+WEIGHTED = [
+    Graph(2, ((0, 1),), (3,), name="edge-w3"),
+    Graph(3, ((0, 1), (1, 2), (0, 2)), (1, 2, 1), name="triangle-121"),
+    Graph(4, ((0, 1), (1, 2), (2, 3)), (2, 1, 2), name="path-212"),
+]
+
+
+def _cuts(n: int):
+    for bits in range(1 << (n - 1)):  # vertex n - 1 always on the far side: each cut once
+        yield tuple(v for v in range(n) if bits >> v & 1)
+
+
+@pytest.mark.parametrize("g", WEIGHTED, ids=lambda g: g.name)
+def test_weight_expansion_is_exact_on_every_cut(g):
+    red = get_reduction("weightedmaxcut_to_maxcut")
+    h, trace = red.forward(g)
+    extra = g.total_weight - g.m
+    assert not h.weighted and (h.n, h.m) == red.size(g) == (
+        g.n + 2 * extra,
+        3 * g.total_weight - 2 * g.m,
+    )
+    assert h.max_degree == trace.delta == max(g.max_degree, 2)  # the weighted degree of G
+    mc = max(g.cut_value(s) for s in _cuts(g.n))
+    mc_h = max(h.cut_value(s) for s in _cuts(h.n))
+    assert mc_h == mc + 2 * extra == max_cut(h, method="cpsat").value
+    for s in _cuts(g.n):  # completeness: every cut of G lifts to exactly cut + 2(W − m)
+        assert h.cut_value(red.lift(g, trace, s)) == g.cut_value(s) + 2 * extra
+    for s in _cuts(h.n):  # soundness: every cut of H projects to at least cut − 2(W − m)
+        assert g.cut_value(red.project(g, trace, s)) >= h.cut_value(s) - 2 * extra
+
+
+def test_weight_two_edge_expands_to_c4_and_checks_through_the_gap_step():
+    """One edge of weight 2 becomes the 4-cycle, so weight expansion then the unit-ball ReLU
+    reproduces the C4 worked example of gapmaxcut_to_unit_relu exactly."""
+    from reductions.base import Chain
+    from reductions.gapmaxcut_to_unit_relu import GapMaxCutToUnitRelu
+    from reductions.weightedmaxcut_to_maxcut import WeightedMaxCutToMaxCut
+
+    edge = Graph(2, ((0, 1),), (2,), name="edge-w2")
+    h, _ = WeightedMaxCutToMaxCut().forward(edge)
+    assert h.edges == ((0, 1), (0, 2), (1, 3), (2, 3))  # the cycle 0-2-3-1-0
+    chain = Chain("expand_then_gap", [WeightedMaxCutToMaxCut(), GapMaxCutToUnitRelu()])
+    report = check(chain, edge, solver="enum")
+    assert report.passed, report.text()
+    c4_opt = Fraction(4775250, 332929)  # the lifted cut is optimal on C4
+    assert report.lifted_value == c4_opt and report.target.bound_proof == "exact"
+    assert report.target.lower <= c4_opt <= report.target.upper
+    assert report.target.upper - report.target.lower < Fraction(1, 10**9)
+    assert report.source_value == 2 and not report.discrimination.discriminating
+
+
+#: (formula, OPT₃): a unit clause, and one 3-clause (the chain's smallest 3-SAT gadget)
+CHAIN_SOURCES = [
+    (CNF(1, ((1,),), name="x1"), 1),
+    (CNF(3, ((1, -2, 3),), name="one-3-clause"), 1),
+    (CNF(1, ((1,), (-1,)), name="x and not x"), 1),
+]
+
+
+@pytest.mark.parametrize(("f", "opt3"), CHAIN_SOURCES, ids=lambda v: getattr(v, "name", ""))
+def test_gap_eth_chain_composed_value_map(f, opt3):
+    """The composed map MC′ = ΣM + 2(W − m) + 12·W₃ + 2·OPT₃, then the gap step's interval, on
+    exact values; lift gives a unit-ball network of exactly the composed completeness value,
+    and projecting it back gives an optimal assignment (no fitting solver: these targets are
+    40 × 9 and larger, beyond what finishes, see the docs page)."""
+    chain = get_reduction("sat3_to_unit_relu")
+    problem, trace = chain.forward(f)
+    g, h = trace.instances[2:4]
+    t2, t3, t4 = trace.traces[1:4]
+    assert t3.extra == g.total_weight - g.m
+    w3 = sum(f.weight(i) for i, c in enumerate(f.clauses) if len(c) == 3)
+    assert max_sat(f, method="brute").value == opt3
+    mc_h = t2.sum_M + 2 * (g.total_weight - g.m) + 12 * w3 + 2 * opt3
+    assert max_cut(h, method="cpsat").value == mc_h
+    assert not h.weighted and t4.delta == h.max_degree == g.max_degree  # Δ′ = Δ_w(G)
+    assert chain.predicted(trace, opt3) == chain.steps[-1].predicted(t4, mc_h)
+    assert chain.source_value(trace, 0) is None and not chain.exact_value_map
+    best = max_sat(f, method="brute").certificate
+    net = chain.lift(f, trace, best)
+    assert not network_violations(problem, net)  # in the class: one unit, ‖w‖ ≤ 1
+    value = exact_loss(problem, net)
+    assert value == chain.lifted_value(trace, opt3)
+    assert chain.predicted(trace, opt3).contains(value)
+    back = chain.project(f, trace, net)
+    assert MaxSatProblem().evaluate(f, back) == opt3
+
+
+def test_gap_eth_chain_end_to_end_on_the_smallest_formula():
+    """The chain's only source both sides of which finish here: a formula without clauses
+    (every step runs; the expansion is the identity on its one-edge graph)."""
+    report = check("sat3_to_unit_relu", CNF(1, (), name="empty"), solver="enum")
+    assert report.passed, report.text()
+    assert report.source_value == 0 and report.discrimination.discriminating
+    assert report.target_instance.weight_bound == 1 and report.target_instance.d == 3
+
+
+@pytest.mark.parametrize("clauses", [1, 2, 4])
+def test_gap_eth_chain_root_degree_grows_with_the_formula(clauses):
+    """The documented limitation: the expanded graph's maximum degree is the root's weighted
+    degree 2·W(f₂), which grows with the formula, so the chain is not bounded-degree."""
+    f = CNF(3 * clauses, tuple((3 * i + 1, -(3 * i + 2), 3 * i + 3) for i in range(clauses)))
+    chain = get_reduction("sat3_to_unit_relu")
+    _, trace = chain.forward(f)
+    f2, g, h = trace.instances[1:4]
+    assert g.degrees()[0] == 2 * f2.m == 20 * clauses  # the root r = 0
+    assert h.max_degree == 20 * clauses
