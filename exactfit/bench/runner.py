@@ -259,7 +259,7 @@ def run_benchmark(
         # instead of when the generator is collected.
         with (
             interrupt.session(),
-            contextlib.closing(_chain(stream, sharded, shards, jobs, client)) as chained,
+            contextlib.closing(_chain(stream, sharded, shards, jobs, client, started)) as chained,
         ):
             _append_all(chained, out, records, total, progress, backend_log)
     finally:
@@ -326,20 +326,36 @@ def _previous_records(out: Path, resume: bool, time_limit: float) -> list[dict[s
 
 
 def _chain(
-    stream: Iterator[dict[str, Any]], sharded: Sequence[Job], shards: int, jobs: int, client: Any
+    stream: Iterator[dict[str, Any]],
+    sharded: Sequence[Job],
+    shards: int,
+    jobs: int,
+    client: Any,
+    started: Callable[[Job], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The records of ``stream``, then those of the sharded ``enum`` runs."""
+    """The records of ``stream``, then those of the sharded ``enum`` runs.
+
+    A sharded run is driven from this process (its shards go to the executor, the merge and
+    the certificate run here), so ``started`` is called for it as for a serial run: the
+    display's nested line then shows the shards as they finish.
+    """
     yield from stream
     if not sharded:
         return
+
+    def run(job: Job, map_fn: Callable[..., Any]) -> dict[str, Any]:
+        if started is not None:
+            started(job)
+        return run_sharded_job(job, shards, map_fn)
+
     if client is not None:
         for job in sharded:
-            yield run_sharded_job(job, shards, dask_map(client))
+            yield run(job, dask_map(client))
     elif jobs > 1:
         pool = _pool(jobs)
         try:
             for job in sharded:
-                yield run_sharded_job(job, shards, _pool_map(pool))
+                yield run(job, _pool_map(pool))
         except BaseException:
             with _blocked_sigint():
                 _stop_pool(pool)
@@ -347,16 +363,17 @@ def _chain(
         pool.shutdown(wait=True)
     else:
         for job in sharded:
-            yield run_sharded_job(job, shards, _stoppable_map)
+            yield run(job, _stoppable_map)
 
 
-def _pool_map(pool: cf.ProcessPoolExecutor) -> Callable[..., list[Any]]:
-    """``pool.map``, but submitting (and so spawning workers) with SIGINT blocked."""
+def _pool_map(pool: cf.ProcessPoolExecutor) -> Callable[..., Iterator[Any]]:
+    """``pool.map``, but submitting (and so spawning workers) with SIGINT blocked; results
+    come in order as they finish (so the caller can report each shard)."""
 
-    def mapper(f: Callable[..., Any], items: Iterable[Any]) -> list[Any]:
+    def mapper(f: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
         with _blocked_sigint():
             futures = [pool.submit(f, item) for item in items]
-        return [fut.result() for fut in futures]
+        return (fut.result() for fut in futures)
 
     return mapper
 

@@ -188,7 +188,16 @@ class EnumSolver:
 
         def run(mode: str) -> list[ShardResult]:
             args = [(spec, i, n, mode, deadline, callback, regions) for i in range(n)]
-            return list(map_fn(_shard_star, args))
+            if n == 1 or not live_progress.active():
+                return list(map_fn(_shard_star, args))
+            # shards in other processes report nowhere: this process reports each one as it
+            # arrives (with a map that yields in order; one that gathers all reports at the end)
+            parts: list[ShardResult] = []
+            _publish_shards(parts, n)
+            for part in map_fn(_shard_star, args):
+                parts.append(part)
+                _publish_shards(parts, n)
+            return parts
 
         # shards in other processes report nowhere: live progress is for one shard
         with _display(progress if n == 1 else False, progress_stream):
@@ -205,6 +214,21 @@ class EnumSolver:
                 deadline=deadline,
                 callback=callback,
             )
+
+
+def _publish_shards(parts: list[ShardResult], n: int) -> None:
+    """One progress report of a sharded run: shards finished, best loss among them."""
+    values = [p.best.value for p in parts if p.best is not None]
+    live_progress.publish(
+        live_progress.Snapshot(
+            solver="enum",
+            phase="shards",
+            incumbent=min(values) if values else None,
+            done=len(parts),
+            total=n,
+            unit="shards",
+        )
+    )
 
 
 @contextlib.contextmanager
