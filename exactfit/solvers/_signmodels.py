@@ -40,10 +40,13 @@ Rules of the combination
 * **No incumbent.** If no model returned a network (every one stopped early), the zero network
   is returned: it is in every class and its loss ``Σ c y²`` is the a-priori upper bound both
   models already use, so the result stays FEASIBLE with a truthful objective.
-* **Errors.** An outcome with ``error`` set ends the solve with an ERROR result carrying that
-  message (nothing is claimed: no network, no bound).  :class:`~exactfit.errors.SolverFailed`
-  raised by a backend becomes the same ERROR result with its text; any other exception is a
-  bug and propagates.
+* **Failed models.** An outcome with ``error`` set (the backend failed, or ended in a status
+  that proves nothing; :class:`~exactfit.errors.SolverFailed` raised by a backend is the same)
+  loses nothing else: the model keeps the trivial bound 0, the other models still run, and the
+  result is FEASIBLE (``proven=False``, no limit) with the best network and the bound over all
+  models, its message naming each failed model and the backend's words.  Never OPTIMAL, unless
+  the incumbent meets the trivial bound 0 anyway (above).  Any other exception is a bug and
+  propagates.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ from typing import Any
 from exactfit import interrupt, progress
 from exactfit.errors import SolverFailed
 from exactfit.problem import FitProblem, ReluNetwork, exact_loss
-from exactfit.result import Limit, Result, Status, finalize
+from exactfit.result import Limit, Result, bound_meets, finalize
 from exactfit.solvers._common import network_from_theta
 
 __all__ = ["MipProgress", "SignModelOutcome", "SolveOne", "solve_sign_models"]
@@ -156,6 +159,7 @@ class _Combination:
     bounds: list[float] = field(init=False)  # per sign vector
     limits: list[Limit | None] = field(init=False)  # per sign vector
     models: list[dict[str, Any]] = field(default_factory=list)  # one record per run, in order
+    failures: list[str] = field(default_factory=list)  # "signs (…): error", per failed model
     nodes: int = 0
 
     def __post_init__(self) -> None:
@@ -165,6 +169,11 @@ class _Combination:
     @property
     def cutoff(self) -> float:
         return math.inf if self.best is None else float(self.best)
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the incumbent already meets the trivial bound 0 of every model."""
+        return self.best is not None and bound_meets(float(self.best), 0.0)
 
     @property
     def limit(self) -> Limit | None:
@@ -263,12 +272,12 @@ def _run_pass(
     *,
     rerun: bool,
     live: MipProgress | None = None,
-) -> str | None:
-    """Run the sign models ``order`` (indices) once; the error of a failed model, if any."""
+) -> None:
+    """Run the sign models ``order`` (indices) once (failures are recorded in ``run``)."""
     for pos, index in enumerate(order):
         remaining = None if deadline is None else deadline - time.perf_counter()
-        if run.best == 0:
-            # An exact fit: nothing can do better, so no model is left unproven.
+        if run.fitted:
+            # An exact fit (within OPT_ATOL): the bound 0 proves it, no model is left unproven.
             if rerun:
                 run.limits[index] = None
             else:
@@ -300,11 +309,10 @@ def _run_pass(
             run.limits[index] = Limit.TIME
             continue
         run.add(index, out, time.perf_counter() - began, rerun=rerun)
+        if out.error is not None:
+            run.failures.append(f"sign model {signs}: {out.error}")
         if live is not None:
             live.end(run)
-        if out.error is not None:
-            return out.error
-    return None
 
 
 def solve_sign_models(
@@ -345,7 +353,8 @@ def solve_sign_models(
     Returns
     -------
     Result
-        From :func:`exactfit.result.finalize`, or an ERROR result when a model failed.
+        From :func:`exactfit.result.finalize`; FEASIBLE, with the failed models named in its
+        message, when a model failed.
     """
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
@@ -353,16 +362,20 @@ def solve_sign_models(
     run = _Combination(problem, vectors)
     with interrupt.graceful():
         order = list(range(len(vectors)))
-        error = _run_pass(run, solve_one, order, deadline, rerun=False, live=live)
-        if error is None and deadline is not None:
+        _run_pass(run, solve_one, order, deadline, rerun=False, live=live)
+        if deadline is not None:
             again = [i for i, limit in enumerate(run.limits) if limit is Limit.TIME]
-            error = _run_pass(run, solve_one, again, deadline, rerun=True, live=live)
+            _run_pass(run, solve_one, again, deadline, rerun=True, live=live)
         limit = run.limit
     summary = {"models": run.models, "nodes": run.nodes, "sign_models": len(vectors)}
     summary.update(stats or {})
     wall = time.perf_counter() - start
-    if error is not None:
-        return Result(Status.ERROR, None, None, None, solver, wall, stats=summary, message=error)
+    failed = bool(run.failures) and not run.fitted
+    message = ""
+    if run.failures:
+        keeps = "that model keeps" if len(run.failures) == 1 else "those models keep"
+        proof = "optimality is not proven" if failed else "the exact fit is optimal regardless"
+        message = f"{'; '.join(run.failures)}: {keeps} the trivial bound 0, so {proof}"
     best_net = run.best_net
     if best_net is None:
         zero = [[0.0] * problem.lifted_dim] * problem.units
@@ -373,8 +386,9 @@ def solve_sign_models(
         bound=max(min(run.bounds), 0.0),
         solver=solver,
         wall_s=wall,
-        proven=limit is None,
+        proven=limit is None and not failed,
         limit=limit,
         stats=summary,
+        message=message,
         proof_detail=proof_detail,
     )
