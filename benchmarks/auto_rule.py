@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=("all", "grid", "library"), default="all")
     ap.add_argument("--slack", type=float, default=1.5)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--match", default="", help="only instances whose name contains this")
     ap.add_argument("--save", type=Path, help="write the measured times here (JSON)")
     ap.add_argument("--load", type=Path, help="print the table from saved times, no solving")
     args = ap.parse_args(argv)
@@ -177,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|" + "---|" * len(head))
     rows = []
     for name, problem in instances(args.only, args.quick):
+        if args.match not in name:
+            continue
         if saved is None:
             rows.append(measure(name, problem, args.time_limit))
         elif name in saved:

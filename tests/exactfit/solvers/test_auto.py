@@ -163,15 +163,23 @@ def test_small_data_with_few_cells_in_the_regions_is_enumerated():
 
 def test_larger_noisy_data_is_enumerated_above_the_small_n_cells():
     problem = planted_fit(80, 2, noise=1.0, seed=7)
-    cells = enum_solver().region_cells(problem)
-    assert cells > solvers.AUTO_SMALL_N_CELLS
-    assert choose_auto(problem) == (
-        "enum",
-        f"cells: {cells:,} cells in the incumbent regions within budget, n = 80 > 40",
-    )
+    assert enum_solver().region_cells(problem) > solvers.AUTO_SMALL_N_CELLS
+    assert choose_auto(problem) == ("enum", "cells: within enumeration's budget, n = 80 > 40")
 
 
 def test_the_solve_records_the_rule_and_runs_the_chosen_solver():
     r = exactfit.solve(planted_fit(6, 1, units=3, seed=1), time_limit=60)
     assert r.solver == "scip" and r.stats["auto"].startswith("auto chose scip: k: 3 units")
     assert r.status is Status.OPTIMAL
+
+
+def test_the_clwe_library_instance_goes_to_scip_by_the_unit_count():
+    """families/clwe_d2_n12_s13 (5 units): enum would refuse it (1.2e10 combinations)."""
+    from pathlib import Path
+
+    from exactfit import io
+
+    path = Path(__file__).resolve().parents[3] / "instances/families/clwe_d2_n12_s13.json"
+    problem = io.read_instance(path)
+    assert enum_solver().over_budget(problem) is not None
+    assert choose_auto(problem) == ("scip", "k: 5 units > 2, where enumeration never won")
