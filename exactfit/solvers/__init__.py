@@ -143,9 +143,33 @@ REGISTRY: dict[str, SolverInfo] = {
 }
 
 
-#: The cell-combination budget ``auto`` allows enumeration for k ≥ 2 (an explicit
-#: ``--solver enum`` keeps the enumerator's own, larger default).
+# The rule of ``solver="auto"`` (docs/solvers/auto.md): thresholds measured by
+# benchmarks/auto_rule.py, whose table in docs/solvers/auto.md justifies each; re-measure them
+# when the enumeration kernel or the MIQPs change.
+
+#: The MIQP auto falls back on.  SCIP's SOS1 model beat OR-Tools' indicator model on most rows,
+#: by up to > 25x; OR-Tools was ahead on 6 of 63 (by 8.6x on one, ≤ 2.6x on sub-second others).
+AUTO_MIQP = "scip"
+#: Units above which auto never enumerates: at k = 3 enum lost on every row, already at 5,984
+#: cell combinations (planted 8x1, > 10 s against SCIP's 1.1 s).
+AUTO_ENUM_MAX_UNITS = 2
+#: Lifted dimension (d, plus one with a bias) above which auto does not enumerate k ≥ 2 units:
+#: at D = 3 the unit-cell combinations grow as C1² and SCIP won the noisy rows by 10x and more.
+AUTO_MULTI_UNIT_MAX_LIFTED_DIM = 2
+#: The cell-combination budget auto allows enumeration for k ≥ 2 (an explicit ``--solver enum``
+#: keeps the enumerator's own, larger default).
 AUTO_MULTI_UNIT_CELLS = 300_000
+#: Small data, one unit: at n ≤ AUTO_SMALL_N points the MIQP's branch and bound is small, and it
+#: beat enumeration whenever more than AUTO_SMALL_N_CELLS cells lay inside the incumbent regions
+#: (noisy data, where the regions prune little and the exact certificate costs most).  Not
+#: applied to k = 2 at D ≤ 2, where enumeration won 4 of the 6 small rows it was measured on.
+AUTO_SMALL_N = 40
+AUTO_SMALL_N_CELLS = 1_000
+#: ... and only when the labels take more than this many distinct values.  The reductions'
+#: instances (1-3 label values, exact structure) were enumerated fastest at every size measured,
+#: up to 188,368 cells at n = 40 (maxcut_hamming_3_2: enum 1.3 s, SCIP 2.4 s), where planted
+#: noisy data (n distinct labels) of 19,840 cells took enum > 10 s and SCIP 4 s.
+AUTO_FEW_LABELS = 4
 
 
 def get_solver(name: str) -> Solver:
@@ -178,23 +202,68 @@ def available() -> dict[str, str | None]:
 
 
 def choose_auto(problem: FitProblem, **options: Any) -> tuple[str, str]:
-    """Pick a solver for ``problem``: ``(name, reason)``.
+    """Pick a solver for ``problem``: ``(name, reason)``, by the measured rule of
+    docs/solvers/auto.md.
 
-    Enumeration when it takes the problem and its estimated cell count is within budget,
-    SCIP otherwise.
+    With ``k`` units, ``n`` points, lifted dimension ``D`` and ``C`` the cells enumeration would
+    visit (k = 1: Cover's bound on the cells inside its incumbent regions; k ≥ 2: on the
+    unit-cell combinations), the first rule that applies decides:
+
+    1. enumeration is unavailable or cannot take the problem → :data:`AUTO_MIQP`;
+    2. ``k > AUTO_ENUM_MAX_UNITS``, or ``k ≥ 2`` and ``D > AUTO_MULTI_UNIT_MAX_LIFTED_DIM`` →
+       the MIQP;
+    3. ``C`` over the budget (``max_cells`` if given, else enum's own for k = 1 and
+       :data:`AUTO_MULTI_UNIT_CELLS` for k ≥ 2) → the MIQP;
+    4. ``k = 1``, ``n ≤ AUTO_SMALL_N``, ``C > AUTO_SMALL_N_CELLS`` and more than
+       ``AUTO_FEW_LABELS`` distinct label values → the MIQP;
+    5. otherwise enumeration.
+
+    The reason starts with the rule's name (``"k"``, ``"dimension"``, ``"budget"``,
+    ``"small n"``, ``"cells"``, ``"unsupported"``) and states its figures.
     """
+    miqp = AUTO_MIQP
     try:
         enum = get_solver("enum")
     except UnknownSolver as exc:
-        return "scip", f"enumeration unavailable ({exc})"
+        return miqp, f"unsupported: enumeration unavailable ({exc})"
     reason = enum.unsupported(problem)
-    if reason is None and hasattr(enum, "over_budget"):
-        budget = options.get("max_cells")
-        if budget is None and problem.units > 1:
-            # Joint multi-unit QPs cost far more per cell combination than single-unit ones
-            # (K4 colouring with k = 3: ~3e6 combinations, minutes by enumeration, 0.7 s by SCIP).
-            budget = AUTO_MULTI_UNIT_CELLS
-        reason = enum.over_budget(problem, budget)
-    if reason is None:
-        return "enum", "estimated cell count within the enumeration budget"
-    return "scip", reason
+    if reason is not None:
+        return miqp, f"unsupported: enumeration cannot take it ({reason})"
+    k, n, D = problem.units, problem.n, problem.lifted_dim
+    if k > AUTO_ENUM_MAX_UNITS:
+        return miqp, f"k: {k} units > {AUTO_ENUM_MAX_UNITS}, where enumeration never won"
+    if k > 1 and D > AUTO_MULTI_UNIT_MAX_LIFTED_DIM:
+        return miqp, (
+            f"dimension: {k} units in lifted dimension {D} > "
+            f"{AUTO_MULTI_UNIT_MAX_LIFTED_DIM}, where enumeration lost"
+        )
+    budget = options.get("max_cells")
+    if budget is None and k > 1:
+        # Joint multi-unit QPs cost far more per cell combination than single-unit ones.
+        budget = AUTO_MULTI_UNIT_CELLS
+    over = enum.over_budget(problem, budget)
+    if over is not None:
+        return miqp, f"budget: {over}"
+    if k > 1:
+        cells = enum.estimate_cells(problem)
+        return (
+            "enum",
+            f"cells: {k} units in dimension {D}, {cells:,} cell combinations within budget",
+        )
+    if n > AUTO_SMALL_N:
+        # Counting the cells inside the regions costs a heuristic fit (0.2 s at n = 2000):
+        # beyond the small-n rule the figure decides nothing.
+        return "enum", f"cells: within enumeration's budget, n = {n} > {AUTO_SMALL_N}"
+    cells = enum.region_cells(problem)
+    labels = len(set(problem.y))
+    if n <= AUTO_SMALL_N and cells > AUTO_SMALL_N_CELLS and labels > AUTO_FEW_LABELS:
+        return miqp, (
+            f"small n: n = {n} ≤ {AUTO_SMALL_N}, {cells:,} cells in the incumbent regions "
+            f"> {AUTO_SMALL_N_CELLS:,} and {labels} label values > {AUTO_FEW_LABELS}, "
+            "where the MIQP was faster"
+        )
+    if cells <= AUTO_SMALL_N_CELLS:
+        figures = f"≤ {AUTO_SMALL_N_CELLS:,} (n = {n})"
+    else:
+        figures = f"within budget, {labels} label values ≤ {AUTO_FEW_LABELS} (n = {n})"
+    return "enum", f"cells: {cells:,} cells in the incumbent regions {figures}"

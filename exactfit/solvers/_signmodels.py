@@ -42,10 +42,13 @@ Rules of the combination
 * **No incumbent.** If no model returned a network (every one stopped early), the zero network
   is returned: it is in every class and its loss ``Σ c y²`` is the a-priori upper bound both
   models already use, so the result stays FEASIBLE with a truthful objective.
-* **Errors.** An outcome with ``error`` set ends the solve with an ERROR result carrying that
-  message (nothing is claimed: no network, no bound).  :class:`~exactfit.errors.SolverFailed`
-  raised by a backend becomes the same ERROR result with its text; any other exception is a
-  bug and propagates.
+* **Failed models.** An outcome with ``error`` set (the backend failed, or ended in a status
+  that proves nothing; :class:`~exactfit.errors.SolverFailed` raised by a backend is the same)
+  loses nothing else: the model keeps the trivial bound 0, the other models still run, and the
+  result is FEASIBLE (``proven=False``, no limit) with the best network and the bound over all
+  models, its message naming each failed model and the backend's words.  Never OPTIMAL, unless
+  the incumbent meets the trivial bound 0 anyway (above).  Any other exception is a bug and
+  propagates.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ from typing import Any
 from exactfit import interrupt, progress
 from exactfit.errors import SolverFailed
 from exactfit.problem import FitProblem, ReluNetwork, exact_loss
-from exactfit.result import Limit, Result, Status, finalize
+from exactfit.result import Limit, Result, bound_meets, finalize
 from exactfit.solvers._common import network_from_theta
 
 __all__ = ["MipProgress", "SignModelOutcome", "SolveOne", "solve_sign_models"]
@@ -158,6 +161,7 @@ class _Combination:
     bounds: list[float] = field(init=False)  # per sign vector
     limits: list[Limit | None] = field(init=False)  # per sign vector
     models: list[dict[str, Any]] = field(default_factory=list)  # one record per run, in order
+    failures: list[str] = field(default_factory=list)  # "signs (…): error", per failed model
     nodes: int = 0
 
     def __post_init__(self) -> None:
@@ -167,6 +171,11 @@ class _Combination:
     @property
     def cutoff(self) -> float:
         return math.inf if self.best is None else float(self.best)
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the incumbent already meets the trivial bound 0 of every model."""
+        return self.best is not None and bound_meets(float(self.best), 0.0)
 
     @property
     def limit(self) -> Limit | None:
@@ -265,12 +274,12 @@ def _run_pass(
     *,
     rerun: bool,
     live: MipProgress | None = None,
-) -> str | None:
-    """Run the sign models ``order`` (indices) once; the error of a failed model, if any."""
+) -> None:
+    """Run the sign models ``order`` (indices) once (failures are recorded in ``run``)."""
     for pos, index in enumerate(order):
         remaining = None if deadline is None else deadline - time.perf_counter()
-        if run.best == 0:
-            # An exact fit: nothing can do better, so no model is left unproven.
+        if run.fitted:
+            # An exact fit (within OPT_ATOL): the bound 0 proves it, no model is left unproven.
             if rerun:
                 run.limits[index] = None
             else:
@@ -302,11 +311,10 @@ def _run_pass(
             run.limits[index] = Limit.TIME
             continue
         run.add(index, out, time.perf_counter() - began, rerun=rerun)
+        if out.error is not None:
+            run.failures.append(f"sign model {signs}: {out.error}")
         if live is not None:
             live.end(run)
-        if out.error is not None:
-            return out.error
-    return None
 
 
 def _summary(
@@ -319,6 +327,16 @@ def _summary(
         out["start_loss"] = float(exact_loss(run.problem, start))
     out.update(stats or {})
     return out
+
+
+def _failures(run: _Combination) -> tuple[bool, str]:
+    """Whether failed models leave optimality unproven, and the message naming them."""
+    if not run.failures:
+        return False, ""
+    failed = not run.fitted
+    keeps = "that model keeps" if len(run.failures) == 1 else "those models keep"
+    proof = "optimality is not proven" if failed else "the exact fit is optimal regardless"
+    return failed, f"{'; '.join(run.failures)}: {keeps} the trivial bound 0, so {proof}"
 
 
 def solve_sign_models(
@@ -363,7 +381,8 @@ def solve_sign_models(
     Returns
     -------
     Result
-        From :func:`exactfit.result.finalize`, or an ERROR result when a model failed.
+        From :func:`exactfit.result.finalize`; FEASIBLE, with the failed models named in its
+        message, when a model failed.
     """
     began = time.perf_counter()
     deadline = None if time_limit is None else began + time_limit
@@ -373,15 +392,14 @@ def solve_sign_models(
         run.best, run.best_net = exact_loss(problem, start), start
     with interrupt.graceful():
         order = list(range(len(vectors)))
-        error = _run_pass(run, solve_one, order, deadline, rerun=False, live=live)
-        if error is None and deadline is not None:
+        _run_pass(run, solve_one, order, deadline, rerun=False, live=live)
+        if deadline is not None:
             again = [i for i, limit in enumerate(run.limits) if limit is Limit.TIME]
-            error = _run_pass(run, solve_one, again, deadline, rerun=True, live=live)
+            _run_pass(run, solve_one, again, deadline, rerun=True, live=live)
         limit = run.limit
     summary = _summary(run, start, stats)
     wall = time.perf_counter() - began
-    if error is not None:
-        return Result(Status.ERROR, None, None, None, solver, wall, stats=summary, message=error)
+    failed, message = _failures(run)
     best_net = run.best_net
     if best_net is None:
         zero = [[0.0] * problem.lifted_dim] * problem.units
@@ -392,8 +410,9 @@ def solve_sign_models(
         bound=max(min(run.bounds), 0.0),
         solver=solver,
         wall_s=wall,
-        proven=limit is None,
+        proven=limit is None and not failed,
         limit=limit,
         stats=summary,
+        message=message,
         proof_detail=proof_detail,
     )

@@ -304,7 +304,7 @@ def _solve_signs(
             out = _solve_signs(problem, signs, left, math.inf, backend, objective, feastol, options)
             return dataclasses.replace(out, retried=f"without objective limit after: {message}")
         # SCIP itself failed while solving (e.g. "unresolved numerical troubles in LP"): not
-        # the user's fault and not a status; report it as ERROR with SCIP's words.
+        # the user's fault and not a status; a failed model, with SCIP's words.
         raw = f"failure: {message} [{code}]"
         return SignModelOutcome(signs, raw, error=_terminated(backend, raw, signs))
     return _outcome(problem, signs, result, W, b, scale, cutoff, backend)

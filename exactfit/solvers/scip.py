@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from exactfit.problem import FitProblem, ReluNetwork, clip_to_bound, loss
-from exactfit.result import OPT_ATOL, OPT_RTOL, Limit, Result
+from exactfit.result import OPT_ATOL, OPT_RTOL, Result
 from exactfit.solvers._backend import run_backend
 from exactfit.solvers._common import (
     check_choice,
@@ -61,33 +61,18 @@ from exactfit.solvers._common import (
     network_from_theta,
     symmetry_pairs,
 )
+from exactfit.solvers._scip_status import RETRIES, SCIP_STATUS, Retry, outcome_from_status
 from exactfit.solvers._signmodels import MipProgress, SignModelOutcome, solve_sign_models
 
-__all__ = ["LOSS_SCALE", "SCIP_STATUS", "ScipSolver", "data_scale", "outcome_from_status"]
+__all__ = [
+    "LOSS_SCALE",
+    "RETRIES",
+    "SCIP_STATUS",
+    "ScipSolver",
+    "data_scale",
+    "outcome_from_status",
+]
 
-#: Every status string PySCIPOpt's ``Model.getStatus()`` can return, mapped to
-#: (finished proof?, limit that stopped it).  ``infeasible`` only happens under our objective
-#: cut-off (the zero network is always feasible); anything not listed becomes ERROR.
-SCIP_STATUS: dict[str, tuple[bool, Limit | None]] = {
-    "optimal": (True, None),
-    # limits/gap is OPT_RTOL/2 and limits/absgap OPT_ATOL/2 (see _set_params), half of what
-    # finalize accepts, and finalize re-checks that the bound meets the recomputed loss.
-    "gaplimit": (True, None),
-    "infeasible": (True, None),
-    "timelimit": (False, Limit.TIME),
-    "nodelimit": (False, Limit.NODES),
-    "totalnodelimit": (False, Limit.NODES),
-    "stallnodelimit": (False, Limit.NODES),
-    "memlimit": (False, Limit.BUDGET),
-    "sollimit": (False, Limit.BUDGET),
-    "bestsollimit": (False, Limit.BUDGET),
-    "restartlimit": (False, Limit.BUDGET),
-    "primallimit": (False, Limit.BUDGET),
-    "duallimit": (False, Limit.BUDGET),
-    "userinterrupt": (False, Limit.INTERRUPT),
-    "terminate": (False, Limit.INTERRUPT),
-}
-_IMPOSSIBLE = {"unbounded", "inforunbd"}  # the loss is bounded below by 0
 
 #: Feasibility tolerance.  SCIP's default 1e-6 lets the epigraph row absorb slack (objective up
 #: to 1.3e-6 relative below the true loss).  1e-9 is accurate but pathological here: on an n = 8
@@ -120,9 +105,9 @@ class ScipSolver:
         """Solve ``problem``; see the module docstring for the model and the status rules.
 
         Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-8; when not
-        given, a model that fails inside SCIP is retried once at 10x), ``node_limit`` (per sign
-        model), ``seed``, ``verbose`` (SCIP's log on the terminal), ``log`` (a path: SCIP's
-        log appended there).  ``progress`` is accepted and ignored (live progress goes to
+        given, a model that fails inside SCIP is retried with :data:`RETRIES`), ``node_limit``
+        (per sign model), ``seed``, ``verbose`` (SCIP's log on the terminal), ``log`` (a path:
+        SCIP's log appended there).  ``progress`` is accepted and ignored (live progress goes to
         :mod:`exactfit.progress`).
         """
         check_registered_options(self.name, options)
@@ -166,63 +151,11 @@ def data_scale(problem: FitProblem) -> float:
     return math.sqrt(LOSS_SCALE / L0) if L0 > 0 else 1.0
 
 
-def outcome_from_status(
-    signs: tuple[int, ...],
-    status: str,
-    *,
-    dual: float = -math.inf,
-    cutoff: float = math.inf,
-    network: ReluNetwork | None = None,
-    objective: float | None = None,
-    nodes: int = 0,
-) -> SignModelOutcome:
-    """The outcome of one sign model from SCIP's raw ``status`` (see :data:`SCIP_STATUS`).
-
-    ``infeasible`` under a finite cut-off proves the bound ``cutoff``; without one, an
-    impossible status (``unbounded``, ``inforunbd``) or an unknown string (including
-    ``"exception: ..."`` for an error inside SCIP), the outcome is an error that keeps the raw
-    string.  A dual bound SCIP does not have (±infinity) gives the trivial bound 0.
-
-    Parameters
-    ----------
-    signs : tuple of int
-        The model's output signs.
-    status : str
-        ``Model.getStatus()``, verbatim.
-    dual : float
-        SCIP's dual bound, in the problem's units.
-    cutoff : float
-        The objective limit the model ran with (``inf``: none), in the problem's units.
-    network, objective, nodes
-        The incumbent (polished), SCIP's value for it, and the node count.
-    """
-    if status in _IMPOSSIBLE or status not in SCIP_STATUS:
-        why = f"SCIP returned status {status!r} for signs {signs}"
-        return SignModelOutcome(signs, status, error=why, nodes=nodes)
-    if status == "infeasible":
-        if not math.isfinite(cutoff):
-            why = "SCIP declared the fitting model infeasible without a cut-off"
-            return SignModelOutcome(signs, status, error=why, nodes=nodes)
-        bound = cutoff
-    else:
-        bound = dual if math.isfinite(dual) and abs(dual) < 1e19 else 0.0
-    limit = SCIP_STATUS[status][1]
-    return SignModelOutcome(
-        signs,
-        status,
-        bound=max(bound, 0.0),
-        network=network,
-        objective=objective,
-        limit=limit,
-        nodes=nodes,
-    )
-
-
 @dataclasses.dataclass(frozen=True)
 class _Run:
     """What the sign models of one solve share: the problem and the checked options.
 
-    ``retry``: a model that fails inside SCIP is solved once more at 10x ``feastol`` (only when
+    ``retry``: a model that fails inside SCIP is solved again with :data:`RETRIES` (only when
     the user did not choose ``feastol``).  ``live``: where the event handler reports.
     """
 
@@ -237,33 +170,47 @@ class _Run:
 def _solve_model(
     run: _Run, signs: tuple[int, ...], time_limit: float | None, cutoff: float
 ) -> SignModelOutcome:
-    """Solve one sign model, retried once at 10x ``feastol`` after an error if ``run.retry``.
+    """Solve one sign model; after an exception inside SCIP, retry with :data:`RETRIES` in turn
+    (only if ``run.retry``) until one does not fail.
 
-    SCIP's LP occasionally fails with "unresolved numerical troubles" at a tight feasibility
-    tolerance; the looser retry is safe because finalize still checks the bound.  The retry
-    gets what is left of this model's ``time_limit``.
+    SoPlex occasionally fails ("error in LP solver", "unresolved numerical troubles in LP") on
+    these models; a retry is safe because finalize still checks the bound.  Each retry gets
+    what is left of this model's ``time_limit``.  A model that fails every retry is returned
+    failed: the driver gives it the trivial bound 0 and names it in the result's message.
     """
     began = time.perf_counter()
     out = _solve_signs(run, signs, time_limit, cutoff, run.feastol)
-    if not (run.retry and out.status.startswith("exception")):
+    failures = [out.status]
+    for retry in RETRIES if run.retry else ():
+        if not out.status.startswith("exception"):
+            break
+        left = None if time_limit is None else time_limit - (time.perf_counter() - began)
+        if left is not None and left <= 0:
+            break
+        out = _solve_signs(run, signs, left, cutoff, run.feastol, retry)
+        failures.append(f"{retry.name}: {out.status}")
+    if len(failures) == 1:
         return out
-    left = None if time_limit is None else time_limit - (time.perf_counter() - began)
-    if left is not None and left <= 0:
-        return out
-    looser = 10 * run.feastol
-    again = _solve_signs(run, signs, left, cutoff, looser)
-    return dataclasses.replace(again, retried=f"at feastol {looser:g} after: {out.status}")
+    return dataclasses.replace(out, retried="; ".join(["first: " + failures[0], *failures[1:]]))
 
 
 def _solve_signs(
-    run: _Run, signs: tuple[int, ...], time_limit: float | None, cutoff: float, feastol: float
+    run: _Run,
+    signs: tuple[int, ...],
+    time_limit: float | None,
+    cutoff: float,
+    feastol: float,
+    retry: Retry | None = None,
 ) -> SignModelOutcome:
-    """Build and solve the model for ``signs`` once (``cutoff``: the objective limit)."""
+    """Build and solve the model for ``signs`` once (``cutoff``: the objective limit), with the
+    settings of ``retry`` when it is a retry."""
     from pyscipopt import Model
 
     problem = run.problem
     m = Model("exactfit")
-    _set_params(m, time_limit, feastol, run.options)
+    _set_params(m, time_limit, feastol * (retry.feastol_factor if retry else 1.0), run.options)
+    for key, value in (retry.params if retry else {}).items():
+        m.setParam(key, value)
     # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
     lam = data_scale(problem)
     W, B = _add_fit(m, problem, signs, run.formulation, lam)

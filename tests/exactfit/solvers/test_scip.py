@@ -13,7 +13,7 @@ from exactfit.solvers import scip
 def fake(status, network=None, dual=-math.inf):
     """A stand-in for one SCIP run that ends in ``status`` (mapped by the real code)."""
 
-    def solve_signs(run, signs, time_limit, cutoff, feastol):
+    def solve_signs(run, signs, time_limit, cutoff, feastol, retry=None):
         return scip.outcome_from_status(
             signs, status, dual=dual, cutoff=cutoff, network=network, nodes=7
         )
@@ -28,49 +28,70 @@ def fake(status, network=None, dual=-math.inf):
         ("nodelimit", Status.FEASIBLE, Limit.NODES),
         ("memlimit", Status.FEASIBLE, Limit.BUDGET),
         ("userinterrupt", Status.FEASIBLE, Limit.INTERRUPT),
-        ("unbounded", Status.ERROR, None),
-        ("something new", Status.ERROR, None),
-        ("exception: SCIP: error in LP solver!", Status.ERROR, None),
+        ("unbounded", None, None),
+        ("something new", None, None),
+        ("exception: SCIP: error in LP solver!", None, None),
     ],
 )
 def test_status_strings_map_explicitly(monkeypatch, raw, status, limit):
     monkeypatch.setattr(scip, "_solve_signs", fake(raw))
     problem = planted_fit(5, 1, seed=1)
     r = exactfit.solve(problem, "scip", feastol=1e-8)  # explicit feastol: no retry
-    assert r.status is status and r.limit is limit
-    if status is Status.ERROR:
-        assert raw in r.message
+    # A stopped or failed run still returns the zero network as its incumbent, never OPTIMAL.
+    assert r.status is (status or Status.FEASIBLE) and r.limit is limit
+    assert r.objective == float(problem.null_loss()) and r.bound == 0.0
+    if status is None:  # failed: named in the message with SCIP's words, no limit
+        assert f"sign model (1,): SCIP returned status {raw!r}" in r.message
         assert raw in [m["termination"] for m in r.stats["models"]]
-        assert r.network is None
-    else:
-        # A stopped run still returns the zero network as its incumbent, never OPTIMAL.
-        assert r.objective == float(problem.null_loss())
 
 
-def test_infeasible_without_cutoff_is_an_error(monkeypatch):
+def test_infeasible_without_cutoff_is_a_failed_model(monkeypatch):
     monkeypatch.setattr(scip, "_solve_signs", fake("infeasible"))
     r = exactfit.solve(planted_fit(5, 1, seed=1), "scip")
-    assert r.status is Status.ERROR
+    assert r.status is Status.FEASIBLE and r.limit is None
     assert "without a cut-off" in r.message
 
 
-def test_lp_trouble_is_retried_once_at_a_looser_tolerance(monkeypatch):
+@pytest.mark.parametrize("failures", [1, 2, 3])
+def test_lp_trouble_is_retried_with_each_setting_in_turn(monkeypatch, failures):
+    """The first ``failures`` runs fail inside SCIP; the retries follow RETRIES in order, and a
+    model that fails them all is a failed model (FEASIBLE, named), never OPTIMAL."""
     calls = []
     real = scip._solve_signs
 
-    def flaky(run, signs, time_limit, cutoff, feastol):
-        calls.append(feastol)
-        if len(calls) == 1:
+    def flaky(run, signs, time_limit, cutoff, feastol, retry=None):
+        calls.append(retry)
+        if len(calls) <= failures:
             return fake("exception: SCIP: error in LP solver!")(
                 run, signs, time_limit, cutoff, feastol
             )
-        return real(run, signs, time_limit, cutoff, feastol)
+        return real(run, signs, time_limit, cutoff, feastol, retry)
 
     monkeypatch.setattr(scip, "_solve_signs", flaky)
     r = exactfit.solve(planted_fit(6, 1, seed=2), "scip")
-    assert calls[:2] == [1e-8, 1e-7]
-    assert r.status is Status.OPTIMAL
-    assert "error in LP solver" in r.stats["models"][0]["retried"]
+    tries = min(failures + 1, 3)  # the first model's runs; the later models succeed at once
+    assert calls[:tries] == [None, *scip.RETRIES][:tries] and set(calls[tries:]) == {None}
+    retried = r.stats["models"][0]["retried"]
+    assert retried.startswith("first: exception: SCIP: error in LP solver!")
+    assert f"{scip.RETRIES[0].name}: " in retried
+    if failures < 3:
+        assert r.status is Status.OPTIMAL
+    else:
+        assert r.status is Status.FEASIBLE and r.bound == 0.0
+        assert r.message.startswith("sign model (1,): SCIP returned status 'exception: SCIP")
+
+
+def test_an_explicit_feastol_turns_the_retries_off(monkeypatch):
+    calls = []
+
+    def failing(run, signs, time_limit, cutoff, feastol, retry=None):
+        calls.append(retry)
+        return fake("exception: SCIP: error in LP solver!")(run, signs, time_limit, cutoff, feastol)
+
+    monkeypatch.setattr(scip, "_solve_signs", failing)
+    r = exactfit.solve(planted_fit(6, 1, seed=2), "scip", feastol=1e-8)
+    assert set(calls) == {None} and r.status is Status.FEASIBLE
+    assert "retried" not in r.stats["models"][0]
 
 
 @pytest.mark.parametrize("status", sorted(scip.SCIP_STATUS))

@@ -208,33 +208,65 @@ def test_without_any_incumbent_the_zero_network_is_returned():
     assert all(float(u.b) == 0.0 and float(u.w[0]) == 0.0 for u in r.network.units)
 
 
-def test_an_error_outcome_ends_the_solve_with_its_message():
+def test_a_failed_model_keeps_the_trivial_bound_and_the_others_still_count():
     def answer(i, signs):
         if i == 1:
             return SignModelOutcome(signs, "weird", error="backend said 'weird'", nodes=3)
-        return SignModelOutcome(signs, "optimal", network=net(1, 1.0, 0.0, 2))
+        return SignModelOutcome(signs, "optimal", bound=0.5, network=net(1, 1.0, 0.0, 2))
 
     backend = Backend(answer)
     r = solve_sign_models(TWO, backend, solver="fake", time_limit=None, stats={"extra": 1})
-    assert len(backend.calls) == 2
-    assert r.status is Status.ERROR and r.network is None and r.bound is None
-    assert r.message == "backend said 'weird'"
+    assert len(backend.calls) == 3  # the models after the failed one still run
+    # The network of the other models is kept; the failed model's bound is the trivial 0.
+    assert r.status is Status.FEASIBLE and r.limit is None
+    assert r.objective_exact == exact_loss(TWO, net(1, 1.0, 0.0, 2)) and r.bound == 0.0
+    assert r.message == (
+        "sign model (1, -1): backend said 'weird': that model keeps the trivial bound 0, "
+        "so optimality is not proven"
+    )
     assert r.stats["models"][1]["termination"] == "weird"
+    assert "bound" not in r.stats["models"][1]
     assert r.stats["nodes"] == 3 and r.stats["extra"] == 1
 
 
-def test_solver_failed_becomes_an_error_result_and_other_exceptions_propagate():
+def test_solver_failed_is_a_failed_model_and_other_exceptions_propagate():
     def failing(signs, time_limit, cutoff):
         raise SolverFailed("LP trouble, raw text")
 
     r = solve_sign_models(ONE, failing, solver="fake", time_limit=None)
-    assert r.status is Status.ERROR and r.message == "LP trouble, raw text"
+    # No model gave a network: the zero network, its loss Σ c y², the bound 0; not OPTIMAL.
+    assert r.status is Status.FEASIBLE and r.objective_exact == ONE.null_loss()
+    assert r.bound == 0.0 and "sign model (1,): LP trouble, raw text" in r.message
 
     def buggy(signs, time_limit, cutoff):
         raise ZeroDivisionError("a bug")
 
     with pytest.raises(ZeroDivisionError):
         solve_sign_models(ONE, buggy, solver="fake", time_limit=None)
+
+
+#: Realizable by one unit: y = x.
+LINE = FitProblem(X=[[1], [2]], y=[1, 2], units=2)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_an_incumbent_within_the_absolute_tolerance_ends_the_solve_optimal(fails):
+    """Loss 5e-12 ≤ OPT_ATOL meets the trivial bound 0 of every model: the rest are skipped,
+    and a model that failed before it does not stop the proof."""
+    close = ReluNetwork((Unit(1, (1 + 1e-6,), 0), Unit(1, (0,), 0)))
+    assert 0 < exact_loss(LINE, close) < 1e-9
+
+    def answer(i, signs):
+        if fails and i == 0:
+            return SignModelOutcome(signs, "exception", error="LP failed")
+        return SignModelOutcome(signs, "optimal", bound=0.0, network=close)
+
+    backend = Backend(answer)
+    r = solve_sign_models(LINE, backend, solver="fake", time_limit=None)
+    assert len(backend.calls) == 1 + fails
+    assert r.status is Status.OPTIMAL and r.objective_exact == exact_loss(LINE, close)
+    assert r.stats["models"][-1]["termination"] == "skipped: exact fit found"
+    assert ("LP failed" in r.message) is fails
 
 
 def test_stats_record_every_model():
