@@ -180,7 +180,7 @@ def _seconds(f, *args) -> float:
 
 
 def _draw(curves, spread, path: str) -> None:
-    fig = new_figure(15.6, 4.8)
+    fig = new_figure(13.6, 4.6)
     left, right, zoom = fig.subplots(1, 3, width_ratios=(1.1, 1.1, 0.8))
     styles = {"enum": "--", "scip": ":"}
     for i, (label, points, lines) in enumerate(curves):
@@ -200,7 +200,11 @@ def _draw(curves, spread, path: str) -> None:
         fontsize=10,
     )
     if curves:
-        left.legend(fontsize=7, loc="lower right")
+        top = max(
+            t for _, points, lines in curves for t in [*lines.values(), *(y for _, y in points)]
+        )
+        left.set_ylim(top=top * 300)  # room above the data for the legend
+        left.legend(fontsize=6.5, loc="upper center", ncol=3)
     _draw_spread(right, spread)
     _draw_timed(zoom, spread)
     save_figure(fig, path)
@@ -238,14 +242,14 @@ def _draw_spread(ax, spread) -> None:
     for (_, m, *_), x, y in zip(spread, x2, logs, strict=True):
         if m not in shown and (m in (2, 7, 13, 29, 51, 78, 112) or m == SPREAD_D):
             shown.add(m)  # the first row of each labelled m only
-            at = (-8, 6) if m == SPREAD_D else (6, -10)
+            at = (12, -22) if m == SPREAD_D else (6, -10)
             ax.annotate(
                 f"m={m}",
                 (x, y),
                 fontsize=7,
                 xytext=at,
                 textcoords="offset points",
-                ha="right" if m == SPREAD_D else "left",
+                ha="left",
             )
     cap = math.log10(MAX_NET_ACTIVATIONS / SPREAD_D)
     ax.axhline(cap, color="grey", linewidth=1, linestyle=":")
@@ -260,11 +264,11 @@ def _draw_spread(ax, spread) -> None:
     ax.set_xlabel("1/ε²")
     ax.set_ylabel("log10(net points of one unit)")
     ax.set_title(
-        f"d = {SPREAD_D}, spectrum λ_j ∝ 1/j: log size grows like 1/ε² until m = d\n"
-        "(m = directions kept; beyond m = d only polynomial in 1/ε)",
+        f"d = {SPREAD_D}, λ_j ∝ 1/j: log size ∝ 1/ε² until m = d\n"
+        "(m = directions kept; then polynomial in 1/ε)",
         fontsize=10,
     )
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="upper left")
 
 
 def _draw_timed(ax, spread) -> None:
@@ -281,8 +285,8 @@ def _draw_timed(ax, spread) -> None:
     ax.set_xlabel("1/ε²")
     ax.set_ylabel("seconds (min of repeats)")
     ax.set_title(
-        f"same data, while the net fits the caps (n·|N| ≤ {MAX_NET_ACTIVATIONS:.0e});\n"
-        "the whole solve is dominated by ε-independent work",
+        f"same data, nets within the caps (n·|N| ≤ {MAX_NET_ACTIVATIONS:.0e})\n"
+        "whole solve: ε-independent cost dominates",
         fontsize=10,
     )
     ax.legend(fontsize=8, loc="center right")
