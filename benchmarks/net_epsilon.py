@@ -282,6 +282,7 @@ def _draw_timed(ax, spread) -> None:
     for x, t, _, n in rows:
         ax.annotate(f"|N|={n:,}", (x, t), fontsize=7, xytext=(2, 5), textcoords="offset points")
     ax.set_yscale("log")
+    ax.margins(x=0.15)  # room for the last |N| label
     ax.set_xlabel("1/ε²")
     ax.set_ylabel("seconds (min of repeats)")
     ax.set_title(
