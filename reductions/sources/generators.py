@@ -17,6 +17,7 @@ import networkx as nx
 
 from exactfit.errors import InputError
 from exactfit.limits import MAX_SOURCE_ITEMS, MAX_SOURCE_VERTICES, check_cap
+from reductions.sources.ksat import planted_clauses, random_clauses
 from reductions.sources.types import CNF, Graph, Hypergraph
 
 __all__ = [
@@ -287,10 +288,6 @@ def named_graph(name: str) -> Graph | Hypergraph:
 
 
 # --------------------------------------------------------------------------- 3-CNF
-def _three_vars(rng: random.Random, n_vars: int) -> list[int]:
-    return sorted(rng.sample(range(1, n_vars + 1), 3))
-
-
 def planted_3sat(n_vars: int, n_clauses: int, seed: int) -> CNF:
     """A satisfiable 3-CNF with a hidden assignment.
 
@@ -301,19 +298,7 @@ def planted_3sat(n_vars: int, n_clauses: int, seed: int) -> CNF:
     _int(n_vars, "n_vars", 3)
     _int(n_clauses, "n_clauses", 0)
     _sizes("3-CNF", n_vars, n_clauses, names=("variables", "clauses"))
-    rng = _rng(seed)
-    tau = [rng.random() < 0.5 for _ in range(n_vars)]
-    clauses = []
-    for _ in range(n_clauses):
-        vs = _three_vars(rng, n_vars)
-        # the sign pattern in which every literal is false under τ is the one excluded
-        patterns = [
-            s
-            for s in itertools.product((1, -1), repeat=3)
-            if any((sg > 0) == tau[v - 1] for sg, v in zip(s, vs, strict=True))
-        ]
-        signs = rng.choice(patterns)
-        clauses.append(tuple(sg * v for sg, v in zip(signs, vs, strict=True)))
+    tau, clauses = planted_clauses(_rng(seed), n_vars, n_clauses, 3)
     planted = " ".join(str(v + 1 if t else -(v + 1)) for v, t in enumerate(tau))
     comments = (
         f"generator: planted-3sat n_vars={n_vars} n_clauses={n_clauses} seed={seed}",
@@ -345,11 +330,7 @@ def random_3sat(n_vars: int, n_clauses: int, seed: int) -> CNF:
     _int(n_vars, "n_vars", 3)
     _int(n_clauses, "n_clauses", 0)
     _sizes("3-CNF", n_vars, n_clauses, names=("variables", "clauses"))
-    rng = _rng(seed)
-    clauses = []
-    for _ in range(n_clauses):
-        vs = _three_vars(rng, n_vars)
-        clauses.append(tuple(v if rng.random() < 0.5 else -v for v in vs))
+    clauses = random_clauses(_rng(seed), n_vars, n_clauses, 3)
     comments = (f"generator: random-3sat n_vars={n_vars} n_clauses={n_clauses} seed={seed}",)
     return CNF(
         n_vars, tuple(clauses), None, f"random3sat:{n_vars}:{n_clauses}:seed={seed}", comments

@@ -48,11 +48,12 @@ def refutation_clauses(n_vars: int, exponent: float) -> int:
     return math.ceil(n_vars**exponent)
 
 
-def planted_ksat(n_vars: int, n_clauses: int, k: int, seed: int) -> CNF:
-    """A K-CNF satisfied by a hidden uniform assignment ``τ``: each clause takes ``K`` distinct
-    variables uniformly and a sign pattern uniformly among the ``2^K − 1`` that ``τ`` satisfies.
-    ``τ`` is recorded in :attr:`CNF.comments` as ``planted: l1 l2 ...``."""
-    rng = _check(n_vars, n_clauses, k, seed)
+def planted_clauses(
+    rng: random.Random, n_vars: int, n_clauses: int, k: int
+) -> tuple[list[bool], list[tuple[int, ...]]]:
+    """A hidden assignment ``τ`` and clauses it satisfies: each clause ``k`` distinct uniform
+    variables and a sign pattern uniform among the ``2^k − 1`` that ``τ`` satisfies (the one
+    making every literal false is excluded).  The 3-CNF generators draw through this too."""
     tau = [rng.random() < 0.5 for _ in range(n_vars)]
     clauses = []
     for _ in range(n_clauses):
@@ -64,6 +65,26 @@ def planted_ksat(n_vars: int, n_clauses: int, k: int, seed: int) -> CNF:
         ]
         signs = rng.choice(patterns)
         clauses.append(tuple(sg * v for sg, v in zip(signs, vs, strict=True)))
+    return tau, clauses
+
+
+def random_clauses(
+    rng: random.Random, n_vars: int, n_clauses: int, k: int
+) -> list[tuple[int, ...]]:
+    """Clauses of ``k`` distinct uniform variables with uniform signs."""
+    clauses = []
+    for _ in range(n_clauses):
+        vs = sorted(rng.sample(range(1, n_vars + 1), k))
+        clauses.append(tuple(v if rng.random() < 0.5 else -v for v in vs))
+    return clauses
+
+
+def planted_ksat(n_vars: int, n_clauses: int, k: int, seed: int) -> CNF:
+    """A K-CNF satisfied by a hidden uniform assignment ``τ``: each clause takes ``K`` distinct
+    variables uniformly and a sign pattern uniformly among the ``2^K − 1`` that ``τ`` satisfies.
+    ``τ`` is recorded in :attr:`CNF.comments` as ``planted: l1 l2 ...``."""
+    rng = _check(n_vars, n_clauses, k, seed)
+    tau, clauses = planted_clauses(rng, n_vars, n_clauses, k)
     planted = " ".join(str(v + 1 if t else -(v + 1)) for v, t in enumerate(tau))
     comments = (
         f"generator: planted-ksat k={k} n_vars={n_vars} n_clauses={n_clauses} seed={seed}",
@@ -76,10 +97,7 @@ def planted_ksat(n_vars: int, n_clauses: int, k: int, seed: int) -> CNF:
 def random_ksat(n_vars: int, n_clauses: int, k: int, seed: int) -> CNF:
     """Uniform random K-CNF: each clause ``K`` distinct uniform variables and uniform signs."""
     rng = _check(n_vars, n_clauses, k, seed)
-    clauses = []
-    for _ in range(n_clauses):
-        vs = sorted(rng.sample(range(1, n_vars + 1), k))
-        clauses.append(tuple(v if rng.random() < 0.5 else -v for v in vs))
+    clauses = random_clauses(rng, n_vars, n_clauses, k)
     comments = (f"generator: random-ksat k={k} n_vars={n_vars} n_clauses={n_clauses} seed={seed}",)
     name = f"random{k}sat:{n_vars}:{n_clauses}:seed={seed}"
     return CNF(n_vars, tuple(clauses), None, name, comments)
