@@ -55,9 +55,12 @@ def _poller(
 
     def check(done: int | None = None) -> None:
         step = next(count)
+        # the first node count changes what the phase counts (steps → nodes): report it past
+        # the throttle, as a change of phase is, or a quick proof would never show its nodes
+        switch = done is not None and not nodes
         if done is not None:
             nodes[:] = [done]
-        reporter.report(lambda: _snapshot(solver, phase, step, nodes))
+        reporter.report(lambda: _snapshot(solver, phase, step, nodes), force=switch)
         if callback is not None:
             callback({"phase": phase, "step": step, **({"nodes": nodes[0]} if nodes else {})})
         if _check_stop(deadline):
