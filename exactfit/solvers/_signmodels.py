@@ -126,13 +126,15 @@ class SignModelOutcome:
         """Whether this model finished: its bound is final (it may still be loose)."""
         return self.error is None and self.limit is None
 
-    def record(self, wall_s: float) -> dict[str, Any]:
-        """The entry of ``Result.stats["models"]`` for this model."""
+    def record(self, wall_s: float, share_s: float | None = None) -> dict[str, Any]:
+        """The entry of ``Result.stats["models"]`` for this model (``share_s``: the time it
+        was granted, ``None`` for no limit)."""
         out: dict[str, Any] = {
             "signs": list(self.signs),
             "termination": self.status,
             "nodes": self.nodes,
             "wall_s": wall_s,
+            "share_s": share_s,
         }
         if self.error is None:
             out["bound"] = self.bound
@@ -192,8 +194,17 @@ class _Combination:
         record = {"signs": list(self.vectors[index]), "termination": f"skipped: {why}"}
         self.models.append({**record, "bound": 0.0})
 
-    def add(self, index: int, out: SignModelOutcome, wall_s: float, *, rerun: bool) -> None:
-        self.models.append({**out.record(wall_s), **({"rerun": True} if rerun else {})})
+    def add(
+        self,
+        index: int,
+        out: SignModelOutcome,
+        wall_s: float,
+        *,
+        rerun: bool,
+        share_s: float | None = None,
+    ) -> None:
+        record = out.record(wall_s, share_s)
+        self.models.append({**record, **({"rerun": True} if rerun else {})})
         self.nodes += out.nodes
         self.limits[index] = out.limit
         self.bounds[index] = max(self.bounds[index], out.bound)
@@ -307,10 +318,11 @@ def _run_pass(
         if rerun and out.error is not None:
             # A failed second try of a model stopped by its time share: its first run (a
             # valid bound, the incumbent) stands, and the model stays stopped by time.
-            run.models.append({**out.record(time.perf_counter() - began), "rerun": True})
+            record = out.record(time.perf_counter() - began, share)
+            run.models.append({**record, "rerun": True})
             run.limits[index] = Limit.TIME
             continue
-        run.add(index, out, time.perf_counter() - began, rerun=rerun)
+        run.add(index, out, time.perf_counter() - began, rerun=rerun, share_s=share)
         if out.error is not None:
             run.failures.append(f"sign model {signs}: {out.error}")
         if live is not None:

@@ -319,9 +319,16 @@ def test_a_real_backend_shares_one_deadline_across_its_sign_models(solver):
     models = r.stats["models"][:3]
     assert [m["signs"] for m in models] == [[1, 1], [1, -1], [-1, -1]]
     assert not any(m["termination"].startswith("skipped") or "rerun" in m for m in models)
-    # ... and the first one got its share, not the whole limit (slack for model building).
-    assert models[0]["wall_s"] <= limit / 3 + 0.5
-    assert r.wall_s <= limit + 1.0
+    # ... the first one was granted its third of the limit, not the whole of it, and the
+    # shares granted in the first pass add up to no more than the limit; each backend stopped
+    # on its own share (a time termination, not a finished or failed model).  Shares, not
+    # wall-clock readings: how fast the machine is must not decide this test.
+    assert 0 < models[0]["share_s"] <= limit / 3
+    assert sum(m["share_s"] for m in models) <= limit
+    assert all(m["share_s"] is not None for m in r.stats["models"])
+    assert all(
+        m["termination"] == "timelimit" or m["termination"].endswith("/TIME") for m in models
+    )
 
 
 def test_a_deadline_gone_before_the_first_model_skips_them_all(monkeypatch):
