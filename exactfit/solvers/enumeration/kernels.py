@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["MIN_CELLS", "get"]
+__all__ = ["MIN_CELLS", "available", "get"]
 
 #: Arrangements with at least this many chambers (Cover's bound) use the compiled kernels.
 MIN_CELLS = 300_000
@@ -44,6 +44,14 @@ def get(cells: int) -> Any:
         except ImportError:
             _KERNELS = False
     return _KERNELS or None
+
+
+def available() -> bool:
+    """Whether big enumerations will run compiled (numba installed, not switched off), without
+    importing numba."""
+    import importlib.util
+
+    return not os.environ.get("EXACTFIT_NO_JIT") and importlib.util.find_spec("numba") is not None
 
 
 def _build() -> Any:
