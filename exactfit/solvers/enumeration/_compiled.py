@@ -186,16 +186,20 @@ def ldl_values(sums, iu0, iu1, D):  # pragma: no cover - compiled
 
 
 @_jit
-def halfspace_increase(V, scale, t, normals, signs):  # pragma: no cover - compiled
+def halfspace_increase(V, scale, t, normals, signs, enough):  # pragma: no cover - compiled
     """:func:`.halfspace.halfspace_bounds`' raise ``max_r ((w_rᵀt)⁻)²/‖w_r‖²`` (B, R)
     with ``w_r = Λ^{-1/2}Vᵀr`` for the oriented normals ``r`` of each cell, without the
-    ``(B, m, D)`` array of the ``w_r``."""
+    ``(B, m, D)`` array of the ``w_r``.  A cell's scan stops once some ``inc[c, r]`` reaches
+    ``enough[c, r]`` (the maximum over the rows seen so far is still a valid raise)."""
     B, R, D = t.shape
     m = normals.shape[0]
     inc = np.zeros((B, R))
     w = np.empty(D)
     for c in range(B):
+        done = False
         for g in range(m):
+            if done:
+                break
             wn2 = 0.0
             for i in range(D):
                 s = 0.0
@@ -213,4 +217,5 @@ def halfspace_increase(V, scale, t, normals, signs):  # pragma: no cover - compi
                     q = v * v / wn2
                     if q > inc[c, r]:
                         inc[c, r] = q
+                        done = done or q >= enough[c, r]
     return inc

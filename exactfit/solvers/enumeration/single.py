@@ -164,9 +164,12 @@ def _visit_single(
                 sub = np.searchsorted(bounds[pos:end], incumbent + margin, side="right")
                 stop = pos + max(int(sub), 1)
                 signs = _chunk_signs(groups, keys[pos:stop], gs[pos:stop], setup.hp.m)
-                tight = np.maximum(
-                    bounds[pos:stop], halfspace_bounds(setup, signs, out[vs[pos:stop]], jit)
+                # a pair whose bound reaches incumbent + 2·margin is pruned below whatever
+                # its other rows add: its scan may stop there (the kept pairs' are complete)
+                half = halfspace_bounds(
+                    setup, signs, out[vs[pos:stop]], jit, enough=incumbent + 2 * margin
                 )
+                tight = np.maximum(bounds[pos:stop], half)
                 for r in np.flatnonzero(tight - margin <= incumbent):
                     heapq.heappush(heap, (float(tight[r]), pos + int(r), signs[r]))
                 state.tightened += stop - pos

@@ -150,3 +150,19 @@ def test_solve_with_the_compiled_kernels_gives_the_same_certified_optimum(
     assert got.objective == ref.objective  # exact rationals
     assert got.network == ref.network
     assert got.status is ref.status
+
+
+@pytest.mark.parametrize("name", ["noisy-20x2", "noisy-14x3", "planted-16x2"])
+def test_an_early_stopped_halfspace_scan_prunes_exactly_the_same_cells(name):
+    # Stopping a cell's row scan once its bound reaches ``enough`` gives a bound over fewer
+    # rows: never above the full one, and at least ``enough`` exactly when the full one is.
+    setup, signs = chambers(PROBLEMS[name](), 40, 9)
+    out = np.ones(len(signs), dtype=int)
+    full = halfspace_bounds(setup, signs, out, JIT)
+    fin = full[np.isfinite(full)]
+    assert len(fin) > 4
+    for enough in np.quantile(fin, [0.1, 0.5, 0.9]):
+        part = halfspace_bounds(setup, signs, out, JIT, enough=float(enough))
+        assert np.all((part <= full) | (np.isinf(part) & np.isinf(full)))
+        away = np.abs(full - enough) > 1e-9 * setup.Y
+        assert np.array_equal((part >= enough)[away], (full >= enough)[away])
