@@ -22,7 +22,15 @@ import subprocess
 import sys
 import time
 
-HEAVY = ("networkx", "reductions", "exactfit.bench.cli", "rich", "matplotlib", "pyscipopt")
+HEAVY = (
+    "networkx",
+    "reductions",
+    "exactfit.bench.cli",
+    "rich",
+    "matplotlib",
+    "pyscipopt",
+    "numba",
+)
 
 
 def commands(instance: str) -> dict[str, list[str]]:

@@ -42,6 +42,7 @@ from exactfit.solvers._common import (
     check_registered_options,
     check_time_limit,
 )
+from exactfit.solvers.enumeration import kernels
 from exactfit.solvers.enumeration.algebra import _estimate, _Setup
 from exactfit.solvers.enumeration.cells import _choose_mode
 from exactfit.solvers.enumeration.merge import merge_shards
@@ -55,6 +56,7 @@ from exactfit.solvers.enumeration.search import (
 )
 
 __all__ = [
+    "COMPILED_MAX_CELLS",
     "DEFAULT_MAX_CELLS",
     "PRUNE_MARGIN",
     "EnumSolver",
@@ -66,6 +68,11 @@ __all__ = [
 
 #: Default budget: estimated cells (unit-cell combinations for k ≥ 2) above which enum refuses.
 DEFAULT_MAX_CELLS = 5_000_000
+#: The single-unit default when the compiled kernels are installed (:mod:`.kernels`): they
+#: sweep ≳ 0.5 M chambers per CPU second, and the search keeps only the (cell, sign) pairs below
+#: the heuristic's loss, so memory stays small (issue 12: (400, 3) at σ = 1, 21.2 M chambers,
+#: 48 CPU s and 0.52 GB on a loaded machine).
+COMPILED_MAX_CELLS = 25_000_000
 
 
 #: How an unknown-option message lists what enum takes (keywords and options together).
@@ -105,7 +112,12 @@ class EnumSolver:
 
         A single unit whose whole arrangement is over budget is still taken when the cells of
         its incumbent regions (``regions=True``, the solver's default) are within it."""
-        limit = DEFAULT_MAX_CELLS if max_cells is None else int(max_cells)
+        if max_cells is not None:
+            limit = int(max_cells)
+        elif problem.units == 1 and kernels.available():
+            limit = COMPILED_MAX_CELLS
+        else:
+            limit = DEFAULT_MAX_CELLS
         est = self.estimate_cells(problem)
         if est <= limit:
             return None

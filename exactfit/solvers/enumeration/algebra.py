@@ -19,7 +19,7 @@ import numpy as np
 from exactfit.exact.cells import lifted_points
 from exactfit.problem import FitProblem
 from exactfit.solvers.enumeration.arrangement import Hyperplanes, cover_count, hyperplanes
-from exactfit.solvers.enumeration.cellqp import ls_values
+from exactfit.solvers.enumeration.cellqp import LDL_MAX_DIM, ls_values
 
 
 def _estimate(problem: FitProblem, hp: Hyperplanes | None = None) -> tuple[int, int]:
@@ -84,7 +84,7 @@ class _Setup:
         G[..., self.iu[1], self.iu[0]] = sums[..., :nt]
         return G, sums[..., nt : nt + D]
 
-    def sign_bounds(self, sums: np.ndarray, trace_inv: bool = False) -> Any:
+    def sign_bounds(self, sums: np.ndarray, trace_inv: bool = False, jit: Any = None) -> Any:
         """Lower bounds ``(…, 2)`` on a cell's optimum for output sign ``a = +1`` and ``−1``.
 
         On a cell with active set ``S`` and ``a = +1`` every active ``z_i·θ`` is ≥ 0, so a
@@ -93,12 +93,21 @@ class _Setup:
         labels clipped at 0), and at least the plain bound ``Y − hᵀG⁺h``.  For ``a = −1`` the
         same holds with ``h₋ = Σ_S c_i y_i⁻ z_i = h₊ − h``.  Each column is the larger of the
         two; one factorisation of ``G`` serves all three right-hand sides.  ``trace_inv``: also
-        return ``tr(G⁻¹)`` per cell (:func:`.cellqp.ls_values`).
+        return ``tr(G⁻¹)`` per cell (:func:`.cellqp.ls_values`).  ``jit``: the compiled
+        kernels (:mod:`.kernels`) for a 2-D stack of sums (the same LDLᵀ, loop by loop).
         """
-        G, h = self.unpack(sums)
         nt, D = len(self.iu[0]), self.D
-        hp = sums[..., nt + D : nt + 2 * D]
-        vals, tinv = ls_values(G, np.stack([h, hp, hp - h], axis=-2), trace_inv=True)
+        if jit is not None and sums.ndim == 2 and D <= LDL_MAX_DIM:
+            vals, good, tinv = jit.ldl_values(np.ascontiguousarray(sums), *self.iu, D)
+            bad = np.flatnonzero(~good)
+            if len(bad):  # singular or ill-conditioned: ls_values' eigendecomposition
+                G, h = self.unpack(sums[bad])
+                hp = sums[bad, nt + D : nt + 2 * D]
+                vals[bad] = ls_values(G, np.stack([h, hp, hp - h], axis=-2))
+        else:
+            G, h = self.unpack(sums)
+            hp = sums[..., nt + D : nt + 2 * D]
+            vals, tinv = ls_values(G, np.stack([h, hp, hp - h], axis=-2), trace_inv=True)
         plain = vals[..., 0]
         out = self.Y - np.stack(
             [np.minimum(plain, vals[..., 1]), np.minimum(plain, vals[..., 2])], axis=-1

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from exactfit.solvers.enumeration import kernels
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.arrangement import (
     GenericEnumerator,
@@ -34,6 +35,7 @@ class _Cells(Protocol):
     one shard, and the sign vectors (bool, True = +) of given keys."""
 
     m: int
+    jit: Any  # compiled kernels (:mod:`.kernels`) for its blocks' bounds, or None
 
     def blocks(
         self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray
@@ -47,6 +49,8 @@ class _ExactCells:
 
     ``check`` is forwarded to :func:`exact_chambers` (deadline and interrupt polling).
     """
+
+    jit = None  # the exact enumerator's tables are small: no compiled kernels
 
     def __init__(self, hp: Hyperplanes, check: Callable[[], None] | None = None) -> None:
         self.m = hp.m
@@ -75,6 +79,8 @@ class _GenericCells:
     def __init__(self, hp: Hyperplanes) -> None:
         self.m = hp.m
         self.gen = GenericEnumerator(hp.normals, exact=hp.exact)
+        # big sweeps run compiled (the import and a cold JIT cost more than small ones take)
+        self.jit = self.gen.jit = kernels.get(cover_count(hp.m, hp.normals.shape[1]))
 
     def blocks(
         self, shard: int, num_shards: int, delta: np.ndarray, base: np.ndarray
@@ -134,6 +140,7 @@ class _RegionCells:
         )
         small = cover_count(sub.m, setup.D) <= EXACT_CELLS or sub.m < setup.D
         self.inner = _ExactCells(sub, check) if mode == "exact" or small else _GenericCells(sub)
+        self.jit = getattr(self.inner, "jit", None)
         self.m = sub.m
 
     def blocks(

@@ -19,6 +19,8 @@ ill-conditioned for the allowance to be small get ``−∞`` (the caller keeps i
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from exactfit.solvers.enumeration.algebra import _Setup
@@ -52,10 +54,22 @@ def halfspace_allowance(kappa: np.ndarray, n_terms: int, D: int) -> np.ndarray:
     return np.where(eta < 0.5, out, np.inf)
 
 
-def halfspace_bounds(setup: _Setup, signs: np.ndarray, out_signs: np.ndarray) -> np.ndarray:
+def halfspace_bounds(
+    setup: _Setup,
+    signs: np.ndarray,
+    out_signs: np.ndarray,
+    jit: Any = None,
+    enough: float = np.inf,
+) -> np.ndarray:
     """Halfspace lower bounds ``(B,)`` on the optima of cells ``signs`` (B, m) for output
     signs ``out_signs`` (B,) in ``{+1, −1}``: the larger of the bounds for the loss's own
-    linear term ``a·h`` and the sign-aware one, ``−∞`` where ``G`` is not well conditioned."""
+    linear term ``a·h`` and the sign-aware one, ``−∞`` where ``G`` is not well conditioned.
+    ``jit``: the compiled kernels (:mod:`.kernels`) for the ``O(mD²)`` part (the same
+    formulas; the evaluation allowance does not depend on the order of the sums).  With it,
+    ``enough``: a cell may stop scanning its rows once its bound (less its allowance) is at
+    least this — the maximum over a subset of the rows is still a lower bound (Lemma H holds
+    row by row), so the result stays rigorous and reaches ``enough`` iff the full one does, up
+    to the rounding of that one comparison (which can only make the result smaller)."""
     signs = np.asarray(signs, dtype=bool)
     B = len(signs)
     out = np.full(B, -np.inf)
@@ -85,13 +99,26 @@ def halfspace_bounds(setup: _Setup, signs: np.ndarray, out_signs: np.ndarray) ->
     lam, V, lin, kappa = lam[ok], V[ok], lin[ok], kappa[ok]
     scale = 1.0 / np.sqrt(lam)  # (b, D)
     t = np.einsum("bji,brj->bri", V, lin) * scale[:, None, :]  # (b, 2, D)
-    # w_i = Λ^{-1/2} Vᵀ n_i for every hyperplane normal; the row of the cell is ±n_i
-    w = np.einsum("bji,mj->bmi", V, setup.hp.normals) * scale[:, None, :]  # (b, m, D)
-    wn2 = np.einsum("bmi,bmi->bm", w, w)
-    orient = np.where(signs[ok], 1.0, -1.0)  # (b, m)
-    viol = np.einsum("bmi,bri->brm", w, t) * orient[:, None, :]  # a·θ̂ per row
-    inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0).max(axis=-1, initial=0.0)
-    vals = setup.Y - np.einsum("bri,bri->br", t, t) + inc  # (b, 2)
+    tt = np.einsum("bri,bri->br", t, t)
     allow = halfspace_allowance(kappa, n_terms, D) * setup.Y
+    if jit is not None:
+        # the raise at which Y − ‖t‖² + inc − allowance reaches ``enough``
+        need = enough + allow[:, None] - setup.Y + tt
+        inc = jit.halfspace_increase(
+            np.ascontiguousarray(V),
+            scale,
+            t,
+            setup.hp.normals,
+            np.ascontiguousarray(signs[ok]),
+            need,
+        )
+    else:
+        # w_i = Λ^{-1/2} Vᵀ n_i for every hyperplane normal; the row of the cell is ±n_i
+        w = np.einsum("bji,mj->bmi", V, setup.hp.normals) * scale[:, None, :]  # (b, m, D)
+        wn2 = np.einsum("bmi,bmi->bm", w, w)
+        orient = np.where(signs[ok], 1.0, -1.0)  # (b, m)
+        viol = np.einsum("bmi,bri->brm", w, t) * orient[:, None, :]  # a·θ̂ per row
+        inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0).max(axis=-1, initial=0.0)
+    vals = setup.Y - tt + inc  # (b, 2)
     out[ok] = vals.max(axis=1) - allow
     return out

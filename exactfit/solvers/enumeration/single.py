@@ -86,7 +86,7 @@ def _bound_single(
             if np.any(few):
                 act = setup.hp.active(cells.signs(keys[few]))
                 sums[few] = act.astype(float) @ setup.F
-            bounds, tinv = setup.sign_bounds(sums, trace_inv=True)
+            bounds, tinv = setup.sign_bounds(sums, trace_inv=True, jit=cells.jit)
             bounds = bounds[:, cols].reshape(-1)
             # dropped only when the bound less its float error allowance exceeds the cap
             kappa = np.full(len(tinv), np.inf)
@@ -146,6 +146,7 @@ def _visit_single(
     out = np.array([svs[v][0] for v in range(len(svs))], dtype=np.int64)
     margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
     N = len(keys)
+    jit = next((c.jit for c, _ in groups if c.jit is not None), None)
     pos, chunk = 0, 64
     heap: list[tuple[float, int, np.ndarray]] = []  # (bound, position in bound order, signs)
     seen: set[tuple[int, int]] = set()  # (group, cell) with at least one output sign solved
@@ -163,9 +164,12 @@ def _visit_single(
                 sub = np.searchsorted(bounds[pos:end], incumbent + margin, side="right")
                 stop = pos + max(int(sub), 1)
                 signs = _chunk_signs(groups, keys[pos:stop], gs[pos:stop], setup.hp.m)
-                tight = np.maximum(
-                    bounds[pos:stop], halfspace_bounds(setup, signs, out[vs[pos:stop]])
+                # a pair whose bound reaches incumbent + 2·margin is pruned below whatever
+                # its other rows add: its scan may stop there (the kept pairs' are complete)
+                half = halfspace_bounds(
+                    setup, signs, out[vs[pos:stop]], jit, enough=incumbent + 2 * margin
                 )
+                tight = np.maximum(bounds[pos:stop], half)
                 for r in np.flatnonzero(tight - margin <= incumbent):
                     heapq.heappush(heap, (float(tight[r]), pos + int(r), signs[r]))
                 state.tightened += stop - pos

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -117,6 +118,8 @@ class GenericEnumerator:
             Q = Q @ Qn
             u = un / nu
         self.levels = levels
+        #: compiled kernels (:mod:`..kernels`) for big sweeps, set by the caller; None: numpy
+        self.jit: Any = None
         # radix for keys
         self._radix = m + 1
 
@@ -199,13 +202,16 @@ class GenericEnumerator:
         # The sums just at crossing k (crossing excluded): the + crossings before it and the −
         # ones after it, Σ_{l<k} pos_l Δ_l + Σ_{l>k} neg_l Δ_l = C_k − pos_k Δ_k + N with one
         # running sum C_k = Σ_{l≤k} (pos_l − neg_l) Δ_l and the circle's total N of − crossings.
-        Ds = dl[order]  # (B, mm, P)
-        C = np.cumsum(Ds * (pos.astype(float) - neg)[:, :, None], axis=1)
-        N = ((b < 0) & ~inT).astype(float) @ dl  # (B, P)
-        j = order[bi, ki]
+        if self.jit is not None:  # the same sums, compiled, without the (B, mm, P) arrays
+            bi, j, sums = self.jit.circle_sums(order, b, inT, maxT, dl, last)
+        else:
+            Ds = dl[order]  # (B, mm, P)
+            C = np.cumsum(Ds * (pos.astype(float) - neg)[:, :, None], axis=1)
+            N = ((b < 0) & ~inT).astype(float) @ dl  # (B, P)
+            j = order[bi, ki]
+            sums = C[bi, ki] - pos[bi, ki][:, None] * dl[j] + N[bi] + last
         T = np.concatenate([Tp[bi], j[:, None]], axis=1)  # sorted: j > max T'
         sel = self._kkt(level, T)
-        sums = C[bi, ki] - pos[bi, ki][:, None] * dl[j] + N[bi] + last
         sums = sums + np.einsum("ct,ctp->cp", sel.astype(float), dl[T])
         full_T = np.full((len(T), self.D - 1), -1, dtype=np.int64)
         full_T[:, : T.shape[1]] = T
@@ -295,16 +301,22 @@ class GenericEnumerator:
         whenever the enumerator was given the exact normals.
         """
         L = self.levels[level]
-        M = np.concatenate(
-            [np.broadcast_to(L.u, (len(T), L.dim))[:, :, None], np.transpose(L.W[T], (0, 2, 1))],
-            axis=2,
-        )
-        sol = np.linalg.solve(M, np.broadcast_to(L.phi, (len(T), L.dim))[:, :, None])[:, :, 0]
+        if self.jit is not None:  # compiled: a singular system gets det 0 (decided exactly)
+            sol, det = self.jit.kkt_solve(L.u, L.W, np.ascontiguousarray(T), L.phi)
+        else:
+            M = np.concatenate(
+                [
+                    np.broadcast_to(L.u, (len(T), L.dim))[:, :, None],
+                    np.transpose(L.W[T], (0, 2, 1)),
+                ],
+                axis=2,
+            )
+            rhs = np.broadcast_to(L.phi, (len(T), L.dim))[:, :, None]
+            sol = np.linalg.solve(M, rhs)[:, :, 0]
+            det = np.abs(np.linalg.det(M / np.linalg.norm(M, axis=1, keepdims=True)))
         # Multipliers for unit normals, and an error allowance from the conditioning of the
         # column-normalised system: σ_min ≥ |det| / √dim^(dim−1) for unit columns.
         alpha = sol[:, 1:] * L.wnorm[T]
-        Mn = M / np.linalg.norm(M, axis=1, keepdims=True)
-        det = np.abs(np.linalg.det(Mn))
         cond = np.sqrt(L.dim) ** (L.dim - 1) / np.maximum(det, 1e-300)
         scale = np.maximum(1.0, np.abs(sol[:, :1])) * np.maximum(
             1.0, np.abs(alpha).max(axis=1, keepdims=True)
