@@ -29,6 +29,7 @@ from exactfit.solvers.enumeration.cells import (
     _ExactCells,
     _GenericCells,
 )
+from exactfit.solvers.enumeration.multi import joint_sign_bounds
 from exactfit.solvers.enumeration.optima import _Best, _joint_cell
 from exactfit.solvers.enumeration.progress import _poller
 from exactfit.solvers.enumeration.shard import (
@@ -124,7 +125,6 @@ def _search_multi(run: _ShardRun, cells: _ExactCells | _GenericCells) -> None:
     C = len(table)
     state.cells = C
     acts = setup.hp.active(table)  # (C, n)
-    Fc = acts.astype(float) @ setup.F
     # + units first (a fixed sign list may be given in any order; units are interchangeable)
     svs = [tuple(sorted(a, reverse=True)) for a in setup.problem.sign_vectors()]
     recs = []  # (bounds, v, combos)
@@ -135,7 +135,9 @@ def _search_multi(run: _ShardRun, cells: _ExactCells | _GenericCells) -> None:
             chunk_id += 1
             if chunk_id % run.num_shards != run.shard:
                 continue
-            recs.append((setup.joint_bounds(Fc, acts, combo, av), np.full(len(combo), v), combo))
+            recs.append(
+                (joint_sign_bounds(setup, acts, table, combo, av), np.full(len(combo), v), combo)
+            )
             state.combos += len(combo)
             event = {"phase": "enumerate", "combos": state.combos}
             if run.report(state.combos, "combinations", event):

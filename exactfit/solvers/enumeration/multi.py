@@ -1,0 +1,135 @@
+"""Lower bounds of k ≥ 2 unit-cell combinations: sign-aware least squares and the halfspace bound.
+
+A combination fixes every unit's chamber ``S_j`` (active set) and output sign ``a_j``; the
+loss on the product of the closed chambers is ``Σ_i c_i (y_i − p_i)²`` with the prediction
+``p_i = Σ_{j: i∈S_j} a_j z_i·θ_j`` and ``z_i·θ_j ≥ 0`` on ``S_j``.  Two relaxations give the
+bounds of :func:`joint_sign_bounds`:
+
+* **Sign-aware labels.**  If every unit active at point ``i`` has the same output sign ``s``,
+  then ``s·p_i ≥ 0``, and for the label clipped to that sign, ``ỹ_i = max(s·y_i, 0)·s``,
+  ``(p_i − y_i)² ≥ (p_i − ỹ_i)² + (y_i − ỹ_i)²`` (the cross term ``2(p_i − ỹ_i)(ỹ_i − y_i)``
+  is ≥ 0: it vanishes when ``ỹ_i = y_i`` and otherwise ``ỹ_i = 0`` and ``p_i, −y_i`` have the
+  sign ``s``).  Points where units of both signs are active keep ``ỹ_i = y_i``; inactive points
+  have ``p_i = 0`` and ``ỹ_i = 0``.  Since ``y² = ỹ² + (y − ỹ)²`` the loss is at least
+  ``Y − 2h̃ᵀθ + θᵀGθ`` with ``h̃`` the joint linear term of the clipped labels, whose minimum
+  over all ``θ`` is ``Y − h̃ᵀG⁺h̃``.  With ``ỹ = y`` this is the plain least-squares bound the
+  search used before; both are computed and the larger is kept.
+* **The halfspace bound** (:mod:`.halfspace`) of either quadratic, with the joint ``G`` (size
+  ``kD``) and the ``k·m`` chamber rows, each acting on its own unit's block: the minimum over
+  one violated halfspace is ``Y − ‖t‖² + ((wᵀt)⁻)²/‖w‖²``, less the same a-priori float
+  allowance (``halfspace_allowance`` with dimension ``kD``; every entry of the joint ``G`` and
+  ``h̃`` is a sum of at most ``n`` terms ``±c_i z_i z_iᵀ`` / ``±c_i ỹ_i z_i``, the shape the
+  single-unit analysis assumes).
+
+The least-squares values are decided, like the plain bound before, with the search's
+``PRUNE_MARGIN``; only the halfspace increment carries the explicit allowance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exactfit.solvers.enumeration.algebra import _Setup
+from exactfit.solvers.enumeration.halfspace import (
+    KAPPA_MAX,
+    UNIT_ROUNDOFF,
+    _gamma,
+    halfspace_allowance,
+)
+
+__all__ = ["joint_sign_bounds"]
+
+#: Eigenvalues below EIG_CUT·λ_max are treated as zero (the pseudo-inverse of
+#: :func:`.cellqp.ls_values`' fallback).
+EIG_CUT = 1e-12
+
+
+def _clipped_labels(setup: _Setup, A: list[np.ndarray], av: np.ndarray) -> np.ndarray:
+    """``ỹ`` (B, n): labels clipped to the sign of the units active at each point."""
+    y = setup.problem.yf
+    plus = np.zeros(A[0].shape, dtype=bool)
+    minus = np.zeros(A[0].shape, dtype=bool)
+    for j, Aj in enumerate(A):
+        if av[j] > 0:
+            plus |= Aj
+        else:
+            minus |= Aj
+    return np.where(
+        plus & minus,
+        y,
+        np.where(plus, np.maximum(y, 0.0), np.where(minus, np.minimum(y, 0.0), 0.0)),
+    )
+
+
+def _joint_system(
+    setup: _Setup, A: list[np.ndarray], av: np.ndarray, labels: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The joint Gram matrices (B, kD, kD) and linear terms (B, R, kD) of each label set."""
+    Z, c = setup.Z, setup.problem.cf
+    B, D, k = len(A[0]), setup.D, len(A)
+    nt = len(setup.iu[0])
+    G = np.zeros((B, k * D, k * D))
+    lin = np.zeros((B, len(labels), k * D))
+    for j in range(k):
+        for l in range(j, k):
+            both = (A[j] & A[l]).astype(float)
+            Gb, _ = setup.unpack(np.hstack([both @ setup.F[:, :nt], np.zeros((B, D))]))
+            Gb = av[j] * av[l] * Gb
+            G[:, j * D : (j + 1) * D, l * D : (l + 1) * D] = Gb
+            G[:, l * D : (l + 1) * D, j * D : (j + 1) * D] = Gb
+        for r, lab in enumerate(labels):
+            lin[:, r, j * D : (j + 1) * D] = av[j] * ((A[j] * (c * lab)) @ Z)
+    return G, lin
+
+
+def joint_sign_bounds(
+    setup: _Setup, acts: np.ndarray, table: np.ndarray, combo: np.ndarray, av: np.ndarray
+) -> np.ndarray:
+    """Lower bounds (B,) on the optima of the unit-cell combinations ``combo`` (B, k) for the
+    output signs ``av``: unit cells' active sets ``acts`` (C, n), chamber signs ``table`` (C, m).
+
+    The largest of the plain and sign-aware least-squares bounds and, where the joint ``G`` is
+    well conditioned, their halfspace bounds less the float allowance (module docstring)."""
+    k = combo.shape[1]
+    D = setup.D
+    A = [acts[combo[:, j]] for j in range(k)]
+    y = np.broadcast_to(setup.problem.yf, A[0].shape)
+    G, lin = _joint_system(setup, A, av, [y, _clipped_labels(setup, A, av)])
+    lam, V = np.linalg.eigh(G)
+    hi = np.maximum(lam[:, -1], 0.0)
+    keep = lam > EIG_CUT * hi[:, None]
+    inv_sqrt = np.where(keep, 1.0 / np.sqrt(np.where(keep, lam, 1.0)), 0.0)  # (B, kD)
+    t = np.einsum("bji,brj->bri", V, lin) * inv_sqrt[:, None, :]  # (B, 2, kD)
+    ls = setup.Y - np.einsum("bri,bri->br", t, t)
+    out = ls.max(axis=1)
+    # the halfspace increment, only where the joint G is well conditioned
+    n_terms = int(max(Aj.sum(axis=1).max(initial=0) for Aj in A))
+    rel = halfspace_rel(n_terms, k * D)
+    slack = 2.0 * rel * hi
+    lo = lam[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
+    ok = kappa <= KAPPA_MAX
+    if not np.any(ok):
+        return out
+    best_inc = np.zeros((int(ok.sum()), lin.shape[1]))
+    for j in range(k):
+        # w = Λ^{-1/2} Vᵀ (e_j ⊗ n) for every hyperplane normal n of unit j's block
+        Vj = V[ok][:, j * D : (j + 1) * D, :]  # (b, D, kD)
+        w = np.einsum("bji,mj->bmi", Vj, setup.hp.normals) * inv_sqrt[ok][:, None, :]
+        wn2 = np.einsum("bmi,bmi->bm", w, w)
+        orient = np.where(table[combo[ok, j]], 1.0, -1.0)  # (b, m)
+        viol = np.einsum("bmi,bri->brm", w, t[ok]) * orient[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0)
+        best_inc = np.maximum(best_inc, inc.max(axis=-1, initial=0.0))
+    allow = halfspace_allowance(kappa[ok], n_terms, k * D) * setup.Y
+    hs = (ls[ok] + best_inc).max(axis=1) - allow
+    out[ok] = np.maximum(out[ok], hs)
+    return out
+
+
+def halfspace_rel(n_terms: int, dim: int) -> float:
+    """The relative perturbation of ``G``'s eigenvalues from the sums' rounding and the
+    eigensolver (as in :func:`.halfspace.halfspace_bounds`)."""
+    return _gamma(n_terms + 3) * dim + 10.0 * dim * dim * UNIT_ROUNDOFF
