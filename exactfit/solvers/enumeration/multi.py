@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from exactfit.solvers.enumeration.algebra import _Setup
+from exactfit.solvers.enumeration.cellqp import ls_values
 from exactfit.solvers.enumeration.halfspace import (
     KAPPA_MAX,
     UNIT_ROUNDOFF,
@@ -38,10 +39,6 @@ from exactfit.solvers.enumeration.halfspace import (
 )
 
 __all__ = ["joint_sign_bounds"]
-
-#: Eigenvalues below EIG_CUT·λ_max are treated as zero (the pseudo-inverse of
-#: :func:`.cellqp.ls_values`' fallback).
-EIG_CUT = 1e-12
 
 
 def _clipped_labels(setup: _Setup, A: list[np.ndarray], av: np.ndarray) -> np.ndarray:
@@ -83,49 +80,62 @@ def _joint_system(
 
 
 def joint_sign_bounds(
-    setup: _Setup, acts: np.ndarray, table: np.ndarray, combo: np.ndarray, av: np.ndarray
+    setup: _Setup,
+    acts: np.ndarray,
+    table: np.ndarray,
+    combo: np.ndarray,
+    av: np.ndarray,
+    cutoff: float = np.inf,
 ) -> np.ndarray:
     """Lower bounds (B,) on the optima of the unit-cell combinations ``combo`` (B, k) for the
     output signs ``av``: unit cells' active sets ``acts`` (C, n), chamber signs ``table`` (C, m).
 
-    The largest of the plain and sign-aware least-squares bounds and, where the joint ``G`` is
-    well conditioned, their halfspace bounds less the float allowance (module docstring)."""
-    k = combo.shape[1]
-    D = setup.D
-    A = [acts[combo[:, j]] for j in range(k)]
+    The larger of the plain and sign-aware least-squares bounds and, where the joint ``G`` is
+    well conditioned, their halfspace bounds less the float allowance (module docstring).  The
+    halfspace bound is computed only where the least-squares one is at most ``cutoff`` (the
+    search's pruning threshold): elsewhere the least-squares bound already prunes."""
+    A = [acts[combo[:, j]] for j in range(combo.shape[1])]
     y = np.broadcast_to(setup.problem.yf, A[0].shape)
     G, lin = _joint_system(setup, A, av, [y, _clipped_labels(setup, A, av)])
+    out = setup.Y - ls_values(G, lin).min(axis=1)
+    todo = out <= cutoff
+    if np.any(todo):
+        out[todo] = np.maximum(out[todo], _halfspace(setup, A, table, combo, G, lin, todo))
+    return out
+
+
+def _halfspace(setup, A, table, combo, G, lin, todo) -> np.ndarray:
+    """The halfspace bounds of the combinations ``todo`` (``−∞`` where ``G`` is not well
+    conditioned), less the float allowance."""
+    k, D = len(A), setup.D
+    G, lin, combo = G[todo], lin[todo], combo[todo]
+    out = np.full(len(G), -np.inf)
     lam, V = np.linalg.eigh(G)
     hi = np.maximum(lam[:, -1], 0.0)
-    keep = lam > EIG_CUT * hi[:, None]
-    inv_sqrt = np.where(keep, 1.0 / np.sqrt(np.where(keep, lam, 1.0)), 0.0)  # (B, kD)
-    t = np.einsum("bji,brj->bri", V, lin) * inv_sqrt[:, None, :]  # (B, 2, kD)
-    ls = setup.Y - np.einsum("bri,bri->br", t, t)
-    out = ls.max(axis=1)
-    # the halfspace increment, only where the joint G is well conditioned
-    n_terms = int(max(Aj.sum(axis=1).max(initial=0) for Aj in A))
-    rel = halfspace_rel(n_terms, k * D)
-    slack = 2.0 * rel * hi
+    n_terms = int(max(Aj[todo].sum(axis=1).max(initial=0) for Aj in A))
+    slack = 2.0 * halfspace_rel(n_terms, k * D) * hi
     lo = lam[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
     ok = kappa <= KAPPA_MAX
     if not np.any(ok):
         return out
-    best_inc = np.zeros((int(ok.sum()), lin.shape[1]))
+    lam, V, lin, combo = lam[ok], V[ok], lin[ok], combo[ok]
+    inv_sqrt = 1.0 / np.sqrt(lam)  # (b, kD)
+    t = np.einsum("bji,brj->bri", V, lin) * inv_sqrt[:, None, :]  # (b, 2, kD)
+    best_inc = np.zeros(t.shape[:2])
     for j in range(k):
         # w = Λ^{-1/2} Vᵀ (e_j ⊗ n) for every hyperplane normal n of unit j's block
-        Vj = V[ok][:, j * D : (j + 1) * D, :]  # (b, D, kD)
-        w = np.einsum("bji,mj->bmi", Vj, setup.hp.normals) * inv_sqrt[ok][:, None, :]
+        w = np.einsum("bji,mj->bmi", V[:, j * D : (j + 1) * D, :], setup.hp.normals)
+        w = w * inv_sqrt[:, None, :]
         wn2 = np.einsum("bmi,bmi->bm", w, w)
-        orient = np.where(table[combo[ok, j]], 1.0, -1.0)  # (b, m)
-        viol = np.einsum("bmi,bri->brm", w, t[ok]) * orient[:, None, :]
+        orient = np.where(table[combo[:, j]], 1.0, -1.0)  # (b, m)
+        viol = np.einsum("bmi,bri->brm", w, t) * orient[:, None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0)
         best_inc = np.maximum(best_inc, inc.max(axis=-1, initial=0.0))
     allow = halfspace_allowance(kappa[ok], n_terms, k * D) * setup.Y
-    hs = (ls[ok] + best_inc).max(axis=1) - allow
-    out[ok] = np.maximum(out[ok], hs)
+    out[ok] = (setup.Y - np.einsum("bri,bri->br", t, t) + best_inc).max(axis=1) - allow
     return out
 
 

@@ -31,6 +31,7 @@ from exactfit.solvers.enumeration.cells import (
 )
 from exactfit.solvers.enumeration.multi import joint_sign_bounds
 from exactfit.solvers.enumeration.optima import _Best, _joint_cell
+from exactfit.solvers.enumeration.pairs import search_pairs
 from exactfit.solvers.enumeration.progress import _poller
 from exactfit.solvers.enumeration.shard import (
     PRUNE_MARGIN,
@@ -127,6 +128,9 @@ def _search_multi(run: _ShardRun, cells: _ExactCells | _GenericCells) -> None:
     acts = setup.hp.active(table)  # (C, n)
     # + units first (a fixed sign list may be given in any order; units are interchangeable)
     svs = [tuple(sorted(a, reverse=True)) for a in setup.problem.sign_vectors()]
+    if setup.problem.units == 2:
+        search_pairs(run, table, keys1, svs)
+        return
     recs = []  # (bounds, v, combos)
     chunk_id = 0
     for v, a in enumerate(svs):
