@@ -122,15 +122,15 @@ def _halfspace(setup, A, table, combo, G, lin, todo) -> np.ndarray:
         return out
     lam, V, lin, combo = lam[ok], V[ok], lin[ok], combo[ok]
     inv_sqrt = 1.0 / np.sqrt(lam)  # (b, kD)
-    t = np.einsum("bji,brj->bri", V, lin) * inv_sqrt[:, None, :]  # (b, 2, kD)
+    t = (lin @ V) * inv_sqrt[:, None, :]  # (b, 2, kD)
     best_inc = np.zeros(t.shape[:2])
     for j in range(k):
         # w = Λ^{-1/2} Vᵀ (e_j ⊗ n) for every hyperplane normal n of unit j's block
-        w = np.einsum("bji,mj->bmi", V[:, j * D : (j + 1) * D, :], setup.hp.normals)
+        w = setup.hp.normals @ V[:, j * D : (j + 1) * D, :]
         w = w * inv_sqrt[:, None, :]
         wn2 = np.einsum("bmi,bmi->bm", w, w)
         orient = np.where(table[combo[:, j]], 1.0, -1.0)  # (b, m)
-        viol = np.einsum("bmi,bri->brm", w, t) * orient[:, None, :]
+        viol = (t @ w.transpose(0, 2, 1)) * orient[:, None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0)
         best_inc = np.maximum(best_inc, inc.max(axis=-1, initial=0.0))

@@ -26,7 +26,9 @@ from exactfit.solvers.enumeration.shard import PRUNE_MARGIN, REALIZABLE_TOL, _Sh
 __all__ = ["point_bounds", "search_pairs"]
 
 #: Pairs given their strong bound per batch: large enough to amortise numpy's per-call cost.
-BATCH = 512
+BATCH = 4096
+#: The batch before the first incumbent.
+FIRST_BATCH = 64
 
 
 def _cost(y: np.ndarray, s: float) -> np.ndarray:
@@ -50,20 +52,30 @@ def point_bounds(setup, acts: np.ndarray, a: tuple[int, int]) -> np.ndarray:
     return out.sum() + row[:, None] + col[None, :] + cross
 
 
-def _candidates(run: _ShardRun, acts: np.ndarray, svs: list[tuple[int, ...]]) -> np.ndarray:
-    """This shard's pairs as rows ``(point bound, sign-vector index, c₁, c₂)``, with
-    ``c₁ ≤ c₂`` for equal signs (the units are interchangeable); dealt round-robin."""
+def _point_table(run: _ShardRun, acts: np.ndarray, svs: list[tuple[int, ...]]) -> np.ndarray:
+    """The point bounds of this shard's pairs, flat over (sign vector, c₁, c₂), ``inf`` for
+    the pairs that are not this shard's or not canonical (``c₁ ≤ c₂`` for equal signs: the
+    units are interchangeable).  Pairs are dealt to the shards by flat index."""
     C = len(acts)
     parts = []
-    for v, a in enumerate(svs):
+    for a in svs:
         L = point_bounds(run.setup, acts, (a[0], a[1]))
         if a[0] == a[1]:
-            i, j = np.triu_indices(C)
-        else:
-            i, j = (g.ravel() for g in np.indices((C, C)))
-        parts.append(np.column_stack([L[i, j], np.full(len(i), v), i, j]))
-    rows = np.concatenate(parts)
-    return rows[run.shard :: run.num_shards]
+            L[np.tril_indices(C, -1)] = np.inf
+        parts.append(L.ravel())
+    flat = np.concatenate(parts)
+    if run.num_shards > 1:
+        flat[np.arange(len(flat)) % run.num_shards != run.shard] = np.inf
+    return flat
+
+
+def _rows(flat: np.ndarray, idx: np.ndarray, C: int) -> np.ndarray:
+    """Rows ``(point bound, sign-vector index, c₁, c₂)`` of flat indices ``idx``, sorted by
+    (point bound, sign vector, c₁, c₂): deterministic ties."""
+    idx = np.sort(idx)
+    idx = idx[np.argsort(flat[idx], kind="stable")]  # flat order breaks the ties
+    v, rem = np.divmod(idx, C * C)
+    return np.column_stack([flat[idx], v, *np.divmod(rem, C)])
 
 
 def search_pairs(
@@ -72,23 +84,29 @@ def search_pairs(
     """Best-first search of the unit-cell pairs of this shard (module docstring)."""
     setup, state = run.setup, run.state
     acts = setup.hp.active(table)
-    tail = _candidates(run, acts, svs)
-    state.combos = len(tail)
+    C = len(acts)
+    flat = _point_table(run, acts, svs)
+    state.combos = int(np.isfinite(flat).sum())
     state.enumerated = True
     margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
     # the least point bounds first: their QPs give the incumbent that filters the rest, so
     # only the survivors are sorted
-    rows, tail = _head(tail, BATCH)
-    tail_min = tail[:, 0].min() if len(tail) else np.inf
+    size = min(BATCH, state.combos)
+    if size == 0:
+        return
+    head = np.argpartition(flat, size - 1)[:size] if size < len(flat) else np.arange(len(flat))
+    rows = _rows(flat, head[np.isfinite(flat[head])], C)
+    flat[head] = np.inf
+    tail_min = flat.min(initial=np.inf)
     heap: list[tuple[float, int, int, int]] = []
-    nxt = 0  # rows[nxt:] and tail have only their point bound; tail's are ≥ rows'
+    nxt = 0  # rows[nxt:] and the finite entries of flat have only their point bound
     try:
         while True:
             # the head's best pair is solved before the tail is filtered by the incumbent
             ready = not heap or (heap[0][0] > tail_min and state.visited > 0)
-            if nxt == len(rows) and len(tail) and ready:
-                rows, nxt = _sorted(tail[tail[:, 0] - margin <= state.best.value]), 0
-                tail, tail_min = tail[:0], np.inf
+            if nxt == len(rows) and tail_min < np.inf and ready:
+                keep = np.flatnonzero(flat - margin <= state.best.value)
+                rows, nxt, tail_min = _rows(flat, keep, C), 0, np.inf
             cheap = rows[nxt, 0] if nxt < len(rows) else tail_min
             low = min(heap[0][0], cheap) if heap else cheap
             if low == np.inf:
@@ -112,26 +130,14 @@ def search_pairs(
         state.pruned = state.combos - state.visited
 
 
-def _sorted(rows: np.ndarray) -> np.ndarray:
-    """Rows in the order (point bound, sign vector, c₁, c₂): deterministic ties."""
-    return rows[np.lexsort((rows[:, 3], rows[:, 2], rows[:, 1], rows[:, 0]))]
-
-
-def _head(rows: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``size`` rows of least point bound (sorted) and the rest (unsorted, each bound at
-    least the head's largest)."""
-    if len(rows) <= size:
-        return _sorted(rows), rows[:0]
-    part = np.argpartition(rows[:, 0], size - 1)
-    return _sorted(rows[part[:size]]), rows[part[size:]]
-
-
 def _bound_batch(setup, acts, table, svs, rows, nxt, best, heap) -> int:
     """Strong bounds for the next batch of rows (those still under ``best``); the pairs they
     do not prune go on the heap with the larger of the two bounds; returns the new cursor."""
     cutoff = best + PRUNE_MARGIN * max(setup.Y, 1e-300)
     cut = rows[nxt:, 0].searchsorted(cutoff, "right")
-    batch = rows[nxt : nxt + min(BATCH, max(1, int(cut)))]
+    # small batches until the first incumbent: its pairs' bounds are taken against Σ c y²
+    size = BATCH if heap or best < setup.Y else FIRST_BATCH
+    batch = rows[nxt : nxt + min(size, max(1, int(cut)))]
     for v in np.unique(batch[:, 1]).astype(int):
         sel = batch[batch[:, 1] == v]
         combo = sel[:, 2:].astype(np.int64)
