@@ -21,8 +21,11 @@ bounds of :func:`joint_sign_bounds`:
   ``h̃`` is a sum of at most ``n`` terms ``±c_i z_i z_iᵀ`` / ``±c_i ỹ_i z_i``, the shape the
   single-unit analysis assumes).
 
-The least-squares values are decided, like the plain bound before, with the search's
-``PRUNE_MARGIN``; only the halfspace increment carries the explicit allowance.
+Both are computed from one eigendecomposition of ``G`` and carry the explicit allowance;
+where ``G`` is singular or too ill-conditioned for it (``κ > KAPPA_MAX``) no such bound is
+given and the search keeps the point bound of :mod:`.pairs`.  (The batched least squares the
+search used before, decided with ``PRUNE_MARGIN`` only, exceeded the exact pair optimum on
+nearly singular ``G``: ``tests/.../test_pairs.py`` holds such a case.)
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from __future__ import annotations
 import numpy as np
 
 from exactfit.solvers.enumeration.algebra import _Setup
-from exactfit.solvers.enumeration.cellqp import ls_values
 from exactfit.solvers.enumeration.halfspace import (
     KAPPA_MAX,
     UNIT_ROUNDOFF,
@@ -90,53 +92,93 @@ def joint_sign_bounds(
     """Lower bounds (B,) on the optima of the unit-cell combinations ``combo`` (B, k) for the
     output signs ``av``: unit cells' active sets ``acts`` (C, n), chamber signs ``table`` (C, m).
 
-    The larger of the plain and sign-aware least-squares bounds and, where the joint ``G`` is
-    well conditioned, their halfspace bounds less the float allowance (module docstring).  The
-    halfspace bound is computed only where the least-squares one is at most ``cutoff`` (the
-    search's pruning threshold): elsewhere the least-squares bound already prunes."""
-    A = [acts[combo[:, j]] for j in range(combo.shape[1])]
+    The larger of the plain and sign-aware least-squares bounds, raised by the halfspace
+    bound where that one is at most ``cutoff`` (the search's pruning threshold: elsewhere the
+    least-squares bound already prunes), less the float allowance; ``−∞`` where the joint
+    ``G`` is not well conditioned (the caller keeps its point bound)."""
+    k, D = combo.shape[1], setup.D
+    A = [acts[combo[:, j]] for j in range(k)]
     y = np.broadcast_to(setup.problem.yf, A[0].shape)
-    G, lin = _joint_system(setup, A, av, [y, _clipped_labels(setup, A, av)])
-    out = setup.Y - ls_values(G, lin).min(axis=1)
-    todo = out <= cutoff
-    if np.any(todo):
-        out[todo] = np.maximum(out[todo], _halfspace(setup, A, table, combo, G, lin, todo))
-    return out
-
-
-def _halfspace(setup, A, table, combo, G, lin, todo) -> np.ndarray:
-    """The halfspace bounds of the combinations ``todo`` (``−∞`` where ``G`` is not well
-    conditioned), less the float allowance."""
-    k, D = len(A), setup.D
-    G, lin, combo = G[todo], lin[todo], combo[todo]
-    out = np.full(len(G), -np.inf)
+    ylab = _clipped_labels(setup, A, av)
+    out = _split_bounds(setup, A, ylab)
+    G, lin = _joint_system(setup, A, av, [y, ylab])
     lam, V = np.linalg.eigh(G)
     hi = np.maximum(lam[:, -1], 0.0)
-    n_terms = int(max(Aj[todo].sum(axis=1).max(initial=0) for Aj in A))
+    n_terms = int(max(Aj.sum(axis=1).max(initial=0) for Aj in A))
     slack = 2.0 * halfspace_rel(n_terms, k * D) * hi
     lo = lam[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
-    ok = kappa <= KAPPA_MAX
-    if not np.any(ok):
+    ok = np.flatnonzero(kappa <= KAPPA_MAX)
+    if len(ok) == 0:
         return out
-    lam, V, lin, combo = lam[ok], V[ok], lin[ok], combo[ok]
-    inv_sqrt = 1.0 / np.sqrt(lam)  # (b, kD)
-    t = (lin @ V) * inv_sqrt[:, None, :]  # (b, 2, kD)
-    best_inc = np.zeros(t.shape[:2])
-    for j in range(k):
+    inv_sqrt = 1.0 / np.sqrt(lam[ok])  # (b, kD)
+    t = (lin[ok] @ V[ok]) * inv_sqrt[:, None, :]  # (b, 2, kD)
+    ls = setup.Y - np.einsum("bri,bri->br", t, t)
+    allow = halfspace_allowance(kappa[ok], n_terms, k * D) * setup.Y
+    out[ok] = np.maximum(out[ok], ls.max(axis=1) - allow)
+    near = out[ok] <= cutoff
+    if np.any(near):
+        sel = ok[near]
+        inc = _increments(setup, table, combo[sel], V[sel], inv_sqrt[near], t[near])
+        out[sel] = np.maximum(out[sel], (ls[near] + inc).max(axis=1) - allow[near])
+    return out
+
+
+def _split_bounds(setup: _Setup, A: list[np.ndarray], ylab: np.ndarray) -> np.ndarray:
+    """The split bound (B,): the point bound plus, for each set ``T`` of units, the
+    least-squares residual of the clipped labels on the points whose active units are exactly
+    ``T``.  There the prediction is ``z·ζ_T`` with ``ζ_T = Σ_{j∈T} a_j θ_j``; taking the
+    ``ζ_T`` free (one per ``T``) relaxes the pair, so the sum of these residuals (each ``≥ 0``,
+    less the allowance where its Gram matrix is well conditioned, else 0) is a lower bound."""
+    c, y, D = setup.problem.cf, setup.problem.yf, setup.D
+    nt = len(setup.iu[0])
+    out = (c * (y - ylab) ** 2).sum(axis=1)
+    k = len(A)
+    for T in range(1, 2**k):
+        group = np.ones(A[0].shape, dtype=bool)
+        for j, Aj in enumerate(A):
+            group &= Aj if T >> j & 1 else ~Aj
+        out += _residuals(setup, group, ylab, nt, D)
+    return out
+
+
+def _residuals(setup, group, ylab, nt, D) -> np.ndarray:
+    """Least-squares residuals (B,) of labels ``ylab`` on the point sets ``group`` (B, n),
+    less the float allowance, clamped at 0; 0 where the Gram matrix is ill conditioned."""
+    out = np.zeros(len(group))
+    w = group * (setup.problem.cf * ylab)  # (B, n)
+    Gs = np.hstack([group.astype(float) @ setup.F[:, :nt], np.zeros((len(w), D))])
+    lam, V = np.linalg.eigh(setup.unpack(Gs)[0])
+    hi = np.maximum(lam[:, -1], 0.0)
+    n_terms = int(group.sum(axis=1).max(initial=0))
+    slack = 2.0 * halfspace_rel(n_terms, D) * hi
+    lo = lam[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
+    ok = kappa <= KAPPA_MAX
+    if np.any(ok):
+        t = ((w[ok] @ setup.Z)[:, None, :] @ V[ok])[:, 0, :] / np.sqrt(lam[ok])
+        res = (w[ok] * ylab[ok]).sum(axis=1) - (t * t).sum(axis=1)
+        res -= halfspace_allowance(kappa[ok], n_terms, D) * setup.Y
+        out[ok] = np.maximum(res, 0.0)
+    return out
+
+
+def _increments(setup, table, combo, V, inv_sqrt, t) -> np.ndarray:
+    """``((wᵀt)⁻)²/‖w‖²`` of the most violated chamber row, per combination and label set."""
+    D = setup.D
+    best = np.zeros(t.shape[:2])
+    for j in range(combo.shape[1]):
         # w = Λ^{-1/2} Vᵀ (e_j ⊗ n) for every hyperplane normal n of unit j's block
-        w = setup.hp.normals @ V[:, j * D : (j + 1) * D, :]
-        w = w * inv_sqrt[:, None, :]
+        w = (setup.hp.normals @ V[:, j * D : (j + 1) * D, :]) * inv_sqrt[:, None, :]
         wn2 = np.einsum("bmi,bmi->bm", w, w)
         orient = np.where(table[combo[:, j]], 1.0, -1.0)  # (b, m)
         viol = (t @ w.transpose(0, 2, 1)) * orient[:, None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0)
-        best_inc = np.maximum(best_inc, inc.max(axis=-1, initial=0.0))
-    allow = halfspace_allowance(kappa[ok], n_terms, k * D) * setup.Y
-    out[ok] = (setup.Y - np.einsum("bri,bri->br", t, t) + best_inc).max(axis=1) - allow
-    return out
+        best = np.maximum(best, inc.max(axis=-1, initial=0.0))
+    return best
 
 
 def halfspace_rel(n_terms: int, dim: int) -> float:
