@@ -121,3 +121,10 @@ def test_two_unit_shards_give_the_same_optimum(shards):
     split = ENUM.solve_shards(problem, shards, certify=False)
     assert split.status is Status.OPTIMAL
     assert close(single.objective, split.objective)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pair_bounds_never_exceed_the_exact_pair_optimum_on_adversarial_two_units(seed):
+    from adversarial import two_units
+
+    _check_pairs(two_units(seed), seed)
