@@ -4,7 +4,8 @@ A shard enumerates its share of the cells (:mod:`.cells`), bounds each (:mod:`.a
 and visits them in increasing bound order, solving each cell's cone QP (:mod:`.optima`) until
 the next bound exceeds the incumbent by more than ``PRUNE_MARGIN·Y``; every pruned cell's
 optimum then exceeds the incumbent.  A single unit's search is in :mod:`.single`, the state
-it updates in :mod:`.shard`; the k ≥ 2 search (unit-cell combinations) is here.
+it updates in :mod:`.shard`; the k = 2 pair search in :mod:`.pairs`; the k ≥ 3 search
+(unit-cell combinations, bounds from :mod:`.multi`) is here.
 :func:`solve_shard` is a pure function of its arguments and returns a picklable
 :class:`ShardResult`.
 """
@@ -117,8 +118,9 @@ def solve_shard(
 
 
 def _search_multi(run: _ShardRun, cells: _ExactCells | _GenericCells) -> None:
-    """k ≥ 2 units: bound every unit-cell combination of this shard (chunks of the
-    combinations are dealt round-robin to the shards), then visit them in bound order."""
+    """k ≥ 2 units: k = 2 is :func:`.pairs.search_pairs`; for k ≥ 3 bound every unit-cell
+    combination of this shard (chunks of the combinations are dealt round-robin to the
+    shards), then visit them in bound order."""
     setup, state = run.setup, run.state
     keys1 = cells.all_keys()
     keys1.sort()
