@@ -94,13 +94,13 @@ def joint_sign_bounds(
 
     The larger of the plain and sign-aware least-squares bounds, raised by the halfspace
     bound where that one is at most ``cutoff`` (the search's pruning threshold: elsewhere the
-    least-squares bound already prunes), less the float allowance; ``−∞`` where the joint
-    ``G`` is not well conditioned (the caller keeps its point bound)."""
+    least-squares bound already prunes), less the float allowance; where the joint ``G`` is
+    not well conditioned, the split bound instead (:func:`_split_bounds`)."""
     k, D = combo.shape[1], setup.D
     A = [acts[combo[:, j]] for j in range(k)]
     y = np.broadcast_to(setup.problem.yf, A[0].shape)
     ylab = _clipped_labels(setup, A, av)
-    out = _split_bounds(setup, A, ylab)
+    out = np.full(len(ylab), -np.inf)
     G, lin = _joint_system(setup, A, av, [y, ylab])
     lam, V = np.linalg.eigh(G)
     hi = np.maximum(lam[:, -1], 0.0)
@@ -109,14 +109,18 @@ def joint_sign_bounds(
     lo = lam[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
-    ok = np.flatnonzero(kappa <= KAPPA_MAX)
+    good = kappa <= KAPPA_MAX
+    bad = np.flatnonzero(~good)
+    if len(bad):  # singular or ill-conditioned joint G: the split bound
+        out[bad] = _split_bounds(setup, [Aj[bad] for Aj in A], ylab[bad])
+    ok = np.flatnonzero(good)
     if len(ok) == 0:
         return out
     inv_sqrt = 1.0 / np.sqrt(lam[ok])  # (b, kD)
     t = (lin[ok] @ V[ok]) * inv_sqrt[:, None, :]  # (b, 2, kD)
     ls = setup.Y - np.einsum("bri,bri->br", t, t)
     allow = halfspace_allowance(kappa[ok], n_terms, k * D) * setup.Y
-    out[ok] = np.maximum(out[ok], ls.max(axis=1) - allow)
+    out[ok] = ls.max(axis=1) - allow
     near = out[ok] <= cutoff
     if np.any(near):
         sel = ok[near]
