@@ -4,7 +4,8 @@ A shard enumerates its share of the cells (:mod:`.cells`), bounds each (:mod:`.a
 and visits them in increasing bound order, solving each cell's cone QP (:mod:`.optima`) until
 the next bound exceeds the incumbent by more than ``PRUNE_MARGIN·Y``; every pruned cell's
 optimum then exceeds the incumbent.  A single unit's search is in :mod:`.single`, the state
-it updates in :mod:`.shard`; the k ≥ 2 search (unit-cell combinations) is here.
+it updates in :mod:`.shard`; the k = 2 pair search in :mod:`.pairs`; the k ≥ 3 search
+(unit-cell combinations, bounds from :mod:`.multi`) is here.
 :func:`solve_shard` is a pure function of its arguments and returns a picklable
 :class:`ShardResult`.
 """
@@ -29,7 +30,9 @@ from exactfit.solvers.enumeration.cells import (
     _ExactCells,
     _GenericCells,
 )
+from exactfit.solvers.enumeration.multi import joint_sign_bounds
 from exactfit.solvers.enumeration.optima import _Best, _joint_cell
+from exactfit.solvers.enumeration.pairs import search_pairs
 from exactfit.solvers.enumeration.progress import _poller
 from exactfit.solvers.enumeration.shard import (
     PRUNE_MARGIN,
@@ -115,8 +118,9 @@ def solve_shard(
 
 
 def _search_multi(run: _ShardRun, cells: _ExactCells | _GenericCells) -> None:
-    """k ≥ 2 units: bound every unit-cell combination of this shard (chunks of the
-    combinations are dealt round-robin to the shards), then visit them in bound order."""
+    """k ≥ 2 units: k = 2 is :func:`.pairs.search_pairs`; for k ≥ 3 bound every unit-cell
+    combination of this shard (chunks of the combinations are dealt round-robin to the
+    shards), then visit them in bound order."""
     setup, state = run.setup, run.state
     keys1 = cells.all_keys()
     keys1.sort()
@@ -124,9 +128,11 @@ def _search_multi(run: _ShardRun, cells: _ExactCells | _GenericCells) -> None:
     C = len(table)
     state.cells = C
     acts = setup.hp.active(table)  # (C, n)
-    Fc = acts.astype(float) @ setup.F
     # + units first (a fixed sign list may be given in any order; units are interchangeable)
     svs = [tuple(sorted(a, reverse=True)) for a in setup.problem.sign_vectors()]
+    if setup.problem.units == 2:
+        search_pairs(run, table, keys1, svs)
+        return
     recs = []  # (bounds, v, combos)
     chunk_id = 0
     for v, a in enumerate(svs):
@@ -135,7 +141,9 @@ def _search_multi(run: _ShardRun, cells: _ExactCells | _GenericCells) -> None:
             chunk_id += 1
             if chunk_id % run.num_shards != run.shard:
                 continue
-            recs.append((setup.joint_bounds(Fc, acts, combo, av), np.full(len(combo), v), combo))
+            recs.append(
+                (joint_sign_bounds(setup, acts, table, combo, av), np.full(len(combo), v), combo)
+            )
             state.combos += len(combo)
             event = {"phase": "enumerate", "combos": state.combos}
             if run.report(state.combos, "combinations", event):

@@ -1,0 +1,166 @@
+"""The k = 2 search: every unit-cell pair bounded cheaply, strong bounds and QPs best first.
+
+A pair of unit cells ``(S₁, S₂)`` with output signs ``(a₁, a₂)`` predicts ``p_i = 0`` off
+``S₁ ∪ S₂`` and, where only units of one sign ``s`` are active, ``s·p_i ≥ 0``; with the label
+clipped to that sign (:func:`.multi._clipped_labels`) every point pays at least
+``c_i (y_i − ỹ_i)²`` whatever the weights.  That sum, the *point bound*, is additive over the
+points, so for all pairs at once it is one ``C × C`` matrix: a constant, a row term, a column
+term and ``(X·w) Xᵀ`` for the unit cells' activity matrix ``X`` (:func:`point_bounds`).  It
+never exceeds the sign-aware least-squares bound of :mod:`.multi` (that bound is the point
+bound plus a least-squares residual ≥ 0), which is computed only for the pairs the point bound
+does not prune, in batches taken in point-bound order; the cone QPs are solved in the order of
+the larger of the two bounds, each only once no pair left unbounded can have a smaller one.
+The search stops when the least bound left exceeds the incumbent by the margin.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from exactfit.solvers.enumeration.multi import joint_sign_bounds
+from exactfit.solvers.enumeration.optima import _Best, _joint_cell
+from exactfit.solvers.enumeration.shard import PRUNE_MARGIN, REALIZABLE_TOL, _ShardRun
+
+__all__ = ["point_bounds", "search_pairs"]
+
+#: Pairs given their strong bound per batch: large enough to amortise numpy's per-call cost.
+BATCH = 4096
+#: The batch before the first incumbent.
+FIRST_BATCH = 64
+
+
+def _cost(y: np.ndarray, s: float) -> np.ndarray:
+    """``(y − ỹ)²`` for the label clipped to sign ``s``: what a point pays when only units of
+    sign ``s`` are active there."""
+    return np.minimum(s * y, 0.0) ** 2
+
+
+def point_bounds(setup, acts: np.ndarray, a: tuple[int, int]) -> np.ndarray:
+    """The point bounds ``(C, C)`` of every pair of unit cells for output signs ``a``: entry
+    ``(c₁, c₂)`` is ``Σ_i c_i (y_i − ỹ_i)²`` for unit 1 in cell ``c₁`` and unit 2 in ``c₂``."""
+    y, c = setup.problem.yf, setup.problem.cf
+    out = c * y * y  # neither unit active: p_i = 0
+    r1, r2 = c * _cost(y, a[0]), c * _cost(y, a[1])
+    both = r1 if a[0] == a[1] else np.zeros_like(y)  # units of both signs: no clipping
+    X = acts.astype(float)
+    # Σ_i [(1−x)(1−u)·out + x(1−u)·r1 + (1−x)u·r2 + xu·both] for x = X[c₁], u = X[c₂]
+    row = X @ (r1 - out)
+    col = X @ (r2 - out)
+    cross = (X * (out - r1 - r2 + both)) @ X.T
+    return out.sum() + row[:, None] + col[None, :] + cross
+
+
+def _point_table(run: _ShardRun, acts: np.ndarray, svs: list[tuple[int, ...]]) -> np.ndarray:
+    """The point bounds of this shard's pairs, flat over (sign vector, c₁, c₂), ``inf`` for
+    the pairs that are not this shard's or not canonical (``c₁ ≤ c₂`` for equal signs: the
+    units are interchangeable).  Pairs are dealt to the shards by flat index."""
+    C = len(acts)
+    parts = []
+    for a in svs:
+        L = point_bounds(run.setup, acts, (a[0], a[1]))
+        if a[0] == a[1]:
+            L[np.tril_indices(C, -1)] = np.inf
+        parts.append(L.ravel())
+    flat = np.concatenate(parts)
+    if run.num_shards > 1:
+        flat[np.arange(len(flat)) % run.num_shards != run.shard] = np.inf
+    return flat
+
+
+def _rows(flat: np.ndarray, idx: np.ndarray, C: int) -> np.ndarray:
+    """Rows ``(point bound, sign-vector index, c₁, c₂)`` of flat indices ``idx``, sorted by
+    (point bound, sign vector, c₁, c₂): deterministic ties."""
+    idx = np.sort(idx)
+    idx = idx[np.argsort(flat[idx], kind="stable")]  # flat order breaks the ties
+    v, rem = np.divmod(idx, C * C)
+    return np.column_stack([flat[idx], v, *np.divmod(rem, C)])
+
+
+def search_pairs(
+    run: _ShardRun, table: np.ndarray, keys1: np.ndarray, svs: list[tuple[int, ...]]
+) -> None:
+    """Best-first search of the unit-cell pairs of this shard (module docstring)."""
+    setup, state = run.setup, run.state
+    acts = setup.hp.active(table)
+    C = len(acts)
+    flat = _point_table(run, acts, svs)
+    state.combos = int(np.isfinite(flat).sum())
+    state.enumerated = True
+    margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
+    # the least point bounds first: their QPs give the incumbent that filters the rest, so
+    # only the survivors are sorted
+    size = min(BATCH, state.combos)
+    if size == 0:
+        return
+    head = np.argpartition(flat, size - 1)[:size] if size < len(flat) else np.arange(len(flat))
+    rows = _rows(flat, head[np.isfinite(flat[head])], C)
+    flat[head] = np.inf
+    tail_min = flat.min(initial=np.inf)
+    heap: list[tuple[float, int, int, int]] = []
+    nxt = 0  # rows[nxt:] and the finite entries of flat have only their point bound
+    try:
+        while True:
+            # the head's best pair is solved before the tail is filtered by the incumbent
+            ready = not heap or (heap[0][0] > tail_min and state.visited > 0)
+            if nxt == len(rows) and tail_min < np.inf and ready:
+                keep = np.flatnonzero(flat - margin <= state.best.value)
+                rows, nxt, tail_min = _rows(flat, keep, C), 0, np.inf
+            cheap = rows[nxt, 0] if nxt < len(rows) else tail_min
+            low = min(heap[0][0], cheap) if heap else cheap
+            if low == np.inf:
+                break
+            # every pair left has a bound ≥ low: the shard's bound should it stop here
+            state.lower = float(low - margin)
+            if low - margin > state.best.value:
+                return
+            if not heap or (heap[0][0] > cheap and (nxt < len(rows) or state.visited)):
+                nxt = _bound_batch(setup, acts, table, svs, rows, nxt, state.best.value, heap)
+                if run.tick(state.combos):
+                    return
+                continue
+            _, v, c1, c2 = heapq.heappop(heap)
+            if _visit(run, table, keys1, svs, v, (c1, c2)):
+                return  # a proven zero fit (prove_zero set the bound)
+            if state.visited % 64 == 0 and run.tick(state.combos):
+                return
+        state.lower = None  # every pair visited
+    finally:
+        state.pruned = state.combos - state.visited
+
+
+def _bound_batch(setup, acts, table, svs, rows, nxt, best, heap) -> int:
+    """Strong bounds for the next batch of rows (those still under ``best``); the pairs they
+    do not prune go on the heap with the larger of the two bounds; returns the new cursor."""
+    cutoff = best + PRUNE_MARGIN * max(setup.Y, 1e-300)
+    cut = rows[nxt:, 0].searchsorted(cutoff, "right")
+    # small batches until the first incumbent: its pairs' bounds are taken against Σ c y²
+    size = BATCH if heap or best < setup.Y else FIRST_BATCH
+    batch = rows[nxt : nxt + min(size, max(1, int(cut)))]
+    for v in np.unique(batch[:, 1]).astype(int):
+        sel = batch[batch[:, 1] == v]
+        combo = sel[:, 2:].astype(np.int64)
+        av = np.array(svs[v], dtype=float)
+        strong = np.maximum(joint_sign_bounds(setup, acts, table, combo, av, cutoff), sel[:, 0])
+        for b, (c1, c2) in zip(strong, combo, strict=True):
+            if b <= cutoff:  # the incumbent only decreases: a pruned pair stays pruned
+                heapq.heappush(heap, (float(b), v, int(c1), int(c2)))
+    return nxt + len(batch)
+
+
+def _visit(run, table, keys1, svs, v: int, combo: tuple[int, int]) -> bool:
+    """Solve one pair's cone QP and update the incumbent; ``True`` when a zero fit is proven."""
+    setup, state = run.setup, run.state
+    a = svs[v]
+    pats = [table[c] for c in combo]
+    value, theta, low, kkt = _joint_cell(setup, a, pats)
+    state.qps += 1
+    state.visited += 1
+    state.visited_low = min(state.visited_low, low)
+    key = (v, *(int(keys1[c]) for c in combo))
+    if state.best.better(value, key):
+        state.best = _Best(value, key, theta, low, pats, kkt, a)
+        if value <= REALIZABLE_TOL * setup.Y and run.prove_zero():
+            return True
+    return False

@@ -1,0 +1,130 @@
+"""The k = 2 search (:mod:`.pairs`) and its combination bounds (:mod:`.multi`): every bound
+never exceeds the exact optimum of its unit-cell pair (lattice and ill-conditioned data), and
+the optima match the exact brute force."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from fitcases import close, reference, tiny_problems
+from fitcases import planted_decimals as planted
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exactfit import FitProblem, Status
+from exactfit.exact.coneqp import exact_cone_qp
+from exactfit.solvers.enumeration import EnumSolver
+from exactfit.solvers.enumeration.algebra import _Setup
+from exactfit.solvers.enumeration.cells import _ExactCells
+from exactfit.solvers.enumeration.multi import joint_sign_bounds
+from exactfit.solvers.enumeration.optima import _cell_system
+from exactfit.solvers.enumeration.pairs import point_bounds
+from exactfit.solvers.enumeration.shard import PRUNE_MARGIN
+
+ENUM = EnumSolver()
+#: Pairs checked exactly per example (each is a rational cone QP).
+PAIRS = 30
+
+
+def _check_pairs(problem: FitProblem, seed: int) -> None:
+    """Point and strong bounds of sampled unit-cell pairs against the exact pair optima."""
+    setup = _Setup.build(problem)
+    table = _ExactCells(setup.hp).table
+    acts = setup.hp.active(table)
+    Y = problem.null_loss()
+    slack = PRUNE_MARGIN * float(Y)  # what the search allows, exactly
+    rng = np.random.default_rng(seed)
+    C = len(table)
+    for a in problem.sign_vectors():
+        a = tuple(sorted(a, reverse=True))
+        combo = rng.integers(0, C, size=(min(PAIRS, C * C), 2))
+        strong = joint_sign_bounds(setup, acts, table, combo, np.array(a, dtype=float))
+        point = point_bounds(setup, acts, a)[combo[:, 0], combo[:, 1]]
+        for (c1, c2), s, p in zip(combo, strong, point, strict=True):
+            G, h, A = _cell_system(setup, [table[c1], table[c2]], a)
+            exact = float(Y + exact_cone_qp(G, h, A).value)
+            assert s <= exact + slack, (a, c1, c2, s, exact)
+            assert p <= exact + slack, (a, c1, c2, p, exact)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(k=2, max_n=5, max_d=2), st.integers(0, 2**31))
+def test_pair_bounds_never_exceed_the_exact_pair_optimum(problem, seed):
+    _check_pairs(problem, seed)
+
+
+@st.composite
+def ill_conditioned(draw):
+    """Nearly collinear, nearly duplicate points at mixed scales (κ(G) large), k = 2."""
+    n = draw(st.integers(3, 6))
+    d = draw(st.integers(1, 2))
+    scale = Fraction(10) ** draw(st.integers(-3, 4))
+    eps = Fraction(1, 10 ** draw(st.integers(4, 8)))
+    X, y = [], []
+    for i in range(n):
+        t = Fraction(draw(st.integers(-4, 4)), 2)
+        jitter = [eps * draw(st.integers(-3, 3)) for _ in range(d)]
+        X.append([scale * (t + jitter[0]), *[scale * t * 2 + jitter[j] for j in range(1, d)]])
+        y.append(Fraction(draw(st.integers(-6, 6)), 4) + i * eps)
+    return FitProblem(X, y, units=2, bias=draw(st.booleans()))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ill_conditioned(), st.integers(0, 2**31))
+def test_pair_bounds_never_exceed_the_exact_pair_optimum_on_ill_conditioned_data(problem, seed):
+    _check_pairs(problem, seed)
+
+
+def test_nearly_singular_pair_gets_no_least_squares_bound_above_its_optimum():
+    # Found by the property above: the joint G of cells (0, 3) has eigenvalues ~1e-17, 1e-24,
+    # 6e-9 and 2.5; the pair's exact optimum is 0 but batched least squares put its bound at
+    # 2.8e-9, above the margin 1e-9·Y. The bound must stay at most the optimum.
+    X = [[0, 0], [Fraction(1, 2), 1], [0, Fraction(1, 10000)]]
+    problem = FitProblem(X, [0, Fraction(1, 10000), Fraction(1251, 5000)], units=2, bias=False)
+    setup = _Setup.build(problem)
+    table = _ExactCells(setup.hp).table
+    acts = setup.hp.active(table)
+    a = (1, 1)
+    G, h, A = _cell_system(setup, [table[0], table[3]], a)
+    assert exact_cone_qp(G, h, A).value + problem.null_loss() == 0
+    combo = np.array([[0, 3]])
+    strong = joint_sign_bounds(setup, acts, table, combo, np.array(a, dtype=float))
+    assert strong[0] <= PRUNE_MARGIN * setup.Y
+    assert point_bounds(setup, acts, a)[0, 3] <= PRUNE_MARGIN * setup.Y
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(k=2, max_n=5, max_d=2))
+def test_two_units_float_search_matches_brute_force(problem):
+    re = ENUM.solve(problem, certify=False)
+    assert re.status is Status.OPTIMAL
+    assert close(re.objective, reference(problem).objective)
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "d", "signs"),
+    [(0, 7, 1, None), (1, 6, 2, None), (2, 7, 1, (1, -1)), (3, 6, 2, "nonnegative")],
+)
+def test_two_units_planted_float_search_matches_brute_force(seed, n, d, signs):
+    problem = planted(seed, n, d, k=2, output_signs=signs)
+    re = ENUM.solve(problem, certify=False)
+    assert re.status is Status.OPTIMAL
+    assert close(re.objective, reference(problem).objective)
+
+
+@pytest.mark.parametrize("shards", [2, 3])
+def test_two_unit_shards_give_the_same_optimum(shards):
+    problem = planted(6, 14, 2, k=2)
+    single = ENUM.solve(problem, certify=False)
+    split = ENUM.solve_shards(problem, shards, certify=False)
+    assert split.status is Status.OPTIMAL
+    assert close(single.objective, split.objective)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pair_bounds_never_exceed_the_exact_pair_optimum_on_adversarial_two_units(seed):
+    from adversarial import two_units
+
+    _check_pairs(two_units(seed), seed)
