@@ -46,6 +46,11 @@ from exactfit.solvers.enumeration.proposals import FloatNode
 
 _N = TypeVar("_N", Leaf, Fix)
 
+
+class _Budget(LimitReached):
+    """The node or fixing budget ran out (as opposed to a deadline or a failed check)."""
+
+
 #: The certificate proves ``opt ≥ U·(1 − GAP_RTOL)``: an OPTIMAL with proof "exact" is within
 #: this relative distance of the true optimum.
 GAP_RTOL = Fraction(1, 10**10)
@@ -94,8 +99,10 @@ class _Prover:
         counter: list[int],
         exact_z: list[tuple[Fraction, ...]],
         group: np.ndarray,
+        use_lagrange: bool = True,
     ) -> None:
         self.problem, self.a, self.inc, self.check, self.counter = problem, a, inc, check, counter
+        self.use_lagrange = use_lagrange
         self.walk = _Walk(problem, a)
         self.f = FloatNode(problem, a, group)
         self.k, self.D, self.K = self.f.k, self.f.D, self.f.K
@@ -118,7 +125,7 @@ class _Prover:
     def _set_many(self, j: int, pairs: Sequence[tuple[int, int]]) -> None:
         self.counter[1] += len(pairs)
         if self.counter[1] > MAX_FIXINGS:
-            raise LimitReached("certificate budget of point fixings exceeded")
+            raise _Budget("certificate budget of point fixings exceeded")
         self.walk.fix_many(j, pairs)
         for i, s in pairs:
             self.f.set(j, i, s)
@@ -135,7 +142,7 @@ class _Prover:
         """The subtree of the current node (the walk and ``fixed`` are restored on return)."""
         self.counter[0] += 1
         if self.counter[0] > MAX_NODES:
-            raise LimitReached("certificate node budget exceeded")
+            raise _Budget("certificate node budget exceeded")
         if self.check is not None and self.counter[0] % 64 == 0:
             self.check(self.counter[0])  # the nodes so far, for the live progress
         implied = self._implied()
@@ -222,7 +229,11 @@ class _Prover:
         QP's value rather than the unconstrained minimum.  Used only while the fixings are
         within LAGRANGE_SHARE of the budget, so a tree it fails to shrink still has the
         budget of the plain rule (:meth:`_batch`)."""
-        if self.lagrange is None or self.counter[1] > MAX_FIXINGS * LAGRANGE_SHARE:
+        if (
+            not self.use_lagrange
+            or self.lagrange is None
+            or self.counter[1] > MAX_FIXINGS * LAGRANGE_SHARE
+        ):
             return None
         mults, g_float, rho = self.lagrange
         rho_f = self._rho_float(rho) if rho is not None else None
@@ -387,18 +398,34 @@ def prove(
     pass only :func:`exactfit.problem.exact_loss` of the network as clipped)."""
     clipped = clip_to_bound(problem, network)
     inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
-    counter = [0, 0]  # nodes, point fixings
     exact_z = lifted_points(problem)
     group = hyperplanes(exact_z).group
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 4 * problem.n * problem.units + 1000))
     try:
-        # Bounds checked against an earlier (higher) L stay above every later one, so a better
-        # network found mid-proof never invalidates what was built before it.
-        trees = [
-            Tree(a, tuple(_Prover(problem, a, inc, check, counter, exact_z, group).node()))
-            for a in problem.sign_vectors()
-        ]
+        # with Lagrangian fixes first; when they leave the budget short, once more without
+        # them and with a fresh budget, so every proof the plain rule finishes is still found
+        for use_lagrange in (True, False):
+            counter = [0, 0]  # nodes, point fixings
+            inc.least = None
+            try:
+                # Bounds checked against an earlier (higher) L stay above every later one, so
+                # a better network found mid-proof never invalidates what was built before it.
+                trees = [
+                    Tree(
+                        a,
+                        tuple(
+                            _Prover(
+                                problem, a, inc, check, counter, exact_z, group, use_lagrange
+                            ).node()
+                        ),
+                    )
+                    for a in problem.sign_vectors()
+                ]
+                break
+            except _Budget:
+                if not use_lagrange:
+                    raise
     finally:
         sys.setrecursionlimit(old)
     # every bound was checked against the target then in force (≥ the final one); the claim
