@@ -238,9 +238,11 @@ class _Walk:
                 raise _Reject(f"imply of point {i}: the combination is not side·z")
 
     def fix_bound(self, fix: Fix) -> flint.fmpq:
-        """Least bound over the listed points of ``min q̃`` on ``{s·z_i·θ_j ≤ 0}``, where
-        ``q̃ = q + Σ ρ_j(‖w_j‖² − B²) ≤ q`` on the ball, with Hessian ``M`` (must be
-        nonsingular): ``q̃(θ_c) + (s·z_i·θ_c)⁺² / (z_iᵀ(M⁻¹)_{jj} z_i)``."""
+        """Least bound over the listed points of ``min q̃ + γ_i`` on ``{s·z_i·θ_j ≤ 0}``, where
+        ``q̃ = q − Σ μ_r r·θ + Σ ρ_j(‖w_j‖² − B²) ≤ q`` on the node and the ball, with Hessian
+        ``M`` (must be nonsingular) and minimiser ``θ_c = M⁻¹g``, ``g = h + ½Σ μ_r r``:
+        ``q̃(θ_c) + γ_i + (s·z_i·θ_c)⁺² / (z_iᵀ(M⁻¹)_{jj} z_i)``, ``γ_i`` the wrong-side gain
+        (docs/certificate.md, Lemma 3)."""
         j = fix.unit
         M, offset = self._with_rho(fix.rho)
         try:
