@@ -197,10 +197,15 @@ class _Walk:
 
     def leaf_bound(self, leaf: Leaf) -> flint.fmpq:
         """``min_θ q(θ) − Σ μ_r r·θ + Σ ρ_j(‖w_j‖² − B²)`` (≤ the loss on the region)."""
+        M, offset = self._with_rho(leaf.rho)
+        return self.Y + offset - _quadratic_min_term(M, self._lagrange_h(leaf.multipliers))
+
+    def _lagrange_h(self, multipliers: Sequence[tuple[int, Fraction]]) -> list[flint.fmpq]:
+        """``g = h + ½ Σ_r μ_r r`` (distinct rows of the node, ``μ ≥ 0``)."""
         K = self.k * self.D
         g = [self.h[a, 0] for a in range(K)]
         seen = set()
-        for r, mu in leaf.multipliers:
+        for r, mu in multipliers:
             if not 0 <= r < len(self.rows) or r in seen:
                 raise _Reject(f"leaf multiplier row {r} is not a distinct row of the node")
             if mu < 0:
@@ -209,8 +214,7 @@ class _Walk:
             half = _q(mu) / 2
             for a, v in enumerate(self.row(r)):
                 g[a] += half * v
-        M, offset = self._with_rho(leaf.rho)
-        return self.Y + offset - _quadratic_min_term(M, g)
+        return g
 
     def implied(self, node: Imply) -> None:
         """Check every entry's Farkas combination ``side·z = Σ ν_r row_r`` (``ν ≥ 0``, rows
@@ -234,17 +238,22 @@ class _Walk:
                 raise _Reject(f"imply of point {i}: the combination is not side·z")
 
     def fix_bound(self, fix: Fix) -> flint.fmpq:
-        """Least bound over the listed points of ``min q̃`` on ``{s·z_i·θ_j ≤ 0}``, where
-        ``q̃ = q + Σ ρ_j(‖w_j‖² − B²) ≤ q`` on the ball, with Hessian ``M`` (must be
-        nonsingular): ``q̃(θ_c) + (s·z_i·θ_c)⁺² / (z_iᵀ(M⁻¹)_{jj} z_i)``."""
+        """Least bound over the listed points of ``min q̃ + γ_i`` on ``{s·z_i·θ_j ≤ 0}``, where
+        ``q̃ = q − Σ μ_r r·θ + Σ ρ_j(‖w_j‖² − B²) ≤ q`` on the node and the ball, with Hessian
+        ``M`` (must be nonsingular) and minimiser ``θ_c = M⁻¹g``, ``g = h + ½Σ μ_r r``:
+        ``q̃(θ_c) + γ_i + (s·z_i·θ_c)⁺² / (z_iᵀ(M⁻¹)_{jj} z_i)``, ``γ_i`` the wrong-side gain
+        (docs/certificate.md, Lemma 3)."""
         j = fix.unit
         M, offset = self._with_rho(fix.rho)
         try:
             Minv = M.inv()
         except ZeroDivisionError:
             raise _Reject("a fix node needs a nonsingular quadratic") from None
-        tc = Minv * self.h
-        qc = self.Y + offset - (self.h.transpose() * tc)[0, 0]
+        g = self.h
+        if fix.multipliers:
+            g = flint.fmpq_mat(self.k * self.D, 1, self._lagrange_h(fix.multipliers))
+        tc = Minv * g
+        qc = self.Y + offset - (g.transpose() * tc)[0, 0]
         for i, side in fix.pairs:
             if not (0 <= j < self.k and 0 <= i < len(self.z)) or self.zero[i]:
                 raise _Reject(f"fix of point {i} for unit {j}: no such nonzero point")
@@ -252,6 +261,7 @@ class _Walk:
                 raise _Reject(f"fix of point {i}: side {side!r} is not +1 or -1")
         if not fix.pairs:
             return qc
+        gains = [self._wrong_side_gain(j, i, s) for i, s in fix.pairs]
         # t_i = s·z_i·θ_c and w_i = z_iᵀ(M⁻¹)_{jj}z_i for all listed points, in integers:
         # t²/w does not change when z_i is scaled, so the integer rows ẑ_i = den_i·z_i serve,
         # and with θ̂ = dθ·θ_c, B̂ = dB·(M⁻¹)_{jj} integral, t²/w = T²·dB / (W·dθ²) for
@@ -262,17 +272,41 @@ class _Walk:
         Zi = flint.fmpz_mat(len(fix.pairs), D, [v for i, _ in fix.pairs for v in self.zi[i]])
         T = [int(v) for v in (Zi * flint.fmpz_mat(D, 1, theta)).entries()]
         ZB = [int(v) for v in (Zi * flint.fmpz_mat(D, D, block)).entries()]
-        best: tuple[int, int] | None = None  # (T², W) of the least ratio so far
+        best: tuple[int, int] | None = None  # (T², W) of the least ratio without a gain
+        least_gained: flint.fmpq | None = None  # the least bound of the pairs with a gain
         for r, (i, s) in enumerate(fix.pairs):
             w = sum(ZB[r * D + a] * self.zi[i][a] for a in range(D))
             if w <= 0:
                 raise _Reject("a fix node's quadratic is not positive definite")
-            t = s * T[r]
-            if t <= 0:
+            t = max(s * T[r], 0)
+            if gains[r] != 0:
+                b = gains[r] + flint.fmpq(t * t * db, w * dt * dt)
+                least_gained = b if least_gained is None or b < least_gained else least_gained
+            elif t == 0:
                 return qc  # this point's bound is q̃(θ_c) itself, the least possible
-            if best is None or t * t * best[1] < best[0] * w:
+            elif best is None or t * t * best[1] < best[0] * w:
                 best = (t * t, w)
-        return qc + flint.fmpq(best[0] * db, best[1] * dt * dt)
+        out = least_gained
+        if best is not None:
+            plain = flint.fmpq(best[0] * db, best[1] * dt * dt)
+            out = plain if out is None or plain < out else out
+        return qc + out
+
+    def _wrong_side_gain(self, j: int, i: int, s: int) -> flint.fmpq:
+        """What point ``i``'s contribution to ``q`` gains on the wrong side ``−s`` of unit
+        ``j`` when it is a constant there (docs/certificate.md, Lemma 3), else 0."""
+        if self.status[i][j] != 0:
+            raise _Reject(f"fix of point {i}: it is already fixed for unit {j}")
+        self.status[i][j] = -s
+        try:
+            phi, const = self._contribution(i)
+        finally:
+            self.status[i][j] = 0
+        if phi is not None:
+            if any(v != 0 for v in phi):
+                return flint.fmpq(0)  # a quadratic there: no constant gain
+            const = self.c[i] * self.y[i] * self.y[i]  # every unit inactive: the cost c·y²
+        return const - self.part[i][1]
 
 
 def _integral(values: list[flint.fmpq]) -> tuple[list[int], int]:

@@ -57,6 +57,9 @@ class Fix:
     unit: int
     pairs: tuple[tuple[int, int], ...]
     rho: tuple[Fraction, ...] | None = None
+    #: ``(row, μ ≥ 0)`` on the node's rows, as in a leaf: the bound's centre is then the
+    #: minimiser of the Lagrangian (empty: of the node quadratic itself)
+    multipliers: tuple[tuple[int, Fraction], ...] = ()
 
     def __post_init__(self) -> None:
         _check_index(self.unit, "fix unit")
@@ -159,7 +162,9 @@ def _node_json(node: Node) -> list[Any]:
         entries = [[i, s, [[r, _q(v)] for r, v in comb]] for i, s, comb in node.entries]
         return ["imply", node.unit, entries]
     if isinstance(node, Fix):
-        return ["fix", node.unit, [list(p) for p in node.pairs], rho]
+        out = ["fix", node.unit, [list(p) for p in node.pairs], rho]
+        # the multipliers are written only when there are any (a 4-entry fix has none)
+        return [*out, [[r, _q(v)] for r, v in node.multipliers]] if node.multipliers else out
     return ["leaf", [[r, _q(v)] for r, v in node.multipliers], rho]
 
 
@@ -242,7 +247,7 @@ def _parse_node(raw: Any, where: str) -> Node:
     size = {"split": 3, "fix": 4, "imply": 3, "leaf": 3}.get(kind)
     if size is None:
         raise _bad(where, '["split"|"fix"|"imply"|"leaf", …]', raw)
-    if len(raw) != size:
+    if len(raw) != size and not (kind == "fix" and len(raw) == 5):
         raise _bad(where, f"a {kind} node of {size} entries", raw)
     if kind == "split":
         return Split(_int(raw[1], where), _int(raw[2], where))
@@ -253,7 +258,8 @@ def _parse_node(raw: Any, where: str) -> Node:
         if any(len(p) != 2 for p in items):
             raise _bad(where, "[point, ±1] pairs", raw[2])
         pairs = tuple((_int(p[0], where), _side(p[1], where)) for p in items)
-        return Fix(_int(raw[1], where), pairs, _rho(raw[3], where))
+        mults = _weights(raw[4], where) if len(raw) == 5 else ()
+        return Fix(_int(raw[1], where), pairs, _rho(raw[3], where), mults)
     if any(len(e) != 3 for e in items):
         raise _bad(where, "[point, ±1, [[row, ν], …]] entries", raw[2])
     entries = tuple((_int(e[0], where), _side(e[1], where), _weights(e[2], where)) for e in items)

@@ -171,13 +171,30 @@ class FloatNode:
             Zp = self.Z[pts]
             t = Zp @ theta[sl]
             w = np.einsum("ij,ij->i", Zp @ Minv[sl, sl], Zp)
-            ok = qc + t * t / w >= margin
+            # side +1 (wrong side inactive) may gain a constant; side −1 never does
+            up = qc + self.gain(j)[pts] + np.maximum(t, 0.0) ** 2 / w
+            down = qc + np.maximum(-t, 0.0) ** 2 / w
+            ok = np.maximum(up, down) >= margin
             if ok.sum() > (0 if best is None else len(best[1])):
-                pairs = tuple(
-                    (int(i), 1 if ti > 0 else -1) for i, ti in zip(pts[ok], t[ok], strict=True)
-                )
+                side = np.where(up >= down, 1, -1)[ok]
+                pairs = tuple((int(i), int(si)) for i, si in zip(pts[ok], side, strict=True))
                 best = (j, pairs)
         return best
+
+    def gain(self, j: int) -> np.ndarray:
+        """Per point, what its relaxed constant gains when unit ``j`` is inactive on it (the
+        wrong side of fixing it active): ``c y²`` when that makes every unit that may be
+        active push away from ``y`` while now some does not, and the point's cost there is
+        not a quadratic (no other unit fixed active once all are fixed); else 0.  The wrong
+        side of fixing it inactive (active there) gains nothing."""
+        pushes = (self.fixed < 0) | ~self.toward
+        others = np.arange(self.k) != j
+        away_now = np.all(pushes, axis=1)
+        away_then = np.all(pushes[:, others], axis=1)
+        quad = np.all(self.fixed[:, others] != 0, axis=1) & np.any(
+            self.fixed[:, others] > 0, axis=1
+        )
+        return np.where(away_then & ~away_now & ~quad, self.c * self.y**2, 0.0)
 
     def branch(self, theta: np.ndarray) -> tuple[int, int, int]:
         """``(unit, point, natural side)`` to branch on: among points with a free unit, the one

@@ -46,6 +46,11 @@ from exactfit.solvers.enumeration.proposals import FloatNode
 
 _N = TypeVar("_N", Leaf, Fix)
 
+
+class _Budget(LimitReached):
+    """The node or fixing budget ran out (as opposed to a deadline or a failed check)."""
+
+
 #: The certificate proves ``opt ≥ U·(1 − GAP_RTOL)``: an OPTIMAL with proof "exact" is within
 #: this relative distance of the true optimum.
 GAP_RTOL = Fraction(1, 10**10)
@@ -55,6 +60,13 @@ GAP_RTOL = Fraction(1, 10**10)
 #: instance always gets the same proof level.
 MAX_NODES = 100_000
 MAX_FIXINGS = 400_000
+#: Lagrangian batch fixes (centred by the cone QP multipliers of a node that did not close)
+#: are proposed only while the fixings spent are below this share of MAX_FIXINGS, and only
+#: when they fix at least LAGRANGE_MIN_PAIRS pairs (fewer cost more than the split they
+#: replace).  Past the share the plain rule alone runs, so no proof the plain rule finishes
+#: within its budget is lost to them for want of budget — see the benchmark notes.
+LAGRANGE_SHARE = 0.5
+LAGRANGE_MIN_PAIRS = 2
 
 
 @dataclass
@@ -87,8 +99,10 @@ class _Prover:
         counter: list[int],
         exact_z: list[tuple[Fraction, ...]],
         group: np.ndarray,
+        use_lagrange: bool = True,
     ) -> None:
         self.problem, self.a, self.inc, self.check, self.counter = problem, a, inc, check, counter
+        self.use_lagrange = use_lagrange
         self.walk = _Walk(problem, a)
         self.f = FloatNode(problem, a, group)
         self.k, self.D, self.K = self.f.k, self.f.D, self.f.K
@@ -96,6 +110,8 @@ class _Prover:
         # the last norm multipliers met, one per unit (batch fixes and nodes reuse them)
         self.last_rho = (Fraction(0),) * self.k
         self.exact_z = exact_z  # the exact lifted points
+        # the last cone QP's (multipliers, float h + ½Σμr, ρ) when it did not close its node
+        self.lagrange: tuple | None = None
 
     def _rhos(self, rho: tuple[Fraction, ...] | None) -> tuple[Fraction, ...] | None:
         return None if self.B2 is None else (rho if rho is not None else (Fraction(0),) * self.k)
@@ -109,7 +125,7 @@ class _Prover:
     def _set_many(self, j: int, pairs: Sequence[tuple[int, int]]) -> None:
         self.counter[1] += len(pairs)
         if self.counter[1] > MAX_FIXINGS:
-            raise LimitReached("certificate budget of point fixings exceeded")
+            raise _Budget("certificate budget of point fixings exceeded")
         self.walk.fix_many(j, pairs)
         for i, s in pairs:
             self.f.set(j, i, s)
@@ -126,7 +142,7 @@ class _Prover:
         """The subtree of the current node (the walk and ``fixed`` are restored on return)."""
         self.counter[0] += 1
         if self.counter[0] > MAX_NODES:
-            raise LimitReached("certificate node budget exceeded")
+            raise _Budget("certificate node budget exceeded")
         if self.check is not None and self.counter[0] % 64 == 0:
             self.check(self.counter[0])  # the nodes so far, for the live progress
         implied = self._implied()
@@ -140,6 +156,9 @@ class _Prover:
         self._offer(theta)
         if leaf is not None:
             return [leaf]
+        fixes = self._lagrange_batch(G, h, Y)
+        if fixes is not None:
+            return self._narrowed(fixes, fixes.pairs)
         if len(self.f.free_pairs()) == 0:
             return [self._closed_cell()]
         j, i, natural = self.f.branch(theta)
@@ -204,12 +223,37 @@ class _Prover:
             return None
         return self._keep(fix, exact) if exact >= _q(self.inc.lower) else None
 
+    def _lagrange_batch(self, G: np.ndarray, h: np.ndarray, Y: float) -> Fix | None:
+        """A batch fix centred at the minimiser of the node's Lagrangian at the cone QP
+        multipliers just met (``self.lagrange``), which bounds the wrong sides from the cone
+        QP's value rather than the unconstrained minimum.  Used only while the fixings are
+        within LAGRANGE_SHARE of the budget, so a tree it fails to shrink still has the
+        budget of the plain rule (:meth:`_batch`)."""
+        if (
+            not self.use_lagrange
+            or self.lagrange is None
+            or self.counter[1] > MAX_FIXINGS * LAGRANGE_SHARE
+        ):
+            return None
+        mults, g_float, rho = self.lagrange
+        rho_f = self._rho_float(rho) if rho is not None else None
+        found = self.f.batch(G, g_float, Y, rho_f, self.B2, float(self.inc.lower))
+        if found is None or len(found[1]) < LAGRANGE_MIN_PAIRS:
+            return None
+        fix = Fix(found[0], found[1], rho, mults)
+        try:
+            exact = self.walk.fix_bound(fix)
+        except _Reject:
+            return None
+        return self._keep(fix, exact) if exact >= _q(self.inc.lower) else None
+
     def _cone(self, G: np.ndarray, h: np.ndarray, Y: float) -> tuple[np.ndarray, Leaf | None]:
         """The node's float cone QP minimiser ``θ`` and, when its bound is at least ``L`` in
         exact arithmetic, the leaf: rounded float multipliers first; the exact cone QP's when
         those fall short of ``L`` or (tight leaves) of ``U``."""
         A = self.f.rows()
         rho: tuple[Fraction, ...] | None = None
+        self.lagrange = None
         try:
             qp = solve_cone_qp(G, h, A)
             low = Y + qp.value
@@ -223,13 +267,16 @@ class _Prover:
         except RuntimeError:  # the float active set did not converge: decide it exactly
             return np.zeros(self.K), self._exact_leaf(rho)
         target = float(self.inc.lower)
-        if low < target - 1e-9 * (abs(target) + abs(Y)):
-            return qp.theta, None
         mults = []
+        g = h.copy()
         for r, mu in zip(qp.working, qp.multipliers, strict=True):
             if mu > 0:
                 i = self.f.order[r][1]
                 mults.append((int(r), Fraction(float(mu) / float(self.f.norms[i]))))
+                g += (0.5 * float(mu)) * A[r]
+        if low < target - 1e-9 * (abs(target) + abs(Y)):
+            self.lagrange = (tuple(sorted(mults)), g, self._rhos(rho)) if mults else None
+            return qp.theta, None
         leaf = Leaf(tuple(sorted(mults)), self._rhos(rho))
         bound = self._leaf_bound(leaf)
         if bound is not None and bound >= _q(self.inc.upper):
@@ -351,18 +398,34 @@ def prove(
     pass only :func:`exactfit.problem.exact_loss` of the network as clipped)."""
     clipped = clip_to_bound(problem, network)
     inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
-    counter = [0, 0]  # nodes, point fixings
     exact_z = lifted_points(problem)
     group = hyperplanes(exact_z).group
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 4 * problem.n * problem.units + 1000))
     try:
-        # Bounds checked against an earlier (higher) L stay above every later one, so a better
-        # network found mid-proof never invalidates what was built before it.
-        trees = [
-            Tree(a, tuple(_Prover(problem, a, inc, check, counter, exact_z, group).node()))
-            for a in problem.sign_vectors()
-        ]
+        # with Lagrangian fixes first; when they leave the budget short, once more without
+        # them and with a fresh budget, so every proof the plain rule finishes is still found
+        for use_lagrange in (True, False):
+            counter = [0, 0]  # nodes, point fixings
+            inc.least = None
+            try:
+                # Bounds checked against an earlier (higher) L stay above every later one, so
+                # a better network found mid-proof never invalidates what was built before it.
+                trees = [
+                    Tree(
+                        a,
+                        tuple(
+                            _Prover(
+                                problem, a, inc, check, counter, exact_z, group, use_lagrange
+                            ).node()
+                        ),
+                    )
+                    for a in problem.sign_vectors()
+                ]
+                break
+            except _Budget:
+                if not use_lagrange:
+                    raise
     finally:
         sys.setrecursionlimit(old)
     # every bound was checked against the target then in force (≥ the final one); the claim
