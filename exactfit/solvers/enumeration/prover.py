@@ -245,7 +245,10 @@ class _Prover:
             exact = self.walk.fix_bound(fix)
         except _Reject:
             return None
-        return self._keep(fix, exact) if exact >= _q(self.inc.lower) else None
+        if exact < _q(self.inc.lower):
+            return None
+        self.counter[2] += 1
+        return self._keep(fix, exact)
 
     def _cone(self, G: np.ndarray, h: np.ndarray, Y: float) -> tuple[np.ndarray, Leaf | None]:
         """The node's float cone QP minimiser ``θ`` and, when its bound is at least ``L`` in
@@ -406,7 +409,7 @@ def prove(
         # with Lagrangian fixes first; when they leave the budget short, once more without
         # them and with a fresh budget, so every proof the plain rule finishes is still found
         for use_lagrange in (True, False):
-            counter = [0, 0]  # nodes, point fixings
+            counter = [0, 0, 0]  # nodes, point fixings, Lagrangian fixes kept
             inc.least = None
             try:
                 # Bounds checked against an earlier (higher) L stay above every later one, so
@@ -424,7 +427,8 @@ def prove(
                 ]
                 break
             except _Budget:
-                if not use_lagrange:
+                # without a Lagrangian fix the plain rule would rebuild this very tree
+                if not use_lagrange or counter[2] == 0:
                     raise
     finally:
         sys.setrecursionlimit(old)
