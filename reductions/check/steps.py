@@ -11,6 +11,7 @@ from typing import Any
 from exactfit.errors import InputError
 from exactfit.problem import FitProblem, ReluNetwork, network_violations
 from reductions.base import Reduction
+from reductions.check.decide import with_exact_bound
 from reductions.check.discrimination import Discrimination, consistent_values
 from reductions.check.report import CheckReport, Item, _bracket, _fmt
 from reductions.check.target import TargetOptimum, _solve_source_side, _tol, solve_fit
@@ -75,6 +76,7 @@ def check(
         # a network of exact loss 0 proves the optimum is exactly 0
         note = f"{opt.note}; exact 0 by the lift".strip("; ")
         opt = dataclasses.replace(opt, exact=Fraction(0), note=note)
+    opt = _exact_bound(case, src, opt, how)
     _check_relation(opt, pred, items)
     disc = _check_discrimination(case, src, opt, items)
     decoded = _check_decoded(case, src, opt, items)
@@ -98,6 +100,17 @@ def check(
         discrimination=disc,
         target_instance=target,
         source=source,
+    )
+
+
+def _exact_bound(case: _Case, src: Any, opt: TargetOptimum, how: _Methods) -> TargetOptimum:
+    """An unfinished fit: the exact bound that alone would decide, if the prover gives it."""
+    if not (isinstance(case.target, FitProblem) and src.optimal):
+        return opt
+    red, trace = case.red, case.trace
+    domain = red.source_problem.value_range(case.source)
+    return with_exact_bound(
+        case.target, opt, lambda v: red.predicted(trace, v), domain, src.value, how.time_limit
     )
 
 

@@ -66,13 +66,20 @@ class _Incumbent:
     upper: Fraction
     lower: Fraction
     least: flint.fmpq | None = None
+    #: a weaker bound to prove instead of ``U·(1 − GAP_RTOL)`` (``prove(target=...)``)
+    target: Fraction | None = None
 
     @classmethod
     def of(
-        cls, problem: FitProblem, network: ReluNetwork, upper: Fraction | None = None
+        cls,
+        problem: FitProblem,
+        network: ReluNetwork,
+        upper: Fraction | None = None,
+        target: Fraction | None = None,
     ) -> _Incumbent:
         upper = exact_loss(problem, network) if upper is None else upper
-        return cls(network, upper, upper * (1 - GAP_RTOL))
+        lower = upper * (1 - GAP_RTOL)
+        return cls(network, upper, lower if target is None else min(lower, target), None, target)
 
 
 class _Prover:
@@ -331,7 +338,7 @@ class _Prover:
         net = network_from_params(
             self.problem, self.a, [th[j * D : (j + 1) * D] for j in range(self.k)]
         )
-        cand = _Incumbent.of(self.problem, net)
+        cand = _Incumbent.of(self.problem, net, target=self.inc.target)
         if cand.upper < self.inc.upper:
             self.inc.network, self.inc.upper, self.inc.lower = cand.network, cand.upper, cand.lower
 
@@ -342,15 +349,18 @@ def prove(
     *,
     check: Callable[..., None] | None = None,
     upper: Fraction | None = None,
+    target: Fraction | None = None,
 ) -> Certificate:
     """A checked certificate for ``problem`` whose network is ``network`` or a better one.
 
     Any number of units.  Raises :class:`LimitReached` when the node budget or ``check`` stops
     the proof; everything returned has passed the exact walk of the checker.  ``upper`` is
     the exact loss of ``network`` when the caller already has it (it is not re-checked, so
-    pass only :func:`exactfit.problem.exact_loss` of the network as clipped)."""
+    pass only :func:`exactfit.problem.exact_loss` of the network as clipped).  ``target``
+    asks for the weaker claim ``opt ≥ min(target, U·(1 − GAP_RTOL))`` (a decision needs only a
+    bound that separates; every node may stop as soon as its bound reaches it)."""
     clipped = clip_to_bound(problem, network)
-    inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
+    inc = _Incumbent.of(problem, clipped, upper if clipped is network else None, target)
     counter = [0, 0]  # nodes, point fixings
     exact_z = lifted_points(problem)
     group = hyperplanes(exact_z).group
