@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from fractions import Fraction
 
+from exactfit.certificate import Certificate
 from exactfit.errors import LimitReached
 from exactfit.numbers import float_below
-from exactfit.problem import FitProblem
+from exactfit.problem import FitProblem, ReluNetwork
 from exactfit.result import Proof, Result, finalize
 from exactfit.solvers.enumeration.progress import _poller
+from exactfit.solvers.enumeration.proofstats import record_proof
 from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
-from exactfit.solvers.enumeration.prover import exact_stats as _exact_stats
 
 
 def certify_result(problem: FitProblem, result: Result, deadline: float | None = None) -> Result:
@@ -37,8 +39,7 @@ def certify_result(problem: FitProblem, result: Result, deadline: float | None =
         return dataclasses.replace(result, message=message)
     seconds = time.perf_counter() - t0
     stats = dict(result.stats)
-    stats["certificate"] = {"nodes": cert.size(), "seconds": round(seconds, 6)}
-    _exact_stats(stats, cert)
+    record_proof(stats, cert, seconds)
     message = result.message
     if result.objective_exact is not None and cert.upper < result.objective_exact:
         note = (
@@ -63,3 +64,20 @@ def certify_result(problem: FitProblem, result: Result, deadline: float | None =
         bound_exact=cert.lower,
         certificate=cert,
     )
+
+
+def prove_bound(
+    problem: FitProblem, network: ReluNetwork, target: Fraction, deadline: float | None = None
+) -> Certificate | None:
+    """An exact certificate of ``opt ≥ min(target, loss(network)·(1 − GAP_RTOL))``, or ``None``
+    when the prover's node budget, ``deadline`` (absolute ``time.time()``) or Ctrl-C stops it.
+
+    A decision (is the optimum above ``target``?) needs only this weaker claim, which the prover
+    reaches with far fewer nodes than the optimum; the certificate passes the exact checker like
+    any other (:func:`exactfit.certificate.check_certificate`).  Its network may be better than
+    ``network`` (the prover corrects its incumbent), and its ``lower`` is then possibly below
+    ``target``: read the bound off the certificate, never off ``target``."""
+    try:
+        return prove(problem, network, check=_poller(deadline, None, "certify"), target=target)
+    except (LimitReached, KeyboardInterrupt):
+        return None

@@ -11,6 +11,7 @@ from typing import Any
 from exactfit.errors import InputError
 from exactfit.problem import FitProblem, ReluNetwork, network_violations
 from reductions.base import Reduction
+from reductions.check.decide import with_exact_bound
 from reductions.check.discrimination import Discrimination, consistent_values
 from reductions.check.report import CheckReport, Item, _bracket, _fmt
 from reductions.check.target import TargetOptimum, _solve_source_side, _tol, solve_fit
@@ -34,7 +35,8 @@ def check(
     solver_options: dict[str, Any] | None = None,
     cross_options: dict[str, Any] | None = None,
     seed_lift: bool = True,
-) -> CheckReport:
+    exact_bound: bool = True,
+) -> CheckReport:  # long: the one entry point; its parameters are documented here
     """Check ``reduction`` on ``source``; see the package docstring for the list of checks.
 
     Parameters
@@ -57,11 +59,14 @@ def check(
         Hand the lift of the source certificate (the completeness network) to MIQP solvers as
         their first incumbent (:func:`~reductions.check.target.solve_fit`'s ``start``); only
         when it is in the target's class.  The bound stays the solver's proof.
+    exact_bound : bool
+        Ask the certificate prover for the exact bound that alone decides when the fit was not
+        finished (:mod:`reductions.check.decide`; it gets ``time_limit`` again).
     """
     red = get_reduction(reduction) if isinstance(reduction, str) else reduction
     how = _Methods(
         solver, source_method, cross_solver, cross_source_method, time_limit,
-        solver_options, cross_options, seed_lift,
+        solver_options, cross_options, seed_lift, exact_bound,
     )  # fmt: skip
     items: list[Item] = []
     target, trace = red.forward(source)
@@ -75,6 +80,7 @@ def check(
         # a network of exact loss 0 proves the optimum is exactly 0
         note = f"{opt.note}; exact 0 by the lift".strip("; ")
         opt = dataclasses.replace(opt, exact=Fraction(0), note=note)
+    opt = _exact_bound(case, src, opt, how)
     _check_relation(opt, pred, items)
     disc = _check_discrimination(case, src, opt, items)
     decoded = _check_decoded(case, src, opt, items)
@@ -101,6 +107,17 @@ def check(
     )
 
 
+def _exact_bound(case: _Case, src: Any, opt: TargetOptimum, how: _Methods) -> TargetOptimum:
+    """An unfinished fit: the exact bound that alone would decide, if the prover gives it."""
+    if not (how.exact_bound and isinstance(case.target, FitProblem) and src.optimal):
+        return opt
+    red, trace = case.red, case.trace
+    domain = red.source_problem.value_range(case.source)
+    return with_exact_bound(
+        case.target, opt, lambda v: red.predicted(trace, v), domain, src.value, how.time_limit
+    )
+
+
 @dataclass(frozen=True)
 class _Methods:
     """How both sides are solved (the solver arguments of :func:`check`)."""
@@ -113,6 +130,7 @@ class _Methods:
     solver_options: dict[str, Any] | None = None
     cross_options: dict[str, Any] | None = None
     seed_lift: bool = True
+    exact_bound: bool = True
 
 
 @dataclass(frozen=True)

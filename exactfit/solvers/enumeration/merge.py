@@ -24,8 +24,8 @@ from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.certify import _certify
 from exactfit.solvers.enumeration.optima import _Best
 from exactfit.solvers.enumeration.progress import _poller
+from exactfit.solvers.enumeration.proofstats import record_proof
 from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
-from exactfit.solvers.enumeration.prover import exact_stats as _exact_stats
 from exactfit.solvers.enumeration.regions import _heuristic
 from exactfit.solvers.enumeration.search import PRUNE_MARGIN, ShardResult
 
@@ -176,8 +176,7 @@ def _prove(
             return None, "certificate stopped by the time limit", Limit.TIME
         return None, f"no certificate ({exc}); bound from float pruning", None
     seconds = time.perf_counter() - t0
-    stats["certificate"] = {"nodes": cert.size(), "seconds": round(seconds, 6)}
-    _exact_stats(stats, cert)
+    record_proof(stats, cert, seconds)
     message = ""
     if cert.upper < loss * (1 - GAP_RTOL):
         message = (

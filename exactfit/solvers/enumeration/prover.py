@@ -78,13 +78,20 @@ class _Incumbent:
     upper: Fraction
     lower: Fraction
     least: flint.fmpq | None = None
+    #: a weaker bound to prove instead of ``U·(1 − GAP_RTOL)`` (``prove(target=...)``)
+    target: Fraction | None = None
 
     @classmethod
     def of(
-        cls, problem: FitProblem, network: ReluNetwork, upper: Fraction | None = None
+        cls,
+        problem: FitProblem,
+        network: ReluNetwork,
+        upper: Fraction | None = None,
+        target: Fraction | None = None,
     ) -> _Incumbent:
         upper = exact_loss(problem, network) if upper is None else upper
-        return cls(network, upper, upper * (1 - GAP_RTOL))
+        lower = upper * (1 - GAP_RTOL)
+        return cls(network, upper, lower if target is None else min(lower, target), None, target)
 
 
 class _Prover:
@@ -381,7 +388,7 @@ class _Prover:
         net = network_from_params(
             self.problem, self.a, [th[j * D : (j + 1) * D] for j in range(self.k)]
         )
-        cand = _Incumbent.of(self.problem, net)
+        cand = _Incumbent.of(self.problem, net, target=self.inc.target)
         if cand.upper < self.inc.upper:
             self.inc.network, self.inc.upper, self.inc.lower = cand.network, cand.upper, cand.lower
 
@@ -392,15 +399,18 @@ def prove(
     *,
     check: Callable[..., None] | None = None,
     upper: Fraction | None = None,
+    target: Fraction | None = None,
 ) -> Certificate:
     """A checked certificate for ``problem`` whose network is ``network`` or a better one.
 
     Any number of units.  Raises :class:`LimitReached` when the node budget or ``check`` stops
     the proof; everything returned has passed the exact walk of the checker.  ``upper`` is
     the exact loss of ``network`` when the caller already has it (it is not re-checked, so
-    pass only :func:`exactfit.problem.exact_loss` of the network as clipped)."""
+    pass only :func:`exactfit.problem.exact_loss` of the network as clipped).  ``target``
+    asks for the weaker claim ``opt ≥ min(target, U·(1 − GAP_RTOL))`` (a decision needs only a
+    bound that separates; every node may stop as soon as its bound reaches it)."""
     clipped = clip_to_bound(problem, network)
-    inc = _Incumbent.of(problem, clipped, upper if clipped is network else None)
+    inc = _Incumbent.of(problem, clipped, upper if clipped is network else None, target)
     exact_z = lifted_points(problem)
     group = hyperplanes(exact_z).group
     old = sys.getrecursionlimit()
@@ -436,14 +446,3 @@ def prove(
     # is the least of them, which reaches the final loss when every tight leaf is exact
     lower = inc.lower if inc.least is None else min(_frac(inc.least), inc.upper)
     return Certificate(instance_digest(problem), inc.network, inc.upper, lower, tuple(trees))
-
-
-def exact_stats(stats: dict, cert: Certificate) -> None:
-    """Record what ``cert`` proves in ``stats``: ``objective_exact`` (the exact optimum) when
-    its bound meets the loss exactly, else ``bound_exact`` (opt lies in [bound, loss])."""
-    q = cert.lower
-    if cert.lower == cert.upper:
-        stats["objective_exact"] = f"{q.numerator}/{q.denominator}"
-    else:
-        stats.pop("objective_exact", None)
-        stats["bound_exact"] = f"{q.numerator}/{q.denominator}"

@@ -9,6 +9,7 @@ import pytest
 
 from exactfit.errors import InputError
 from reductions.check import check
+from reductions.check.decide import separating_target
 from reductions.check.discrimination import (
     Discrimination,
     consistent_values,
@@ -148,3 +149,34 @@ def test_k4_three_colours_decided_by_bound():
     report = check(red, gen.complete(4), solver="scip", solver_options={"node_limit": 300})
     assert not report.target.proven
     assert report.verdict == "PASS" and report.decided_by == "bound", report.text()
+
+
+def test_colouring_no_instance_decided_by_an_exact_bound():
+    """Triangle, k = 2 (not 2-colourable): SCIP stopped at 5 nodes proves only 0, so the check
+    asks the certificate prover for a separating bound; its exact certificate (re-checked by the
+    independent checker) proves loss ≥ a positive rational: a PASS decided by an exact bound."""
+    red = get_reduction("coloring_to_relus", units=2)
+    report = check(red, gen.complete(3), solver="scip", solver_options={"node_limit": 5})
+    t = report.target
+    assert not t.proven and report.source_value == 0
+    assert t.result.bound == 0.0  # SCIP's own bound does not separate
+    assert isinstance(t.lower, Fraction) and 0 < t.lower <= t.upper
+    assert report.verdict == "PASS" and report.decided_by == "bound", report.text()
+    assert report.discrimination.consistent == (0,)
+    assert report.discrimination.proof == "exact"
+    data = report.as_json()
+    assert data["decided_by"] == "bound" and data["target"]["bound_proof"] == "exact"
+    assert "decided     by a proven bound (exact certificate)" in report.text()
+
+
+def test_separating_target_lies_between_the_values_below_and_the_truth():
+    """Colouring's map: predicted(1) = [0, 0] (colourable), predicted(0) = (0, ∞): the values
+    below the truth end at 0, so t = 0 + (upper − 0)/100; a YES instance has nothing below."""
+    red = get_reduction("coloring_to_relus", units=2)
+    _, trace = red.forward(gen.complete(3))
+
+    def pred(v: int) -> Interval:
+        return red.predicted(trace, v)
+
+    assert separating_target(pred, (0, 1), 0, Fraction(3)) == Fraction(3, 100)
+    assert separating_target(pred, (0, 1), 1, Fraction(3)) is None

@@ -10,8 +10,14 @@ def test_unproven_optimum_is_inconclusive_not_fail():
     from reductions.check import check
 
     g = Graph(3, ((0, 1), (1, 2), (0, 2)))
-    report = check("maxcut_to_relu", g, solver="scip", solver_options={"node_limit": 1})
+    opts = {"node_limit": 1}
+    report = check("maxcut_to_relu", g, solver="scip", solver_options=opts, exact_bound=False)
     assert not report.target.proven, report.text()
     assert report.verdict == "INCONCLUSIVE" and not report.passed
     assert report.failures == ()
     assert report.text().rstrip().endswith("INCONCLUSIVE")
+    # the same stopped solve, with the prover asked for the separating bound: exact, decides
+    report = check("maxcut_to_relu", g, solver="scip", solver_options=opts)
+    assert not report.target.proven and report.failures == ()
+    assert report.verdict == "PASS" and report.decided_by == "bound", report.text()
+    assert report.discrimination.proof == "exact"
