@@ -121,6 +121,13 @@ def add_commands(sub: Any) -> None:
         action="store_false",
         help="do not start MIQP solvers from the lifted network (the completeness certificate)",
     )
+    q.add_argument(
+        "--no-exact-bound",
+        dest="exact_bound",
+        action="store_false",
+        help="when the fit stops undecided, do not ask the exact prover for a separating "
+        "bound (that step gets --time-limit again, 20 s without one)",
+    )
     q.add_argument("--random", type=int, metavar="N", help="check N random tiny sources")
     q.add_argument("--seed", type=int, default=0, help="seed of the first random source (0)")
     q.add_argument(
@@ -240,6 +247,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         "time_limit": args.time_limit,
         "solver_options": options or None,
         "seed_lift": args.seed_lift,
+        "exact_bound": args.exact_bound,
     }
     if args.random is not None:
         if args.source is not None:

@@ -150,3 +150,20 @@ def test_unknown_solver_is_one_line_and_exit_2(triangle):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr
     assert "unknown solver 'nope'" in lines[0]
+
+
+@pytest.mark.parametrize(("flag", "expected"), [([], True), (["--no-exact-bound"], False)])
+def test_check_passes_the_exact_bound_switch(triangle, monkeypatch, flag, expected):
+    """``--no-exact-bound`` reaches ``check`` as ``exact_bound=False`` (the default asks the
+    prover for a separating bound when the fit stops undecided)."""
+    rc = sys.modules["reductions.check"]  # the package (its name is shadowed by the function)
+    seen = {}
+    real = rc.check
+
+    def spy(red, source, **kwargs):
+        seen.update(kwargs)
+        return real(red, source, **kwargs)
+
+    monkeypatch.setattr(rc, "check", spy)
+    assert main(["check", "maxcut_to_relu", str(triangle), "--solver", "enum", *flag]) == 0
+    assert seen["exact_bound"] is expected
