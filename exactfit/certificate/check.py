@@ -207,9 +207,9 @@ class _Walk:
         seen = set()
         for r, mu in multipliers:
             if not 0 <= r < len(self.rows) or r in seen:
-                raise _Reject(f"leaf multiplier row {r} is not a distinct row of the node")
+                raise _Reject(f"multiplier row {r} is not a distinct row of the node")
             if mu < 0:
-                raise _Reject(f"leaf multiplier of row {r} is negative")
+                raise _Reject(f"multiplier of row {r} is negative")
             seen.add(r)
             half = _q(mu) / 2
             for a, v in enumerate(self.row(r)):
