@@ -54,6 +54,19 @@ def halfspace_allowance(kappa: np.ndarray, n_terms: int, D: int) -> np.ndarray:
     return np.where(eta < 0.5, out, np.inf)
 
 
+def condition_bound(lam: np.ndarray, n_terms: int, dim: int) -> np.ndarray:
+    """An upper bound ``(B,)`` on the condition number of the exact Gram matrices whose
+    computed eigenvalues are ``lam`` ``(B, dim)`` (ascending), ``inf`` where the exact one may
+    be singular.  The exact ``λ_min`` is at least the computed one less the perturbation of
+    ``G``: the sums' rounding (``γ_{n+3}·dim·λ_max``) and the eigensolver's backward error
+    (``p(dim)·u·λ_max``)."""
+    lo, hi = lam[:, 0], lam[:, -1]
+    rel = _gamma(n_terms + 3) * dim + 10.0 * dim * dim * UNIT_ROUNDOFF
+    slack = 2.0 * rel * np.maximum(hi, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
+
+
 def halfspace_bounds(
     setup: _Setup,
     signs: np.ndarray,
@@ -85,14 +98,8 @@ def halfspace_bounds(
     # two linear terms per cell: the loss's own (a·h) and the sign-aware one (h₊ or h₋)
     lin = np.stack([a * h, np.where(a > 0, hp, hp - h)], axis=1)  # (B, 2, D)
     lam, V = np.linalg.eigh(G)
-    lo, hi = lam[:, 0], lam[:, -1]
     n_terms = int(act.sum(axis=1).max(initial=0))
-    # the exact G's λ_min is at least the computed one less the perturbation of G: the sums'
-    # rounding (γ_{n+3}·D·λ_max) and the eigensolver's backward error (p(D)·u·λ_max)
-    rel = _gamma(n_terms + 3) * D + 10.0 * D * D * UNIT_ROUNDOFF
-    slack = 2.0 * rel * np.maximum(hi, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
+    kappa = condition_bound(lam, n_terms, D)
     ok = kappa <= KAPPA_MAX
     if not np.any(ok):
         return out

@@ -35,8 +35,7 @@ import numpy as np
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.halfspace import (
     KAPPA_MAX,
-    UNIT_ROUNDOFF,
-    _gamma,
+    condition_bound,
     halfspace_allowance,
 )
 
@@ -103,12 +102,8 @@ def joint_sign_bounds(
     out = np.full(len(ylab), -np.inf)
     G, lin = _joint_system(setup, A, av, [y, ylab])
     lam, V = np.linalg.eigh(G)
-    hi = np.maximum(lam[:, -1], 0.0)
     n_terms = int(max(Aj.sum(axis=1).max(initial=0) for Aj in A))
-    slack = 2.0 * halfspace_rel(n_terms, k * D) * hi
-    lo = lam[:, 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
+    kappa = condition_bound(lam, n_terms, k * D)
     good = kappa <= KAPPA_MAX
     bad = np.flatnonzero(~good)
     if len(bad):  # singular or ill-conditioned joint G: the split bound
@@ -154,12 +149,8 @@ def _residuals(setup, group, ylab, nt, D) -> np.ndarray:
     w = group * (setup.problem.cf * ylab)  # (B, n)
     Gs = np.hstack([group.astype(float) @ setup.F[:, :nt], np.zeros((len(w), D))])
     lam, V = np.linalg.eigh(setup.unpack(Gs)[0])
-    hi = np.maximum(lam[:, -1], 0.0)
     n_terms = int(group.sum(axis=1).max(initial=0))
-    slack = 2.0 * halfspace_rel(n_terms, D) * hi
-    lo = lam[:, 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where(lo - slack > 0, (hi + slack) / (lo - slack), np.inf)
+    kappa = condition_bound(lam, n_terms, D)
     ok = kappa <= KAPPA_MAX
     if np.any(ok):
         t = ((w[ok] @ setup.Z)[:, None, :] @ V[ok])[:, 0, :] / np.sqrt(lam[ok])
@@ -183,9 +174,3 @@ def _increments(setup, table, combo, V, inv_sqrt, t) -> np.ndarray:
             inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0)
         best = np.maximum(best, inc.max(axis=-1, initial=0.0))
     return best
-
-
-def halfspace_rel(n_terms: int, dim: int) -> float:
-    """The relative perturbation of ``G``'s eigenvalues from the sums' rounding and the
-    eigensolver (as in :func:`.halfspace.halfspace_bounds`)."""
-    return _gamma(n_terms + 3) * dim + 10.0 * dim * dim * UNIT_ROUNDOFF
