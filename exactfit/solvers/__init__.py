@@ -100,7 +100,16 @@ REGISTRY: dict[str, SolverInfo] = {
             "ScipSolver",
             "MIQP with SOS1 complementarity through PySCIPOpt",
             frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
-            ("feastol", "formulation", "log", "node_limit", "seed", "start", "verbose"),
+            (
+                "feastol",
+                "formulation",
+                "log",
+                "node_limit",
+                "seed",
+                "start",
+                "symmetry",
+                "verbose",
+            ),
         ),
         SolverInfo(
             "ortools",

@@ -84,6 +84,7 @@ from exactfit.solvers._common import (
 from exactfit.solvers._mathopt_hooks import solve_hooks
 from exactfit.solvers._mathopt_status import classify, mathopt_error_message
 from exactfit.solvers._signmodels import MipProgress, SignModelOutcome, solve_sign_models
+from exactfit.solvers.datasym import leader_rows
 
 __all__ = [
     "BACKENDS",
@@ -190,6 +191,8 @@ def build_model(
     if symmetry:
         for j, first, second in symmetry_pairs(problem, signs, W, b):
             m.add_linear_constraint(first - second >= 0.0, name=f"sym{j}")
+        for r, (first, second) in enumerate(leader_rows(problem, W)):
+            m.add_linear_constraint(first - second >= 0.0, name=f"leader{r}")
     return m, W, b
 
 

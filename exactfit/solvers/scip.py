@@ -63,6 +63,7 @@ from exactfit.solvers._common import (
 )
 from exactfit.solvers._scip_status import RETRIES, SCIP_STATUS, Retry, outcome_from_status
 from exactfit.solvers._signmodels import MipProgress, SignModelOutcome, solve_sign_models
+from exactfit.solvers.datasym import leader_rows
 
 __all__ = [
     "LOSS_SCALE",
@@ -106,8 +107,9 @@ class ScipSolver:
 
         Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-8; when not
         given, a model that fails inside SCIP is retried with :data:`RETRIES`), ``node_limit``
-        (per sign model), ``seed``, ``verbose`` (SCIP's log on the terminal), ``log`` (a path:
-        SCIP's log appended there).  ``progress`` is accepted and ignored (live progress goes to
+        (per sign model), ``seed``, ``symmetry`` (default true: the symmetry-breaking rows of
+        :func:`_add_fit`), ``verbose`` (SCIP's log on the terminal), ``log`` (a path: SCIP's
+        log appended there).  ``progress`` is accepted and ignored (live progress goes to
         :mod:`exactfit.progress`).
         """
         check_registered_options(self.name, options)
@@ -213,7 +215,8 @@ def _solve_signs(
         m.setParam(key, value)
     # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
     lam = data_scale(problem)
-    W, B = _add_fit(m, problem, signs, run.formulation, lam)
+    symmetry = bool(run.options.get("symmetry", True))
+    W, B = _add_fit(m, problem, signs, run.formulation, lam, symmetry)
     if math.isfinite(cutoff):
         m.setObjlimit(cutoff * lam * lam)
     if run.live.enabled:
@@ -294,9 +297,18 @@ def _set_params(
 
 
 def _add_fit(
-    m: Any, problem: FitProblem, signs: tuple[int, ...], formulation: str, lam: float
+    m: Any,
+    problem: FitProblem,
+    signs: tuple[int, ...],
+    formulation: str,
+    lam: float,
+    symmetry: bool = True,
 ) -> tuple[list[list[Any]], list[Any | None]]:
-    """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``."""
+    """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``.
+
+    ``symmetry``: add the unit-order rows and the orbit-leader rows of the data's symmetries
+    (:mod:`exactfit.solvers.datasym`); both keep an optimal network, so only speed changes.
+    """
     from pyscipopt import quicksum
 
     n, d, k = problem.n, problem.d, problem.units
@@ -336,8 +348,11 @@ def _add_fit(
         b2 = (lam * float(problem.weight_bound)) ** 2
         for j in range(k):
             m.addCons(quicksum(W[j][l] * W[j][l] for l in range(d)) <= b2)
-    for _, first, second in symmetry_pairs(problem, signs, W, B):
-        m.addCons(first >= second)
+    if symmetry:
+        for _, first, second in symmetry_pairs(problem, signs, W, B):
+            m.addCons(first >= second)
+        for first, second in leader_rows(problem, W):
+            m.addCons(first >= second)
     m.setObjective(quicksum(T), "minimize")
     return W, B
 
