@@ -38,8 +38,10 @@ coloured by its exact ``(y_i, c_i)``, and an edge from sample ``i`` to ``+e_l`` 
 to pairs, hence induces a signed permutation ``P``, and preserves the labels, hence ``P x_i =
 x_{π(i)}``; every data symmetry is one.  Candidates for the orbit of ``+e_v`` are first
 filtered by colour refinement with the fixed coordinates individualised (an automorphism
-preserves the stable colouring), then each surviving candidate is decided by one VF2
-isomorphism test (networkx), and every automorphism found extends the orbit by closure.  All
+preserves the stable colouring), then each surviving candidate is decided by a backtracking
+search of individualisation and refinement (the idea of nauty and its successors, written
+plainly: no canonical labelling, no pruning by automorphisms) whose result is checked to be an
+automorphism, and every automorphism found extends the orbit by closure.  All
 labels are exact rationals, so nothing here is a float decision.
 """
 
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -59,7 +62,10 @@ __all__ = ["LeaderRow", "leader_rows", "orbit_leader_rows"]
 #: Seconds the orbit search may take per problem; rows found by then are kept (see above).
 BUDGET_S = 2.0
 
-#: Above this many coordinates the search is skipped (VF2 tests grow with the graph).
+#: Deepest backtracking of one isomorphism search; deeper counts as out of time.
+MAX_DEPTH = 200
+
+#: Above this many coordinates the search is skipped (each refinement grows with the graph).
 MAX_DIMENSION = 200
 
 
@@ -85,73 +91,115 @@ class _OutOfTime(Exception):
 Node = tuple[Hashable, ...]
 
 
-def _graph(problem: FitProblem) -> Any:
-    import networkx as nx
+@dataclass(frozen=True)
+class _Graph:
+    """The data's coloured graph (module docstring): ``adj[n][m]`` codes the edge label (a
+    coordinate value; −1 for "pair"), ``base[n]`` is the colour a node starts with."""
 
-    g = nx.Graph()
+    adj: dict[Node, dict[Node, int]]
+    base: dict[Node, Hashable]
+
+
+def _graph(problem: FitProblem) -> _Graph:
+    adj: dict[Node, dict[Node, object]] = {}
+    base: dict[Node, Hashable] = {}
     for l in range(problem.d):
-        g.add_node(("c", l, 1), base=("c",))
-        g.add_node(("c", l, -1), base=("c",))
-        g.add_edge(("c", l, 1), ("c", l, -1), v="pair")
+        plus, minus = ("c", l, 1), ("c", l, -1)
+        adj[plus], adj[minus] = {minus: "pair"}, {plus: "pair"}
+        base[plus] = base[minus] = ("c",)
+    # Identical samples become one node (their count in its colour): a symmetry permutes
+    # the multiset of samples, and twins would cost one backtracking level each.
     weights = problem.sample_weight or (Fraction(1),) * problem.n
-    for i, (x, y) in enumerate(zip(problem.X, problem.y, strict=True)):
-        g.add_node(("p", i), base=("p", y, weights[i]))
+    groups = Counter(zip(problem.X, problem.y, weights, strict=True))
+    for i, ((x, y, c), count) in enumerate(sorted(groups.items())):
+        p = ("p", i)
+        adj[p], base[p] = {}, ("p", y, c, count)
         for l, v in enumerate(x):
             if v != 0:
-                g.add_edge(("p", i), ("c", l, 1), v=v)
-                g.add_edge(("p", i), ("c", l, -1), v=-v)
-    return g
+                for s in (1, -1):
+                    adj[p][("c", l, s)] = s * v
+                    adj[("c", l, s)][p] = s * v
+    # Labels as small integers (equal labels, equal integers; "pair" its own): refinement
+    # then sorts integer tuples instead of comparing Fractions.
+    values = sorted({v for nbrs in adj.values() for v in nbrs.values() if v != "pair"})
+    code: dict[object, int] = {v: r for r, v in enumerate(values)}  # type: ignore[misc]
+    code["pair"] = -1
+    coded = {n: {m: code[v] for m, v in nbrs.items()} for n, nbrs in adj.items()}
+    return _Graph(coded, base)
 
 
-def _label_key(v: object) -> tuple[int, Fraction]:
-    return (1, Fraction(0)) if v == "pair" else (0, v)  # type: ignore[return-value]
-
-
-def _refine(g: Any, special: dict[Node, Hashable]) -> dict[Node, int]:
-    """The stable colour refinement of ``g`` with the nodes of ``special`` individualised."""
-    names: dict[Hashable, int] = {}
-    colour = {n: names.setdefault((special.get(n, "-"), g.nodes[n]["base"]), len(names)) for n in g}
+def _refine(g: _Graph, initial: dict[Node, Hashable]) -> dict[Node, int]:
+    """The stable colour refinement of ``g`` from the colouring ``initial``: every automorphism
+    that preserves ``initial`` preserves the result."""
+    # Colours are named by the sorted order of their values, never by node order, so that
+    # two runs from colourings that an isomorphism maps onto each other name alike.
+    rank = {v: r for r, v in enumerate(sorted(set(initial.values())))}  # type: ignore[type-var]
+    colour = {n: rank[initial[n]] for n in g.adj}
     while True:
         names = {}
         sigs = {
-            n: (
-                colour[n],
-                tuple(sorted((_label_key(g.edges[n, m]["v"]), colour[m]) for m in g[n])),
-            )
-            for n in g
+            n: (colour[n], tuple(sorted((v, colour[m]) for m, v in nbrs.items())))
+            for n, nbrs in g.adj.items()
         }
-        new = {n: names.setdefault(sigs[n], len(names)) for n in sorted(g, key=sigs.__getitem__)}
-        if len(names) == len(set(colour.values())):
+        new = {n: names.setdefault(sigs[n], len(names)) for n in sorted(g.adj, key=sigs.get)}
+        if len(names) == len(set(colour.values())):  # no class split: stable
             return new
         colour = new
 
 
+def _individualise(g: _Graph, colour: dict[Node, int], node: Node) -> dict[Node, int]:
+    """The stable refinement of ``colour`` with ``node`` given a colour of its own."""
+    return _refine(g, {n: (-1,) if n == node else (c,) for n, c in colour.items()})
+
+
 def _isomorphism(
-    g: Any,
+    g: _Graph,
     colour: dict[Node, int],
-    a: Node,
-    b: Node,
+    colour_a: dict[Node, int],
+    colour_b: dict[Node, int],
     deadline: float,
     clock: Callable[[], float],
+    depth: int = 0,
 ) -> dict[Node, Node] | None:
-    """An automorphism of ``g`` preserving ``colour`` that maps ``a`` to ``b``, if any."""
-    from networkx.algorithms import isomorphism as iso
+    """An automorphism of ``g`` preserving ``colour`` that maps the refined colouring
+    ``colour_a`` onto ``colour_b``, if any (individualisation and refinement, backtracking).
 
-    def paint(target: Node) -> Any:
-        h = g.copy()
-        for n in h:
-            h.nodes[n]["k"] = -1 if n == target else colour[n]
-        return h
+    Any map returned is checked to be an automorphism preserving ``colour`` (so the answer is
+    sound whatever the naming of colours).  It is also complete: if such an automorphism ``φ``
+    exists, refinement commutes with it, so ``φ`` maps each class of ``colour_a`` onto the class
+    of ``colour_b`` of the same name, and trying every node of that class for the first node of
+    a non-singleton class reaches ``φ`` (or another automorphism) by induction.
+    """
+    if clock() > deadline or depth > MAX_DEPTH:
+        raise _OutOfTime
+    if Counter(colour_a.values()) != Counter(colour_b.values()):
+        return None
+    class_a: dict[int, list[Node]] = {}
+    class_b: dict[int, list[Node]] = {}
+    for n in g.adj:
+        class_a.setdefault(colour_a[n], []).append(n)
+        class_b.setdefault(colour_b[n], []).append(n)
+    open_classes = sorted((len(v), c) for c, v in class_a.items() if len(v) > 1)
+    if not open_classes:
+        phi = {n: class_b[c][0] for c, (n,) in class_a.items()}
+        return phi if _is_automorphism(g, colour, phi) else None
+    _, c = open_classes[0]
+    a = class_a[c][0]
+    next_a = _individualise(g, colour_a, a)
+    for b in class_b[c]:
+        at_b = _individualise(g, colour_b, b)
+        found = _isomorphism(g, colour, next_a, at_b, deadline, clock, depth + 1)
+        if found is not None:
+            return found
+    return None
 
-    def node_match(p: dict[str, Any], q: dict[str, Any]) -> bool:
-        if clock() > deadline:
-            raise _OutOfTime
-        return bool(p["k"] == q["k"])
 
-    matcher = iso.GraphMatcher(
-        paint(a), paint(b), node_match=node_match, edge_match=iso.categorical_edge_match("v", None)
+def _is_automorphism(g: _Graph, colour: dict[Node, int], phi: dict[Node, Node]) -> bool:
+    """Whether the bijection ``phi`` keeps ``colour`` and every edge with its label (edges map
+    injectively to edges of the same finite graph, hence onto)."""
+    return all(colour[phi[n]] == colour[n] for n in g.adj) and all(
+        g.adj[phi[n]].get(phi[m]) == v for n, nbrs in g.adj.items() for m, v in nbrs.items()
     )
-    return next(matcher.isomorphisms_iter(), None)
 
 
 def _closure(start: Node, gens: list[dict[Node, Node]]) -> set[Node]:
@@ -167,22 +215,29 @@ def _closure(start: Node, gens: list[dict[Node, Node]]) -> set[Node]:
 
 
 def _orbit(
-    g: Any,
-    fixed: dict[Node, Hashable],
-    lead: Node,
-    deadline: float,
-    clock: Callable[[], float],
+    g: _Graph, colour: dict[Node, int], lead: Node, deadline: float, clock: Callable[[], float]
 ) -> tuple[set[Node], bool]:
-    """The orbit of ``lead`` under the automorphisms fixing ``fixed`` (or the part found by
-    ``deadline``), and whether it is complete."""
-    colour = _refine(g, fixed)
+    """The orbit of ``lead`` under the automorphisms preserving ``colour`` (or the part found
+    by ``deadline``), and whether it is complete.
+
+    A candidate ``b`` is first refined with ``b`` individualised, as ``lead`` is: the
+    refinement names colours canonically (by sorted signature), so an automorphism taking
+    ``lead`` to ``b`` maps one refined colouring onto the other and their colour counts agree;
+    when they differ no search is needed."""
     gens: list[dict[Node, Node]] = []
     orbit = {lead}
-    for cand in (n for n in g if n[0] == "c" and colour[n] == colour[lead]):
+    at_lead = _individualise(g, colour, lead)
+    counts = Counter(at_lead.values())
+    for cand in (n for n in g.adj if n[0] == "c" and colour[n] == colour[lead]):
         if cand in orbit:
             continue
+        if clock() > deadline:
+            return orbit, False
+        at_cand = _individualise(g, colour, cand)
+        if Counter(at_cand.values()) != counts:
+            continue
         try:
-            found = _isomorphism(g, colour, lead, cand, deadline, clock)
+            found = _isomorphism(g, colour, at_lead, at_cand, deadline, clock)
         except _OutOfTime:
             return orbit, False
         if found is not None:
@@ -216,17 +271,24 @@ def orbit_leader_rows(
     deadline = clock() + budget_s
     g = _graph(problem)
     rows: list[LeaderRow] = []
+    colour = _refine(g, g.base)
     # Bias-free with interchangeable units the unit-order rows compare first weights: keep
     # them valid by using only the symmetries that fix +e_0 (a subgroup of data symmetries).
     first = 1 if _orders_by_first_weight(problem) else 0
-    fixed: dict[Node, Hashable] = {("c", 0, 1): ("fix", 0)} if first else {}
+    if first:
+        colour = _individualise(g, colour, ("c", 0, 1))
     for v in range(first, problem.d):
+        coords = Counter(c for n, c in colour.items() if n[0] == "c")
+        if len(coords) == 2 * problem.d:
+            break  # every signed coordinate has its own colour: the rest of the chain is trivial
         lead = ("c", v, 1)
-        orbit, complete = _orbit(g, fixed, lead, deadline, clock)
+        if coords[colour[lead]] == 1:
+            continue  # a colour of its own: a trivial orbit, and already individualised
+        orbit, complete = _orbit(g, colour, lead, deadline, clock)
         rows += [LeaderRow(v, n[2], n[1]) for n in sorted(orbit) if n != lead]
         if not complete:
             break  # part of an orbit gives valid rows (module docstring); stop here
-        fixed[lead] = ("fix", v)
+        colour = _individualise(g, colour, lead)
     return tuple(rows)
 
 

@@ -104,11 +104,20 @@ def test_asymmetric_data_give_no_rows():
 
 def test_a_search_out_of_time_returns_part_of_the_rows():
     problem = read_instance(f"{LIB}/maxcut_to_relu/maxcut_petersen.json")
-    full = set(orbit_leader_rows(problem))
-    ticks = iter(range(10**6))
-    part = orbit_leader_rows(problem, budget_s=300.0, clock=lambda: float(next(ticks)))
-    assert 0 < len(part) < len(full)
-    assert set(part) <= full
+    ticks = [0]
+
+    def clock() -> float:  # one tick per reading: the search's work, not the wall clock
+        ticks[0] += 1
+        return float(ticks[0])
+
+    full = set(orbit_leader_rows(problem, budget_s=1e9, clock=clock))
+    needed = ticks[0]
+    parts = []
+    for share in (0.1, 0.3, 0.5, 0.7, 0.9):
+        ticks[0] = 0
+        parts.append(set(orbit_leader_rows(problem, budget_s=share * needed, clock=clock)))
+    assert all(part <= full for part in parts)
+    assert any(0 < len(part) < len(full) for part in parts)
     assert orbit_leader_rows(problem, budget_s=-1.0) == ()
 
 
@@ -148,3 +157,11 @@ def test_scip_with_leader_rows_agrees_with_brute_force_on_symmetric_data(seed):
     assert float(result.objective_exact) == pytest.approx(
         float(reference.objective_exact), rel=1e-6, abs=1e-9
     )
+
+
+def test_repeated_samples_are_one_node_and_keep_their_symmetry():
+    # 300 copies each: without merging twins the search would backtrack through every copy.
+    problem = FitProblem([[1, 0]] * 300 + [[0, 1]] * 300 + [[0, 0]], [2] * 600 + [1])
+    assert orbit_leader_rows(problem) == (LeaderRow(0, 1, 1),)
+    lopsided = FitProblem([[1, 0]] * 300 + [[0, 1]] * 299, [2] * 599)
+    assert orbit_leader_rows(lopsided) == ()
