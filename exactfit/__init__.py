@@ -56,7 +56,10 @@ def solve(
     solver : str
         A registry name (``"enum"``, ``"scip"``, ``"ortools"``, ``"brute"``) or ``"auto"``:
         enumeration when the estimated number of activation cells is within budget, else SCIP.
-        The choice is recorded in ``result.stats["auto"]``.
+        The choice is recorded in ``result.stats["auto"]``.  When auto picks an MIQP and
+        ``certify`` is not given, an OPTIMAL answer is then offered to the exact prover for at
+        most as long again as the solve took (``certified.AUTO_MIN_S`` at least): proof
+        "exact" if it succeeds, else the answer unchanged with a note.
     time_limit : float, optional
         Seconds; when reached the result is FEASIBLE (or NO_SOLUTION), never OPTIMAL.
     **options
@@ -105,7 +108,8 @@ def _run(
 ) -> None:
     """The body of :func:`solve`, recording its progress in ``attempt``."""
     certify = options.get("certify")
-    if attempt.solver == "auto":
+    chose = attempt.solver == "auto"
+    if chose:
         attempt.solver, why = choose_auto(problem, **options)
         attempt.note = f"auto chose {attempt.solver}: {why}"
         if attempt.solver != "enum":
@@ -127,8 +131,17 @@ def _run(
     start = time.time()
     attempt.result = impl.solve(problem, time_limit=time_limit, **options)
     stopped = interrupt.requested() or attempt.result.limit is Limit.INTERRUPT
-    if certify and solver != "enum" and not stopped:
-        from exactfit.solvers.certified import certify_result
+    if solver == "enum" or stopped:
+        return
+    # auto's default: an MIQP's OPTIMAL (a float bound) is also offered to the exact prover, for
+    # at most as long again as the solve took (AUTO_MIN_S at least), so a small instance gets
+    # proof "exact" and a large one costs at most twice; certify=False skips it.
+    auto_certify = chose and certify is None and attempt.result.status is Status.OPTIMAL
+    if certify or auto_certify:
+        from exactfit.solvers.certified import AUTO_MIN_S, certify_result
 
         deadline = None if time_limit is None else start + time_limit
+        if auto_certify:
+            own = time.time() + max(AUTO_MIN_S, time.time() - start)
+            deadline = own if deadline is None else min(deadline, own)
         attempt.result = certify_result(problem, attempt.result, deadline)

@@ -23,6 +23,10 @@ from exactfit.solvers.enumeration.progress import _poller
 from exactfit.solvers.enumeration.proofstats import record_proof
 from exactfit.solvers.enumeration.prover import GAP_RTOL, prove
 
+#: ``solve(…, solver="auto")`` offers an MIQP's OPTIMAL answer to the prover for at most
+#: max(AUTO_MIN_S, the solve's own seconds) unless ``certify`` is given (exactfit/__init__.py).
+AUTO_MIN_S = 1.0
+
 
 def certify_result(problem: FitProblem, result: Result, deadline: float | None = None) -> Result:
     """``result`` proven exactly (see the module docstring), or ``result`` with a note."""

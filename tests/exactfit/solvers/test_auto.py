@@ -3,13 +3,16 @@
 Each constructed problem sits on one side of one rule; the figures the reason states are
 checked against enum's own estimates, and the thresholds' comparisons at their boundaries."""
 
+import time
+
 import pytest
 
 import exactfit
 from exactfit import solvers
+from exactfit.certificate import check_certificate
 from exactfit.generate import planted_fit
-from exactfit.result import Status
-from exactfit.solvers import choose_auto
+from exactfit.result import Proof, Status
+from exactfit.solvers import certified, choose_auto
 
 
 def test_auto_picks_enumeration_for_small_low_dimensional_data():
@@ -183,3 +186,37 @@ def test_the_clwe_library_instance_goes_to_scip_by_the_unit_count():
     problem = io.read_instance(path)
     assert enum_solver().over_budget(problem) is not None
     assert choose_auto(problem) == ("scip", "k: 5 units > 2, where enumeration never won")
+
+
+#: Two units in lifted dimension 3: auto hands this to SCIP (realizable: the optimum is 0).
+K2_SMALL = exactfit.FitProblem([[0, 0], [1, 0], [0, 1], [1, 1]], [0, 1, 2, 1], units=2)
+
+
+def test_auto_offers_an_miqp_optimum_to_the_exact_prover():
+    r = exactfit.solve(K2_SMALL)
+    assert r.solver == "scip" and r.status is Status.OPTIMAL
+    assert r.proof is Proof.EXACT and r.certificate is not None
+    assert r.objective_exact == 0 == exactfit.solve(K2_SMALL, solver="brute").objective_exact
+    assert check_certificate(K2_SMALL, r.certificate).ok
+
+
+def test_auto_with_certify_false_keeps_the_backends_tolerance():
+    r = exactfit.solve(K2_SMALL, certify=False)
+    assert r.solver == "scip" and r.status is Status.OPTIMAL
+    assert r.proof is Proof.TOLERANCE and r.certificate is None
+
+
+def test_auto_gives_the_prover_at_most_the_solves_own_time(monkeypatch):
+    seen = []
+
+    def spy(problem, result, deadline=None):
+        seen.append((deadline, time.time()))
+        return result
+
+    monkeypatch.setattr(certified, "certify_result", spy)
+    began = time.time()
+    r = exactfit.solve(K2_SMALL)
+    assert r.proof is Proof.TOLERANCE  # the spy proves nothing
+    ((deadline, called),) = seen
+    assert deadline is not None
+    assert called < deadline <= called + max(certified.AUTO_MIN_S, called - began) + 1e-3
