@@ -8,7 +8,17 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["circle_sums", "halfspace_increase", "kkt_ray", "kkt_solve", "ldl_row", "ldl_values"]
+__all__ = [
+    "circle_sums",
+    "halfspace_increase",
+    "kkt_ray",
+    "kkt_solve",
+    "ldl_factor",
+    "ldl_rhs",
+    "ldl_row",
+    "ldl_trace",
+    "ldl_values",
+]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -126,9 +136,9 @@ def kkt_solve(u, W, T, phi):  # pragma: no cover - compiled
 
 
 @_jit
-def ldl_row(row, iu0, iu1, D, S, L, d, H, u, X, vals):  # pragma: no cover - compiled
-    """One row of :func:`ldl_values`: writes ``vals`` (3,) and returns ``(good, tr S⁻¹/scale)``
-    (``inf`` when not good).  ``S, L, X`` (D, D), ``d`` (D,), ``H, u`` (3, D): work arrays."""
+def ldl_factor(row, iu0, iu1, D, S, L, d, H):  # pragma: no cover - compiled
+    """The factorisation step of :func:`ldl_row`: ``S = LDLᵀ`` of the scaled Gram matrix of
+    ``row`` and its three right-hand sides ``H``; returns ``(good, scale)``."""
     nt = iu0.shape[0]
     scale = -np.inf
     for t in range(nt):
@@ -136,8 +146,9 @@ def ldl_row(row, iu0, iu1, D, S, L, d, H, u, X, vals):  # pragma: no cover - com
             scale = row[t]
     scale = max(scale, 1e-300)
     for t in range(nt):
-        S[iu0[t], iu1[t]] = row[t] / scale
-        S[iu1[t], iu0[t]] = row[t] / scale
+        v = row[t] / scale
+        S[iu0[t], iu1[t]] = v
+        S[iu1[t], iu0[t]] = v
     for i in range(D):
         H[0, i] = row[nt + i]
         H[1, i] = row[nt + D + i]
@@ -158,19 +169,25 @@ def ldl_row(row, iu0, iu1, D, S, L, d, H, u, X, vals):  # pragma: no cover - com
     for j in range(D):
         ok = ok and d[j] > 0
         prod *= d[j]
-    if not (ok and prod > 1e-9):
-        for q in range(3):
-            vals[q] = 0.0
-        return False, np.inf
-    for q in range(3):
-        tot = 0.0
-        for j in range(D):
-            s = 0.0
-            for k in range(j):
-                s += L[j, k] * u[q, k]
-            u[q, j] = H[q, j] - s
-            tot += u[q, j] * u[q, j] / d[j]
-        vals[q] = tot / scale
+    return ok and prod > 1e-9, scale
+
+
+@_jit
+def ldl_rhs(q, D, L, d, H, u, scale):  # pragma: no cover - compiled
+    """``hᵀS⁻¹h/scale`` for right-hand side ``q`` of a good :func:`ldl_factor`."""
+    tot = 0.0
+    for j in range(D):
+        s = 0.0
+        for k in range(j):
+            s += L[j, k] * u[q, k]
+        u[q, j] = H[q, j] - s
+        tot += u[q, j] * u[q, j] / d[j]
+    return tot / scale
+
+
+@_jit
+def ldl_trace(D, L, d, X, scale):  # pragma: no cover - compiled
+    """``tr S⁻¹/scale`` of a good :func:`ldl_factor` (``S⁻¹ = L⁻ᵀD⁻¹L⁻¹``)."""
     tr = 0.0
     for j in range(D):
         X[j, j] = 1.0
@@ -183,7 +200,21 @@ def ldl_row(row, iu0, iu1, D, S, L, d, H, u, X, vals):  # pragma: no cover - com
         for i in range(j + 1):
             acc += X[j, i] * X[j, i]
         tr += acc / d[j]
-    return True, tr / scale
+    return tr / scale
+
+
+@_jit
+def ldl_row(row, iu0, iu1, D, S, L, d, H, u, X, vals):  # pragma: no cover - compiled
+    """One row of :func:`ldl_values`: writes ``vals`` (3,) and returns ``(good, tr S⁻¹/scale)``
+    (``inf`` when not good).  ``S, L, X`` (D, D), ``d`` (D,), ``H, u`` (3, D): work arrays."""
+    good, scale = ldl_factor(row, iu0, iu1, D, S, L, d, H)
+    if not good:
+        for q in range(3):
+            vals[q] = 0.0
+        return False, np.inf
+    for q in range(3):
+        vals[q] = ldl_rhs(q, D, L, d, H, u, scale)
+    return True, ldl_trace(D, L, d, X, scale)
 
 
 @_jit

@@ -20,7 +20,7 @@ import math
 import numba
 import numpy as np
 
-from exactfit.solvers.enumeration._compiled import kkt_ray, ldl_row
+from exactfit.solvers.enumeration._compiled import kkt_ray, ldl_factor, ldl_rhs, ldl_trace
 
 __all__ = ["active_sums", "allowance", "ray_signs", "sweep_pairs"]
 
@@ -62,7 +62,7 @@ def _circle_order(c, ev, fv, tol, W, wnorm, inT, tau, nabr, bs, idx):  # pragma:
         bs[j] = b
         idx[nval] = j
         nval += 1
-    order = idx[:nval][np.argsort(tau[idx[:nval]], kind="mergesort")]
+    order = idx[:nval][np.argsort(tau[idx[:nval]])]  # distinct values, by the gap test
     for k in range(nval - 1):
         e = tc / min(nabr[order[k + 1]], nabr[order[k]])
         if tau[order[k + 1]] - tau[order[k]] <= 2 * e:
@@ -98,14 +98,24 @@ def _chamber_pairs(sv, key, bnd, colv, work, keys, vidx, bounds, n):  # pragma: 
     S, L, d, H, uu, X, vals = work
     if sv[sv.shape[0] - 1] < 2 * D - 0.5:  # few active points: direct sums (the caller)
         return -1
-    good, tinv = ldl_row(sv, iu0, iu1, D, S, L, d, H, uu, X, vals)
+    good, scale = ldl_factor(sv, iu0, iu1, D, S, L, d, H)
     if not good:
         return -1
+    tinv = ldl_trace(D, L, d, X, scale)  # ldl_row's steps, the sign-aware ones on demand
     kappa = trace_all * tinv if np.isfinite(tinv) else np.inf
     al = allowance(kappa, gn, g8, D)
+    plain = ldl_rhs(0, D, L, d, H, uu, scale)
+    fin = np.isfinite(al)
+    # every pair's bound is at least Y − plain (float subtraction is monotone): dropped
+    if fin and (Y - plain) - al * Y > cap:
+        return n
+    vals[1] = vals[2] = np.nan
     for vi in range(colv.shape[0]):
-        bd = Y - min(vals[0], vals[1 + colv[vi]])
-        if not np.isfinite(al) or bd - al * Y <= cap:
+        q = 1 + colv[vi]
+        if np.isnan(vals[q]):
+            vals[q] = ldl_rhs(q, D, L, d, H, uu, scale)
+        bd = Y - min(plain, vals[q])
+        if not fin or bd - al * Y <= cap:
             keys[n] = key
             vidx[n] = vi
             bounds[n] = bd
@@ -207,17 +217,60 @@ def sweep_pairs(circ, geom, sums_in, bnd, colv, start, capacity):  # pragma: no 
 
 
 @_jit
+def _null_vector(A, V, out):  # pragma: no cover - compiled
+    """A unit vector ``out`` orthogonal to the ``r = dim − 1`` rows of ``A`` (destroyed):
+    Householder reflections ``H_1…H_r`` with ``H_r⋯H_1 Aᵀ`` upper triangular, and
+    ``out = H_1⋯H_r e_dim`` — backward stable, like the SVD the numpy route takes (a different
+    sign or last bits only; every sign read off the ray clears a margin far above that)."""
+    r, dim = A.shape
+    for k in range(r):
+        nrm = 0.0
+        for i in range(k, dim):
+            nrm += A[k, i] * A[k, i]
+        nrm = np.sqrt(nrm)
+        alpha = -nrm if A[k, k] >= 0 else nrm
+        for i in range(dim):
+            V[k, i] = 0.0
+        V[k, k] = A[k, k] - alpha
+        for i in range(k + 1, dim):
+            V[k, i] = A[k, i]
+        vn = 0.0
+        for i in range(k, dim):
+            vn += V[k, i] * V[k, i]
+        if vn > 0:
+            for i in range(k, dim):
+                V[k, i] /= np.sqrt(vn)
+        for j in range(k + 1, r):  # reflect the remaining rows
+            dot = 0.0
+            for i in range(k, dim):
+                dot += V[k, i] * A[j, i]
+            for i in range(k, dim):
+                A[j, i] -= 2.0 * dot * V[k, i]
+    for i in range(dim):
+        out[i] = 0.0
+    out[dim - 1] = 1.0
+    for k in range(r - 1, -1, -1):
+        dot = 0.0
+        for i in range(k, dim):
+            dot += V[k, i] * out[i]
+        for i in range(k, dim):
+            out[i] -= 2.0 * dot * V[k, i]
+
+
+@_jit
 def ray_signs(T, W, u, phi, wnorm, margin):  # pragma: no cover - compiled
     """:meth:`.arrangement.generic.GenericEnumerator.signs` for the rays ``T`` (c, dim−1) of
-    one level: ``(signs (c, mm), unsure (c,))``, the ray (the last right singular vector of
-    ``W[T]``, LAPACK's SVD as numpy's) oriented by ``u``, the sign of each other normal on
-    it, and the multiplier signs on ``T`` (:meth:`._kkt`'s float test); ``unsure``: a
-    multiplier too close to call (the caller decides that row exactly)."""
+    one level: ``(signs (c, mm), unsure (c,))``, the ray (the null vector of ``W[T]``,
+    :func:`_null_vector`) oriented by ``u``, the sign of each other normal on it, and the
+    multiplier signs on ``T`` (:meth:`._kkt`'s float test); ``unsure``: a multiplier too
+    close to call (the caller decides that row exactly)."""
     C, r = T.shape
     mm, dim = W.shape
     signs = np.zeros((C, mm), np.bool_)
     unsure = np.zeros(C, np.bool_)
     A = np.empty((r, dim))
+    V = np.empty((r, dim))
+    ray = np.empty(dim)
     M = np.empty((dim, dim))
     x = np.empty(dim)
     sol = np.empty(dim)
@@ -226,13 +279,12 @@ def ray_signs(T, W, u, phi, wnorm, margin):  # pragma: no cover - compiled
         for t in range(r):
             for k in range(dim):
                 A[t, k] = W[T[c, t], k]
-        vt = np.linalg.svd(A)[2]
-        ray = vt[dim - 1].copy()
+        _null_vector(A, V, ray)
         o = 0.0
         for k in range(dim):
             o += ray[k] * u[k]
         if o < 0:
-            ray = -ray
+            ray[:] = -ray
         elif o == 0:  # as numpy's sign(0): the zero ray, every sign False
             ray[:] = 0.0
         for j in range(mm):
@@ -256,9 +308,7 @@ def active_sums(signs, group, orient, F):  # pragma: no cover - compiled
     for c in range(B):
         for i in range(n):
             g = group[i]
-            if g < 0 or orient[i] == 0:
-                continue
-            if signs[c, g] == (orient[i] > 0):
+            if g >= 0 and orient[i] != 0 and signs[c, g] == (orient[i] > 0):
                 for p in range(P):
                     out[c, p] += F[i, p]
     return out

@@ -147,6 +147,7 @@ class _RegionCells:
         self.fixed = np.asarray(fixed, dtype=bool)
         self.free = np.zeros(hp.m, dtype=bool)
         self.free[self.cross] = True
+        self.whole = bool(np.array_equal(self.cross, np.arange(hp.m)))
         none = np.zeros(0, dtype=np.int64)
         sub = Hyperplanes(
             tuple(hp.exact[g] for g in self.cross), hp.normals[self.cross], none, none
@@ -178,6 +179,8 @@ class _RegionCells:
         return self.inner.fused(shard, num_shards, delta[self.cross], base, spec, cap)
 
     def signs(self, keys: np.ndarray) -> np.ndarray:
+        if self.whole:  # every hyperplane crosses, in order: the inner signs are the signs
+            return self.inner.signs(keys)
         out = np.repeat(self.fixed[None, :], len(keys), axis=0)
         out[:, self.cross] = self.inner.signs(keys)
         return out
