@@ -181,7 +181,8 @@ def sweep_pairs(circ, geom, sums_in, bnd, colv, start, capacity):  # pragma: no 
         acc[:] = 0.0
         N[:] = 0.0
         for j in order[bs[order] < 0]:
-            N += dl[j]
+            for p in range(P):
+                N[p] += dl[j, p]
         for j in order:
             w = 1.0 if bs[j] > 0 else -1.0
             for p in range(P):
@@ -200,7 +201,8 @@ def sweep_pairs(circ, geom, sums_in, bnd, colv, start, capacity):  # pragma: no 
                 continue
             for t in range(r + 1):
                 if sel[t]:
-                    s += dl[T[t]]
+                    for p in range(P):
+                        s[p] += dl[T[t], p]
             for neg in range(2):
                 for p in range(P):
                     sv[p] = ((total[p] - s[p]) if neg else s[p]) + base[p]
