@@ -154,10 +154,8 @@ def sweep_pairs(circ, geom, sums_in, bnd, colv, start, capacity):  # pragma: no 
     B, r = Tp.shape
     mm, dim = W.shape
     P = dl.shape[1]
-    keys = np.empty(capacity, np.int64)
-    vidx = np.empty(capacity, np.int64)
-    bounds = np.empty(capacity)
-    flagged = np.empty(capacity, np.int64)
+    keys, vidx = np.empty(capacity, np.int64), np.empty(capacity, np.int64)
+    flagged, bounds = np.empty(capacity, np.int64), np.empty(capacity)
     inT = np.zeros(mm, np.bool_)
     tau, nabr, bs = np.empty(mm), np.empty(mm), np.empty(mm)
     idx = np.empty(mm, np.int64)
