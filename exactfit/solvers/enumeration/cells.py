@@ -24,6 +24,7 @@ from exactfit.solvers.enumeration.arrangement import (
     cover_count,
     exact_chambers,
 )
+from exactfit.solvers.enumeration.fused import PairSpec, fused_pairs
 
 #: Chamber counts up to this use the exact integer enumerator directly (larger ones try the
 #: float enumerator first and fall back to the exact one on degenerate data).
@@ -93,6 +94,18 @@ class _GenericCells:
     def signs(self, keys: np.ndarray) -> np.ndarray:
         return self.gen.signs(keys)
 
+    def fused(
+        self,
+        shard: int,
+        num_shards: int,
+        delta: np.ndarray,
+        base: np.ndarray,
+        spec: PairSpec,
+        cap: Callable[[], float],
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]]:
+        """The kept pairs straight from the compiled sweep (:func:`.fused.fused_pairs`)."""
+        return fused_pairs(self.gen, shard, num_shards, delta, base, spec, cap)
+
     def all_keys(self) -> np.ndarray:
         delta = np.zeros((self.gen.m, 1))
         out = [k for k, _ in self.blocks(0, 1, delta, np.zeros(1))]
@@ -134,6 +147,7 @@ class _RegionCells:
         self.fixed = np.asarray(fixed, dtype=bool)
         self.free = np.zeros(hp.m, dtype=bool)
         self.free[self.cross] = True
+        self.whole = bool(np.array_equal(self.cross, np.arange(hp.m)))
         none = np.zeros(0, dtype=np.int64)
         sub = Hyperplanes(
             tuple(hp.exact[g] for g in self.cross), hp.normals[self.cross], none, none
@@ -149,7 +163,24 @@ class _RegionCells:
         base = base + (self.fixed & ~self.free).astype(float) @ delta
         yield from self.inner.blocks(shard, num_shards, delta[self.cross], base)
 
+    def fused(
+        self,
+        shard: int,
+        num_shards: int,
+        delta: np.ndarray,
+        base: np.ndarray,
+        spec: PairSpec,
+        cap: Callable[[], float],
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]] | None:
+        """The inner float enumerator's fused sweep (see :meth:`blocks`), or ``None``."""
+        if not isinstance(self.inner, _GenericCells) or self.jit is None:
+            return None
+        base = base + (self.fixed & ~self.free).astype(float) @ delta
+        return self.inner.fused(shard, num_shards, delta[self.cross], base, spec, cap)
+
     def signs(self, keys: np.ndarray) -> np.ndarray:
+        if self.whole:  # every hyperplane crosses, in order: the inner signs are the signs
+            return self.inner.signs(keys)
         out = np.repeat(self.fixed[None, :], len(keys), axis=0)
         out[:, self.cross] = self.inner.signs(keys)
         return out

@@ -89,8 +89,14 @@ def halfspace_bounds(
     if B == 0:
         return out
     D = setup.D
-    act = setup.hp.active(signs)
-    sums = act.astype(float) @ setup.F
+    if jit is not None:  # the same n-term sums of the active points, compiled
+        hp = setup.hp
+        sums = jit.active_sums(np.ascontiguousarray(signs), hp.group, hp.orient, setup.F)
+        n_terms = int(sums[:, -1].max(initial=0))
+    else:
+        act = setup.hp.active(signs)
+        sums = act.astype(float) @ setup.F
+        n_terms = int(act.sum(axis=1).max(initial=0))
     G, h = setup.unpack(sums)
     nt = len(setup.iu[0])
     hp = sums[:, nt + D : nt + 2 * D]
@@ -98,7 +104,6 @@ def halfspace_bounds(
     # two linear terms per cell: the loss's own (a·h) and the sign-aware one (h₊ or h₋)
     lin = np.stack([a * h, np.where(a > 0, hp, hp - h)], axis=1)  # (B, 2, D)
     lam, V = np.linalg.eigh(G)
-    n_terms = int(act.sum(axis=1).max(initial=0))
     kappa = condition_bound(lam, n_terms, D)
     ok = kappa <= KAPPA_MAX
     if not np.any(ok):

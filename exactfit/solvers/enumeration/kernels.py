@@ -12,7 +12,9 @@ same values (up to the last bit where the compiler reorders nothing; the tests c
   partial pivoting, the algorithm of LAPACK's ``getrf``: the same backward-error class);
 * :func:`ldl_values` — :func:`.cellqp._ldl_values` for the three right-hand sides of
   :meth:`.algebra._Setup.sign_bounds`, read straight from the active sums;
-* :func:`halfspace_increase` — the ``O(mD²)`` part of :func:`.halfspace.halfspace_bounds`.
+* :func:`halfspace_increase` — the ``O(mD²)`` part of :func:`.halfspace.halfspace_bounds`;
+* :func:`._fused.sweep_pairs` — all of the above between a circle's frame and the (cell, output
+  sign) pairs :func:`.single._bound_single` keeps, fused (:mod:`.fused` drives it).
 
 numba is imported only through :func:`get`, and only for big enumerations (:data:`MIN_CELLS`):
 its import and a cold JIT cache cost about a second, which small solves must not pay.  The
@@ -55,6 +57,9 @@ def available() -> bool:
 
 
 def _build() -> Any:
-    from exactfit.solvers.enumeration import _compiled
+    from types import SimpleNamespace
 
-    return _compiled
+    from exactfit.solvers.enumeration import _compiled, _fused
+
+    mods = (_compiled, _fused)
+    return SimpleNamespace(**{name: getattr(m, name) for m in mods for name in m.__all__})

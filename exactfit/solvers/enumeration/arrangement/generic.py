@@ -235,15 +235,10 @@ class GenericEnumerator:
         )
         return keys, np.stack([sums, total - sums])
 
-    def _crossings(self, L: _Level, Tp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Where the other hyperplanes cross the circles of ``Tp`` (one circle per row).
-
-        Returns ``(order, b, inT)``: per circle, the normals sorted by the angle at which their
-        hyperplane crosses it (the circle's own normals last), the side ``b`` of each crossing
-        with respect to the counted functional, and the mask of the circle's own normals.
-        Raises :class:`NotGeneric` when a decision is within the float error allowance.
-        """
-        mm = self.m - 1
+    def frames(self, L: _Level, Tp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per circle of ``Tp`` (rows) the orthonormal frame ``(e, f)`` of its 2-plane in the
+        level's coordinates, with ``e`` along the counted functional, and its margin (scaled
+        by ``1/σ_min`` of the circle's normals); raises :class:`NotGeneric` as ``_crossings``."""
         B = len(Tp)
         r = Tp.shape[1]
         # The circle's basis is accurate to ~eps/σ_min of the D−2 defining normals: every margin
@@ -266,6 +261,20 @@ class GenericEnumerator:
         f1 = np.stack([-e1[:, 1], e1[:, 0]], axis=1)
         ev = np.einsum("bk,bkd->bd", e1, E)
         fv = np.einsum("bk,bkd->bd", f1, E)
+        return ev, fv, tol
+
+    def _crossings(self, L: _Level, Tp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the other hyperplanes cross the circles of ``Tp`` (one circle per row).
+
+        Returns ``(order, b, inT)``: per circle, the normals sorted by the angle at which their
+        hyperplane crosses it (the circle's own normals last), the side ``b`` of each crossing
+        with respect to the counted functional, and the mask of the circle's own normals.
+        Raises :class:`NotGeneric` when a decision is within the float error allowance.
+        """
+        mm = self.m - 1
+        B = len(Tp)
+        r = Tp.shape[1]
+        ev, fv, tol = self.frames(L, Tp)
         a = ev @ L.W.T  # (B, mm)
         b = fv @ L.W.T
         inT = np.zeros((B, mm), dtype=bool)
@@ -371,6 +380,11 @@ class GenericEnumerator:
             if r == 0:
                 val = L.W[:, 0] * L.u[0]
                 s = np.broadcast_to(val > 0, (len(sel), self.m - 1))
+            elif self.jit is not None:  # compiled; rows too close to call: exactly, as below
+                Ts = np.ascontiguousarray(T[sel, :r])
+                s, unsure = self.jit.ray_signs(Ts, L.W, L.u, L.phi, L.wnorm, MARGIN)
+                for c in np.flatnonzero(unsure):
+                    s[c, Ts[c]] = self._kkt(int(li), Ts[c : c + 1])[0]
             else:
                 Ts = T[sel, :r]
                 _, _, vt = np.linalg.svd(L.W[Ts])

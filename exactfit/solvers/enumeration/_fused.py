@@ -1,0 +1,314 @@
+"""The fused compiled sweep (importing this module imports numba): circles to kept pairs.
+
+:func:`sweep_pairs` runs, for a batch of circles, every step between a circle's frame and the
+(cell, output sign) pairs the single-unit search keeps, without intermediate arrays: the
+crossings and their margin checks (:meth:`.arrangement.generic.GenericEnumerator._crossings`),
+their angular order, the running sums (:func:`._compiled.circle_sums`), each ray's multiplier
+signs (:func:`._compiled.kkt_ray`, with the allowance test of ``_kkt``), the sign-aware
+least-squares bounds of both chambers ``±C`` (:func:`._compiled.ldl_row`), their error
+allowance (:func:`.halfspace.halfspace_allowance`) and the drop test of
+:func:`.single._bound_single`.  Each step is the same arithmetic as its numpy reference; the
+chambers whose reference takes another route are *flagged* instead (a multiplier too close to
+call, fewer than ``2D`` active points, a factorisation that is not good): the caller computes
+those from their sign vectors by the reference code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from exactfit.solvers.enumeration._compiled import kkt_ray, ldl_factor, ldl_rhs, ldl_trace
+
+__all__ = ["active_sums", "allowance", "ray_signs", "sweep_pairs"]
+
+_jit = numba.njit(cache=True, nogil=True)
+
+
+@_jit
+def allowance(kappa, gn, g8, D):  # pragma: no cover - compiled
+    """:func:`.halfspace.halfspace_allowance` of one condition number, with ``gn = γ_{n+3}``
+    and ``g8 = γ_{8D}`` computed by the caller (``inf`` when ``η ≥ 1/2``)."""
+    eta = (gn * D + 10.0 * D * D * 2.0**-53) * kappa
+    if not eta < 0.5:
+        return np.inf
+    return eta / (1.0 - eta) + 2.0 * gn * np.sqrt(D * kappa) + g8
+
+
+@_jit
+def _circle_order(c, ev, fv, tol, W, wnorm, inT, tau, nabr, bs, idx):  # pragma: no cover
+    """Circle ``c``'s crossings in angular order with ``_crossings``' three margin tests:
+    ``(err, order)``; fills ``tau``, ``nabr = |(a, b)|/‖w‖`` and ``bs = b`` per normal."""
+    mm, dim = W.shape
+    tc = tol[c]
+    nval = 0
+    for j in range(mm):
+        if inT[j]:
+            continue
+        a = 0.0
+        b = 0.0
+        for k in range(dim):
+            a += ev[c, k] * W[j, k]
+            b += fv[c, k] * W[j, k]
+        nab = math.hypot(a, b)
+        if nab <= tc * wnorm[j]:
+            return 1, idx[:0]
+        if abs(b) <= tc * wnorm[j]:
+            return 2, idx[:0]
+        tau[j] = np.arctan(-a / b)
+        nabr[j] = nab / wnorm[j]
+        bs[j] = b
+        idx[nval] = j
+        nval += 1
+    order = idx[:nval][np.argsort(tau[idx[:nval]])]  # distinct values, by the gap test
+    for k in range(nval - 1):
+        e = tc / min(nabr[order[k + 1]], nabr[order[k]])
+        if tau[order[k + 1]] - tau[order[k]] <= 2 * e:
+            return 3, order
+    return 0, order
+
+
+@_jit
+def _ray_multipliers(u, W, T, phi, wnorm, margin, M, x, sol, sel):  # pragma: no cover
+    """``_kkt`` for one ray: writes the multiplier signs ``sel`` and returns ``unsure`` (a
+    multiplier within its allowance of 0, or a singular system)."""
+    dim = u.shape[0]
+    r = T.shape[0]
+    det = kkt_ray(u, W, T, phi, M, x, sol)
+    cond = np.sqrt(dim) ** (dim - 1) / max(det, 1e-300)
+    amax = 0.0
+    for t in range(r):
+        amax = max(amax, abs(sol[t + 1] * wnorm[T[t]]))
+    tl = max(margin, 1e-13 * cond) * max(1.0, abs(sol[0])) * max(1.0, amax)
+    unsure = det == 0.0
+    for t in range(r):
+        al = sol[t + 1] * wnorm[T[t]]
+        unsure = unsure or abs(al) <= tl
+        sel[t] = al > 0
+    return unsure
+
+
+@_jit
+def _chamber_pairs(sv, key, bnd, colv, work, keys, vidx, bounds, n):  # pragma: no cover
+    """The kept pairs of one chamber with active sums ``sv``, appended from ``n``: returns
+    the new ``n``, or ``-1`` when the chamber must be flagged (few points, not good)."""
+    iu0, iu1, D, Y, trace_all, gn, g8, cap = bnd
+    S, L, d, H, uu, X, vals = work
+    if sv[sv.shape[0] - 1] < 2 * D - 0.5:  # few active points: direct sums (the caller)
+        return -1
+    good, scale = ldl_factor(sv, iu0, iu1, D, S, L, d, H)
+    if not good:
+        return -1
+    tinv = ldl_trace(D, L, d, X, scale)  # ldl_row's steps, the sign-aware ones on demand
+    kappa = trace_all * tinv if np.isfinite(tinv) else np.inf
+    al = allowance(kappa, gn, g8, D)
+    plain = ldl_rhs(0, D, L, d, H, uu, scale)
+    fin = np.isfinite(al)
+    # every pair's bound is at least Y − plain (float subtraction is monotone): dropped
+    if fin and (Y - plain) - al * Y > cap:
+        return n
+    vals[1] = vals[2] = np.nan
+    for vi in range(colv.shape[0]):
+        q = 1 + colv[vi]
+        if np.isnan(vals[q]):
+            vals[q] = ldl_rhs(q, D, L, d, H, uu, scale)
+        bd = Y - min(plain, vals[q])
+        if not fin or bd - al * Y <= cap:
+            keys[n] = key
+            vidx[n] = vi
+            bounds[n] = bd
+            n += 1
+    return n
+
+
+@_jit
+def _encode(level, T, radix, Denc):  # pragma: no cover - compiled
+    """:meth:`.arrangement.generic.GenericEnumerator.encode` of the ``+`` chamber of ray
+    ``T`` (its ``−`` twin is the key plus 1)."""
+    key = level
+    for q in range(Denc - 1):
+        key = key * radix + (T[q] + 1 if q < T.shape[0] else 0)
+    return key * 2
+
+
+@_jit
+def sweep_pairs(circ, geom, sums_in, bnd, colv, start, capacity):  # pragma: no cover
+    """Kept pairs of circles ``start, start+1, …`` until ``capacity`` could overflow.
+
+    ``circ = (ev, fv, tol, Tp)``: per circle its frame vectors, margin and own normals;
+    ``geom = (W, wnorm, u, phi, level, radix, Denc, margin)``: the level's projected normals,
+    counted and generic functionals, the key radix and the enumerator's dimension;
+    ``sums_in = (dl, last, total, base)``: the per-hyperplane sums;
+    ``bnd = (iu0, iu1, D, Y, trace_all, gn, g8, cap)``; ``colv``: per output sign of the
+    group, 0 for ``a = +1`` and 1 for ``a = −1``.
+
+    Returns ``(err, next, n, keys, vidx, bounds, nf, flagged, chambers)``: ``err`` 0, or
+    1–3 for ``_crossings``' ``NotGeneric`` tests (output void); ``next`` the first circle
+    not done; ``n`` kept pairs (key, index into ``colv``, bound); ``nf`` flagged keys."""
+    ev, fv, tol, Tp = circ
+    W, wnorm, u, phi, level, radix, Denc, margin = geom
+    dl, last, total, base = sums_in
+    D = bnd[2]
+    B, r = Tp.shape
+    mm, dim = W.shape
+    P = dl.shape[1]
+    keys, vidx = np.empty(capacity, np.int64), np.empty(capacity, np.int64)
+    flagged, bounds = np.empty(capacity, np.int64), np.empty(capacity)
+    inT = np.zeros(mm, np.bool_)
+    tau, nabr, bs = np.empty(mm), np.empty(mm), np.empty(mm)
+    idx = np.empty(mm, np.int64)
+    acc, N, s, sv = np.empty(P), np.empty(P), np.empty(P), np.empty(P)
+    T = np.empty(r + 1, np.int64)
+    sel = np.empty(r + 1, np.bool_)
+    M, x, sol = np.empty((dim, dim)), np.empty(dim), np.empty(dim)
+    work = (np.empty((D, D)), np.zeros((D, D)), np.empty(D), np.empty((3, D)))
+    work = (*work, np.empty((3, D)), np.zeros((D, D)), np.empty(3))
+    n = nf = chambers = 0
+    c = start
+    while c < B and n + 2 * mm * colv.shape[0] <= capacity and nf + 2 * mm <= capacity:
+        maxT = -1
+        for t in range(r):
+            inT[Tp[c, t]] = True
+            maxT = max(maxT, Tp[c, t])
+            T[t] = Tp[c, t]
+        err, order = _circle_order(c, ev, fv, tol, W, wnorm, inT, tau, nabr, bs, idx)
+        if err:
+            return err, c, 0, keys, vidx, bounds, 0, flagged, 0
+        acc[:] = 0.0
+        N[:] = 0.0
+        for j in order[bs[order] < 0]:
+            for p in range(P):
+                N[p] += dl[j, p]
+        for j in order:
+            w = 1.0 if bs[j] > 0 else -1.0
+            for p in range(P):
+                acc[p] += dl[j, p] * w
+            if j <= maxT:
+                continue
+            pos = 1.0 if bs[j] > 0 else 0.0
+            for p in range(P):
+                s[p] = acc[p] - pos * dl[j, p] + N[p] + last[p]
+            T[r] = j
+            key = _encode(level, T, radix, Denc)
+            chambers += 2
+            if _ray_multipliers(u, W, T, phi, wnorm, margin, M, x, sol, sel):
+                flagged[nf], flagged[nf + 1] = key, key + 1  # decided exactly by the caller
+                nf += 2
+                continue
+            for t in range(r + 1):
+                if sel[t]:
+                    for p in range(P):
+                        s[p] += dl[T[t], p]
+            for neg in range(2):
+                for p in range(P):
+                    sv[p] = ((total[p] - s[p]) if neg else s[p]) + base[p]
+                got = _chamber_pairs(sv, key + neg, bnd, colv, work, keys, vidx, bounds, n)
+                if got < 0:
+                    flagged[nf] = key + neg
+                    nf += 1
+                else:
+                    n = got
+        for t in range(r):
+            inT[Tp[c, t]] = False
+        c += 1
+    return 0, c, n, keys, vidx, bounds, nf, flagged, chambers
+
+
+@_jit
+def _null_vector(A, V, out):  # pragma: no cover - compiled
+    """A unit vector ``out`` orthogonal to the ``r = dim − 1`` rows of ``A`` (destroyed):
+    Householder reflections ``H_1…H_r`` with ``H_r⋯H_1 Aᵀ`` upper triangular, and
+    ``out = H_1⋯H_r e_dim`` — backward stable, like the SVD the numpy route takes (a different
+    sign or last bits only; every sign read off the ray clears a margin far above that)."""
+    r, dim = A.shape
+    for k in range(r):
+        nrm = 0.0
+        for i in range(k, dim):
+            nrm += A[k, i] * A[k, i]
+        nrm = np.sqrt(nrm)
+        alpha = -nrm if A[k, k] >= 0 else nrm
+        for i in range(dim):
+            V[k, i] = 0.0
+        V[k, k] = A[k, k] - alpha
+        for i in range(k + 1, dim):
+            V[k, i] = A[k, i]
+        vn = 0.0
+        for i in range(k, dim):
+            vn += V[k, i] * V[k, i]
+        if vn > 0:
+            for i in range(k, dim):
+                V[k, i] /= np.sqrt(vn)
+        for j in range(k + 1, r):  # reflect the remaining rows
+            dot = 0.0
+            for i in range(k, dim):
+                dot += V[k, i] * A[j, i]
+            for i in range(k, dim):
+                A[j, i] -= 2.0 * dot * V[k, i]
+    for i in range(dim):
+        out[i] = 0.0
+    out[dim - 1] = 1.0
+    for k in range(r - 1, -1, -1):
+        dot = 0.0
+        for i in range(k, dim):
+            dot += V[k, i] * out[i]
+        for i in range(k, dim):
+            out[i] -= 2.0 * dot * V[k, i]
+
+
+@_jit
+def ray_signs(T, W, u, phi, wnorm, margin):  # pragma: no cover - compiled
+    """:meth:`.arrangement.generic.GenericEnumerator.signs` for the rays ``T`` (c, dim−1) of
+    one level: ``(signs (c, mm), unsure (c,))``, the ray (the null vector of ``W[T]``,
+    :func:`_null_vector`) oriented by ``u``, the sign of each other normal on it, and the
+    multiplier signs on ``T`` (:meth:`._kkt`'s float test); ``unsure``: a multiplier too
+    close to call (the caller decides that row exactly)."""
+    C, r = T.shape
+    mm, dim = W.shape
+    signs = np.zeros((C, mm), np.bool_)
+    unsure = np.zeros(C, np.bool_)
+    A = np.empty((r, dim))
+    V = np.empty((r, dim))
+    ray = np.empty(dim)
+    M = np.empty((dim, dim))
+    x = np.empty(dim)
+    sol = np.empty(dim)
+    sel = np.empty(r, np.bool_)
+    for c in range(C):
+        for t in range(r):
+            for k in range(dim):
+                A[t, k] = W[T[c, t], k]
+        _null_vector(A, V, ray)
+        o = 0.0
+        for k in range(dim):
+            o += ray[k] * u[k]
+        if o < 0:
+            ray[:] = -ray
+        elif o == 0:  # as numpy's sign(0): the zero ray, every sign False
+            ray[:] = 0.0
+        for j in range(mm):
+            v = 0.0
+            for k in range(dim):
+                v += ray[k] * W[j, k]
+            signs[c, j] = v > 0
+        unsure[c] = _ray_multipliers(u, W, T[c], phi, wnorm, margin, M, x, sol, sel)
+        for t in range(r):
+            signs[c, T[c, t]] = sel[t]
+    return signs, unsure
+
+
+@_jit
+def active_sums(signs, group, orient, F):  # pragma: no cover - compiled
+    """``hp.active(signs) @ F`` (B, P): each row the sum of the feature rows of its active
+    points (``orient_i·s_{group_i} = +1``), the same ``n``-term sums in index order."""
+    B = signs.shape[0]
+    n, P = F.shape
+    out = np.zeros((B, P))
+    for c in range(B):
+        for i in range(n):
+            g = group[i]
+            if g >= 0 and orient[i] != 0 and signs[c, g] == (orient[i] > 0):
+                for p in range(P):
+                    out[c, p] += F[i, p]
+    return out
