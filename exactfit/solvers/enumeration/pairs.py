@@ -21,6 +21,7 @@ import numpy as np
 
 from exactfit.solvers.enumeration.multi import joint_sign_bounds
 from exactfit.solvers.enumeration.optima import _Best, _joint_cell
+from exactfit.solvers.enumeration.pairstart import STARTS, guess_pairs
 from exactfit.solvers.enumeration.shard import PRUNE_MARGIN, REALIZABLE_TOL, _ShardRun
 
 __all__ = ["point_bounds", "search_pairs"]
@@ -29,6 +30,8 @@ __all__ = ["point_bounds", "search_pairs"]
 BATCH = 4096
 #: The batch before the first incumbent.
 FIRST_BATCH = 64
+#: Heap entries given the aggregated-row bound at a time.
+AGGREGATE = 64
 
 
 def _cost(y: np.ndarray, s: float) -> np.ndarray:
@@ -98,8 +101,9 @@ def search_pairs(
     rows = _rows(flat, head[np.isfinite(flat[head])], C)
     flat[head] = np.inf
     tail_min = flat.min(initial=np.inf)
-    heap: list[tuple[float, int, int, int]] = []
+    heap: list[tuple[float, int, int, int, int]] = []  # (bound, v, c₁, c₂, aggregated)
     nxt = 0  # rows[nxt:] and the finite entries of flat have only their point bound
+    guessed = False
     try:
         while True:
             # the head's best pair is solved before the tail is filtered by the incumbent
@@ -117,10 +121,20 @@ def search_pairs(
                 return
             if not heap or (heap[0][0] > cheap and (nxt < len(rows) or state.visited)):
                 nxt = _bound_batch(setup, acts, table, svs, rows, nxt, state.best.value, heap)
+                if not guessed and heap:
+                    # a near-optimal incumbent early spares most strong bounds (pairstart)
+                    guessed = True
+                    tops = [e[1:4] for e in heapq.nsmallest(STARTS, heap)]
+                    for v, c1, c2 in guess_pairs(setup, table, svs, tops):
+                        if _visit(run, table, keys1, svs, v, (c1, c2)):
+                            return
                 if run.tick(state.combos):
                     return
                 continue
-            _, v, c1, c2 = heapq.heappop(heap)
+            if not heap[0][4]:
+                _aggregate(setup, acts, table, svs, state.best.value, heap)
+                continue
+            _, v, c1, c2, _ = heapq.heappop(heap)
             if _visit(run, table, keys1, svs, v, (c1, c2)):
                 return  # a proven zero fit (prove_zero set the bound)
             if state.visited % 64 == 0 and run.tick(state.combos):
@@ -142,11 +156,33 @@ def _bound_batch(setup, acts, table, svs, rows, nxt, best, heap) -> int:
         sel = batch[batch[:, 1] == v]
         combo = sel[:, 2:].astype(np.int64)
         av = np.array(svs[v], dtype=float)
-        strong = np.maximum(joint_sign_bounds(setup, acts, table, combo, av, cutoff), sel[:, 0])
-        for b, (c1, c2) in zip(strong, combo, strict=True):
+        strong = joint_sign_bounds(setup, acts, table, combo, av, cutoff, aggregate=False)
+        for b, (c1, c2) in zip(np.maximum(strong, sel[:, 0]), combo, strict=True):
             if b <= cutoff:  # the incumbent only decreases: a pruned pair stays pruned
-                heapq.heappush(heap, (float(b), v, int(c1), int(c2)))
+                heapq.heappush(heap, (float(b), v, int(c1), int(c2), 0))
     return nxt + len(batch)
+
+
+def _aggregate(setup, acts, table, svs, best, heap) -> None:
+    """Raise the least heap entries not yet aggregated (up to :data:`AGGREGATE` of them, all
+    under the incumbent) by the aggregated-row bound (:mod:`.conedual`), just before they
+    would cost a cone QP each; they go back on the heap marked as aggregated."""
+    cutoff = best + PRUNE_MARGIN * max(setup.Y, 1e-300)
+    take, keep = [], []
+    while heap and len(take) < AGGREGATE and heap[0][0] <= cutoff:
+        e = heapq.heappop(heap)
+        (keep if e[4] else take).append(e)
+    for e in keep:
+        heapq.heappush(heap, e)
+    for v in sorted({e[1] for e in take}):
+        sel = [e for e in take if e[1] == v]
+        combo = np.array([e[2:4] for e in sel], dtype=np.int64)
+        av = np.array(svs[v], dtype=float)
+        strong = joint_sign_bounds(setup, acts, table, combo, av, cutoff)
+        for b, e in zip(strong, sel, strict=True):
+            b = max(float(b), e[0])
+            if b <= cutoff:
+                heapq.heappush(heap, (b, v, e[2], e[3], 1))
 
 
 def _visit(run, table, keys1, svs, v: int, combo: tuple[int, int]) -> bool:
