@@ -30,6 +30,8 @@ __all__ = ["point_bounds", "search_pairs"]
 BATCH = 4096
 #: The batch before the first incumbent.
 FIRST_BATCH = 64
+#: Rounds of :func:`.pairstart.guess_pairs` (after the first batches of strong bounds).
+GUESSES = 2
 #: Heap entries given the aggregated-row bound at a time.
 AGGREGATE = 64
 
@@ -43,16 +45,24 @@ def _cost(y: np.ndarray, s: float) -> np.ndarray:
 def point_bounds(setup, acts: np.ndarray, a: tuple[int, int]) -> np.ndarray:
     """The point bounds ``(C, C)`` of every pair of unit cells for output signs ``a``: entry
     ``(c₁, c₂)`` is ``Σ_i c_i (y_i − ỹ_i)²`` for unit 1 in cell ``c₁`` and unit 2 in ``c₂``."""
+    C = len(acts)
+    L = np.empty((C, C))
+    _point_bounds_into(setup, acts.astype(float), a, L)
+    return L
+
+
+def _point_bounds_into(setup, X: np.ndarray, a: tuple[int, int], L: np.ndarray) -> None:
+    """:func:`point_bounds` written into ``L`` (C, C), for the activity matrix ``X`` as floats."""
     y, c = setup.problem.yf, setup.problem.cf
     out = c * y * y  # neither unit active: p_i = 0
     r1, r2 = c * _cost(y, a[0]), c * _cost(y, a[1])
     both = r1 if a[0] == a[1] else np.zeros_like(y)  # units of both signs: no clipping
-    X = acts.astype(float)
     # Σ_i [(1−x)(1−u)·out + x(1−u)·r1 + (1−x)u·r2 + xu·both] for x = X[c₁], u = X[c₂]
-    row = X @ (r1 - out)
+    row = X @ (r1 - out) + out.sum()
     col = X @ (r2 - out)
-    cross = (X * (out - r1 - r2 + both)) @ X.T
-    return out.sum() + row[:, None] + col[None, :] + cross
+    np.matmul(X * (out - r1 - r2 + both), X.T, out=L)
+    L += row[:, None]
+    L += col[None, :]
 
 
 def _point_table(run: _ShardRun, acts: np.ndarray, svs: list[tuple[int, ...]]) -> np.ndarray:
@@ -60,16 +70,31 @@ def _point_table(run: _ShardRun, acts: np.ndarray, svs: list[tuple[int, ...]]) -
     the pairs that are not this shard's or not canonical (``c₁ ≤ c₂`` for equal signs: the
     units are interchangeable).  Pairs are dealt to the shards by flat index."""
     C = len(acts)
-    parts = []
-    for a in svs:
-        L = point_bounds(run.setup, acts, (a[0], a[1]))
+    X = acts.astype(float)
+    flat = np.empty(len(svs) * C * C)
+    for v, a in enumerate(svs):
+        L = flat[v * C * C : (v + 1) * C * C].reshape(C, C)
+        _point_bounds_into(run.setup, X, (a[0], a[1]), L)
         if a[0] == a[1]:
-            L[np.tril_indices(C, -1)] = np.inf
-        parts.append(L.ravel())
-    flat = np.concatenate(parts)
+            for c1 in range(1, C):
+                L[c1, :c1] = np.inf
     if run.num_shards > 1:
         flat[np.arange(len(flat)) % run.num_shards != run.shard] = np.inf
     return flat
+
+
+def _head(flat: np.ndarray, size: int) -> np.ndarray:
+    """Flat indices of finite entries including the ``size`` least: every entry up to a
+    threshold taken from a sample (one comparison pass instead of a partition of the whole
+    table), or the partition when the sample's threshold admits too few."""
+    step = max(1, len(flat) // 65536)
+    sample = flat[::step]
+    j = min(len(sample) - 1, int(np.ceil(2.0 * size * len(sample) / len(flat))))
+    tau = np.partition(sample, j)[j]
+    idx = np.flatnonzero(flat <= tau) if np.isfinite(tau) else np.empty(0, np.int64)
+    if len(idx) < size:
+        idx = np.argpartition(flat, size - 1)[:size]
+    return idx[np.isfinite(flat[idx])]
 
 
 def _rows(flat: np.ndarray, idx: np.ndarray, C: int) -> np.ndarray:
@@ -97,13 +122,13 @@ def search_pairs(
     size = min(BATCH, state.combos)
     if size == 0:
         return
-    head = np.argpartition(flat, size - 1)[:size] if size < len(flat) else np.arange(len(flat))
-    rows = _rows(flat, head[np.isfinite(flat[head])], C)
+    head = _head(flat, size) if size < len(flat) else np.flatnonzero(np.isfinite(flat))
+    rows = _rows(flat, head, C)
     flat[head] = np.inf
     tail_min = flat.min(initial=np.inf)
     heap: list[tuple[float, int, int, int, int]] = []  # (bound, v, c₁, c₂, aggregated)
     nxt = 0  # rows[nxt:] and the finite entries of flat have only their point bound
-    guessed = False
+    guesses = 0  # rounds of pairstart: after the first two batches of strong bounds
     try:
         while True:
             # the head's best pair is solved before the tail is filtered by the incumbent
@@ -121,11 +146,11 @@ def search_pairs(
                 return
             if not heap or (heap[0][0] > cheap and (nxt < len(rows) or state.visited)):
                 nxt = _bound_batch(setup, acts, table, svs, rows, nxt, state.best.value, heap)
-                if not guessed and heap:
+                if guesses < GUESSES and heap:
                     # a near-optimal incumbent early spares most strong bounds (pairstart)
-                    guessed = True
+                    guesses += 1
                     tops = [e[1:4] for e in heapq.nsmallest(STARTS, heap)]
-                    for v, c1, c2 in guess_pairs(setup, table, svs, tops):
+                    for v, c1, c2 in guess_pairs(setup, table, svs, tops, state.best.value):
                         if _visit(run, table, keys1, svs, v, (c1, c2)):
                             return
                 if run.tick(state.combos):

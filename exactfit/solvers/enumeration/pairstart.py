@@ -22,7 +22,7 @@ from exactfit.solvers.enumeration.optima import _joint_system
 __all__ = ["guess_pairs"]
 
 #: Starting pairs (the least strong bounds) and alternating steps per start.
-STARTS = 16
+STARTS = 64
 STEPS = 12
 
 
@@ -58,6 +58,7 @@ def guess_pairs(
     table: np.ndarray,
     svs: list[tuple[int, ...]],
     starts: list[tuple[int, int, int]],
+    below: float = np.inf,
 ) -> list[tuple[int, int, int]]:
     """Pairs ``(sign-vector index, c₁, c₂)`` (canonical: ``c₁ ≤ c₂`` for equal signs) of the
     best networks the alternating least squares reaches from ``starts`` (at most one pair,
@@ -71,7 +72,7 @@ def guess_pairs(
         loss, theta = _walk(setup, svs[v], [acts_all[c1], acts_all[c2]])
         if theta is not None and loss < best:
             best, found = loss, (v, theta)
-    if found is None:
+    if found is None or not best < below:
         return []
     v, theta = found
     index = {row.tobytes(): c for c, row in enumerate(np.asarray(table, dtype=bool))}
