@@ -73,13 +73,22 @@ def _joint_system(
     for j in range(k):
         for l in range(j, k):
             both = (A[j] & A[l]).astype(float)
-            Gb, _ = setup.unpack(np.hstack([both @ setup.F[:, :nt], np.zeros((B, D))]))
+            Gb, _ = setup.unpack(np.hstack([_blocked(both, setup.F[:, :nt]), np.zeros((B, D))]))
             Gb = av[j] * av[l] * Gb
             G[:, j * D : (j + 1) * D, l * D : (l + 1) * D] = Gb
             G[:, l * D : (l + 1) * D, j * D : (j + 1) * D] = Gb
         for r, lab in enumerate(labels):
-            lin[:, r, j * D : (j + 1) * D] = av[j] * ((A[j] * (c * lab)) @ Z)
+            lin[:, r, j * D : (j + 1) * D] = av[j] * _blocked(A[j] * (c * lab), Z)
     return G, lin
+
+
+def _blocked(a: np.ndarray, b: np.ndarray, rows: int = 256) -> np.ndarray:
+    """``a @ b`` in blocks of rows: OpenBLAS splits one tall product over threads, which on a
+    busy machine is several times slower than these single-threaded blocks (same sums)."""
+    out = np.empty((len(a), b.shape[1]))
+    for r in range(0, len(a), rows):
+        np.matmul(a[r : r + rows], b, out=out[r : r + rows])
+    return out
 
 
 def joint_sign_bounds(

@@ -28,6 +28,8 @@ __all__ = ["point_bounds", "search_pairs"]
 
 #: Pairs given their strong bound per batch: large enough to amortise numpy's per-call cost.
 BATCH = 4096
+#: Rows of the point table per matrix product.
+ROW_BLOCK = 32
 #: The batch before the first incumbent.
 FIRST_BATCH = 64
 #: Rounds of :func:`.pairstart.guess_pairs` (after the first batches of strong bounds).
@@ -60,7 +62,11 @@ def _point_bounds_into(setup, X: np.ndarray, a: tuple[int, int], L: np.ndarray) 
     # Σ_i [(1−x)(1−u)·out + x(1−u)·r1 + (1−x)u·r2 + xu·both] for x = X[c₁], u = X[c₂]
     row = X @ (r1 - out) + out.sum()
     col = X @ (r2 - out)
-    np.matmul(X * (out - r1 - r2 + both), X.T, out=L)
+    Xw, XT = X * (out - r1 - r2 + both), np.ascontiguousarray(X.T)
+    # in blocks of rows: one (C, n)·(n, C) product is split over threads by OpenBLAS, which
+    # on a busy machine is several times slower than these single-threaded blocks
+    for r in range(0, len(X), ROW_BLOCK):
+        np.matmul(Xw[r : r + ROW_BLOCK], XT, out=L[r : r + ROW_BLOCK])
     L += row[:, None]
     L += col[None, :]
 

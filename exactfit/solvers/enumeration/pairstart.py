@@ -5,8 +5,8 @@ optimum every pair whose point bound is below the incumbent gets the full strong
 (eigendecomposition, rows, aggregated rows).  Best-first order finds the optimum late on
 noisy data: the least point bounds are weak.  This module guesses good pairs cheaply: from
 the activity patterns of the pairs with the least strong bounds, fit the joint least squares
-on the patterns, take the patterns of the fitted network, and repeat while the network's
-loss decreases.  The chambers of the best network found are returned; the search solves that
+on the patterns, take the patterns of the fitted network, and repeat a few times (all starts
+at once, batched).  The chambers of the best network met are returned; the search solves that
 pair's cone QP like any other visit.  Nothing here is a bound: a guessed pair only adds one
 visit (its QP value is the loss of a real network), so the search stays complete and its
 proof unchanged.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from exactfit.solvers.enumeration.algebra import _Setup
-from exactfit.solvers.enumeration.optima import _joint_system
+from exactfit.solvers.enumeration.multi import _joint_system
 
 __all__ = ["guess_pairs"]
 
@@ -26,30 +26,26 @@ STARTS = 64
 STEPS = 12
 
 
-def _loss(setup: _Setup, a: tuple[int, ...], theta: np.ndarray) -> float:
-    """The loss of the network ``Σ_j a_j relu(z·θ_j)``."""
-    p = np.maximum(setup.Z @ theta.T, 0.0) @ np.asarray(a, dtype=float)
-    r = setup.problem.yf - p
-    return float(setup.problem.cf @ (r * r))
-
-
-def _walk(setup: _Setup, a: tuple[int, ...], acts: list[np.ndarray]) -> tuple[float, np.ndarray]:
-    """Alternating least squares from the activity patterns ``acts``: (loss, θ) of the best
-    network met."""
-    best, best_theta = np.inf, None
-    seen: set[bytes] = set()
+def _walks(
+    setup: _Setup, a: tuple[int, ...], acts: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Alternating least squares from the activity patterns ``acts`` (per unit, (S, n)), all
+    starts at once: (loss (S,), θ (S, 2, D)) of the best network each start met."""
+    S, D = len(acts[0]), setup.D
+    av = np.asarray(a, dtype=float)
+    y = np.broadcast_to(setup.problem.yf, acts[0].shape)
+    best = np.full(S, np.inf)
+    best_theta = np.zeros((S, 2, D))
     for _ in range(STEPS):
-        key = b"".join(np.packbits(x).tobytes() for x in acts)
-        if key in seen:
-            break
-        seen.add(key)
-        G, h = _joint_system(setup, a, acts)
-        theta = np.linalg.lstsq(G, h, rcond=None)[0].reshape(len(a), setup.D)
-        loss = _loss(setup, a, theta)
-        if not loss < best:
-            break
-        best, best_theta = loss, theta
-        acts = list((setup.Z @ theta.T > 0.0).T)  # each unit's pattern at the fit
+        G, lin = _joint_system(setup, acts, av, [y])
+        theta = (np.linalg.pinv(G) @ lin[:, 0, :, None])[..., 0].reshape(S, 2, D)
+        z = np.einsum("nd,sjd->sjn", setup.Z, theta)  # (S, 2, n)
+        r = setup.problem.yf - np.einsum("sjn,j->sn", np.maximum(z, 0.0), av)
+        loss = (r * r) @ setup.problem.cf
+        better = loss < best
+        best = np.where(better, loss, best)
+        best_theta[better] = theta[better]
+        acts = [z[:, 0] > 0.0, z[:, 1] > 0.0]  # each unit's pattern at the fit
     return best, best_theta
 
 
@@ -61,17 +57,20 @@ def guess_pairs(
     below: float = np.inf,
 ) -> list[tuple[int, int, int]]:
     """Pairs ``(sign-vector index, c₁, c₂)`` (canonical: ``c₁ ≤ c₂`` for equal signs) of the
-    best networks the alternating least squares reaches from ``starts`` (at most one pair,
-    or none when the network's chambers are not rows of ``table``, e.g. a weight exactly on a
-    hyperplane)."""
+    best network the alternating least squares reaches from ``starts`` (at most one pair;
+    none when that network's loss is not below ``below``, the incumbent, or its chambers are
+    not rows of ``table``, e.g. a weight exactly on a hyperplane)."""
     if setup.problem.weight_bound is not None or not starts:
         return []
     acts_all = setup.hp.active(table)
+    starts = starts[:STARTS]
     best, found = np.inf, None
-    for v, c1, c2 in starts[:STARTS]:
-        loss, theta = _walk(setup, svs[v], [acts_all[c1], acts_all[c2]])
-        if theta is not None and loss < best:
-            best, found = loss, (v, theta)
+    for v in sorted({e[0] for e in starts}):
+        c = np.array([e[1:] for e in starts if e[0] == v], dtype=np.int64)
+        loss, theta = _walks(setup, svs[v], [acts_all[c[:, 0]], acts_all[c[:, 1]]])
+        i = int(np.argmin(loss))
+        if loss[i] < best:
+            best, found = float(loss[i]), (v, theta[i])
     if found is None or not best < below:
         return []
     v, theta = found
