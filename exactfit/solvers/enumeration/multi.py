@@ -98,7 +98,7 @@ def joint_sign_bounds(
     combo: np.ndarray,
     av: np.ndarray,
     cutoff: float = np.inf,
-    aggregate: bool = True,
+    aggregate: bool = False,
 ) -> np.ndarray:
     """Lower bounds (B,) on the optima of the unit-cell combinations ``combo`` (B, k) for the
     output signs ``av``: unit cells' active sets ``acts`` (C, n), chamber signs ``table`` (C, m).
@@ -106,7 +106,10 @@ def joint_sign_bounds(
     The larger of the plain and sign-aware least-squares bounds, raised by the halfspace
     bound where that one is at most ``cutoff`` (the search's pruning threshold: elsewhere the
     least-squares bound already prunes), less the float allowance; where the joint ``G`` is
-    not well conditioned, the split bound instead (:func:`_split_bounds`)."""
+    not well conditioned, the split bound instead (:func:`_split_bounds`).  Pairs whose
+    ``LDLᵀ`` least-squares bound exceeds ``cutoff`` keep that one (:func:`_ldl_bounds`).
+    ``aggregate``: raise the pairs still at most ``cutoff`` by the aggregated-row bound
+    (:mod:`.conedual`; the pair search does so lazily, just before a pair's cone QP)."""
     k = combo.shape[1]
     A = [acts[combo[:, j]] for j in range(k)]
     y = np.broadcast_to(setup.problem.yf, A[0].shape)

@@ -157,6 +157,8 @@ def search_pairs(
                     guesses += 1
                     tops = [e[1:4] for e in heapq.nsmallest(STARTS, heap)]
                     for v, c1, c2 in guess_pairs(setup, table, svs, tops, state.best.value):
+                        if (v * C * C + c1 * C + c2) % run.num_shards != run.shard:
+                            continue  # another shard's pair: that shard may guess it
                         if _visit(run, table, keys1, svs, v, (c1, c2)):
                             return
                 if run.tick(state.combos):
@@ -187,7 +189,7 @@ def _bound_batch(setup, acts, table, svs, rows, nxt, best, heap) -> int:
         sel = batch[batch[:, 1] == v]
         combo = sel[:, 2:].astype(np.int64)
         av = np.array(svs[v], dtype=float)
-        strong = joint_sign_bounds(setup, acts, table, combo, av, cutoff, aggregate=False)
+        strong = joint_sign_bounds(setup, acts, table, combo, av, cutoff)
         for b, (c1, c2) in zip(np.maximum(strong, sel[:, 0]), combo, strict=True):
             if b <= cutoff:  # the incumbent only decreases: a pruned pair stays pruned
                 heapq.heappush(heap, (float(b), v, int(c1), int(c2), 0))
@@ -209,7 +211,7 @@ def _aggregate(setup, acts, table, svs, best, heap) -> None:
         sel = [e for e in take if e[1] == v]
         combo = np.array([e[2:4] for e in sel], dtype=np.int64)
         av = np.array(svs[v], dtype=float)
-        strong = joint_sign_bounds(setup, acts, table, combo, av, cutoff)
+        strong = joint_sign_bounds(setup, acts, table, combo, av, cutoff, aggregate=True)
         for b, e in zip(strong, sel, strict=True):
             b = max(float(b), e[0])
             if b <= cutoff:

@@ -42,9 +42,9 @@ def _check_pairs(problem: FitProblem, seed: int) -> None:
         a = tuple(sorted(a, reverse=True))
         combo = rng.integers(0, C, size=(min(PAIRS, C * C), 2))
         av = np.array(a, dtype=float)
-        # cutoff ∞: every pair takes the eigen route with all its rows; cutoff −∞: the pairs
-        # with usable LDLᵀ factors keep that least-squares bound
-        strong = joint_sign_bounds(setup, acts, table, combo, av)
+        # cutoff ∞: every pair takes the eigen route with all its rows, single and aggregated;
+        # cutoff −∞: the pairs with usable LDLᵀ factors keep that least-squares bound
+        strong = joint_sign_bounds(setup, acts, table, combo, av, aggregate=True)
         ldl = joint_sign_bounds(setup, acts, table, combo, av, cutoff=-np.inf)
         point = point_bounds(setup, acts, a)[combo[:, 0], combo[:, 1]]
         for (c1, c2), s, q, p in zip(combo, strong, ldl, point, strict=True):
@@ -172,6 +172,7 @@ def test_split_bound_uses_each_units_own_cone_on_its_exclusive_points():
     a = (1, -1)
     G, h, A = _cell_system(setup, [table[c1], table[c2]], a)
     exact = float(problem.null_loss() + exact_cone_qp(G, h, A).value)
-    bound = joint_sign_bounds(setup, acts, table, np.array([[c1, c2]]), np.array(a, float))[0]
+    combo, av = np.array([[c1, c2]]), np.array(a, float)
+    bound = joint_sign_bounds(setup, acts, table, combo, av, aggregate=True)[0]
     assert bound <= exact + PRUNE_MARGIN * setup.Y
     assert bound > 20.0, (bound, exact)
