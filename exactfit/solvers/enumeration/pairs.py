@@ -189,10 +189,10 @@ def _bound_batch(setup, acts, table, svs, rows, nxt, best, heap) -> int:
         sel = batch[batch[:, 1] == v]
         combo = sel[:, 2:].astype(np.int64)
         av = np.array(svs[v], dtype=float)
-        strong = joint_sign_bounds(setup, acts, table, combo, av, cutoff)
-        for b, (c1, c2) in zip(np.maximum(strong, sel[:, 0]), combo, strict=True):
-            if b <= cutoff:  # the incumbent only decreases: a pruned pair stays pruned
-                heapq.heappush(heap, (float(b), v, int(c1), int(c2), 0))
+        strong = np.maximum(joint_sign_bounds(setup, acts, table, combo, av, cutoff), sel[:, 0])
+        keep = strong <= cutoff  # the incumbent only decreases: a pruned pair stays pruned
+        for b, (c1, c2) in zip(strong[keep].tolist(), combo[keep].tolist(), strict=True):
+            heapq.heappush(heap, (b, v, c1, c2, 0))
     return nxt + len(batch)
 
 
