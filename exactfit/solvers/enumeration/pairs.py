@@ -140,7 +140,7 @@ def search_pairs(
             # the head's best pair is solved before the tail is filtered by the incumbent
             ready = not heap or (heap[0][0] > tail_min and state.visited > 0)
             if nxt == len(rows) and tail_min < np.inf and ready:
-                keep = np.flatnonzero(flat - margin <= state.best.value)
+                keep = np.flatnonzero(flat <= state.best.value + margin)
                 rows, nxt, tail_min = _rows(flat, keep, C), 0, np.inf
             cheap = rows[nxt, 0] if nxt < len(rows) else tail_min
             low = min(heap[0][0], cheap) if heap else cheap
