@@ -19,6 +19,7 @@ import heapq
 
 import numpy as np
 
+from exactfit.solvers.enumeration.halfspace import _gamma
 from exactfit.solvers.enumeration.multi import joint_sign_bounds
 from exactfit.solvers.enumeration.optima import _Best, _joint_cell
 from exactfit.solvers.enumeration.pairstart import STARTS, guess_pairs
@@ -71,22 +72,58 @@ def _point_bounds_into(setup, X: np.ndarray, a: tuple[int, int], L: np.ndarray) 
     L += col[None, :]
 
 
-def _point_table(run: _ShardRun, acts: np.ndarray, svs: list[tuple[int, ...]]) -> np.ndarray:
+def _point_table(run: _ShardRun, X: np.ndarray, svs: list[tuple[int, ...]], only) -> np.ndarray:
     """The point bounds of this shard's pairs, flat over (sign vector, c₁, c₂), ``inf`` for
     the pairs that are not this shard's or not canonical (``c₁ ≤ c₂`` for equal signs: the
-    units are interchangeable).  Pairs are dealt to the shards by flat index."""
-    C = len(acts)
-    X = acts.astype(float)
-    flat = np.empty(len(svs) * C * C)
-    for v, a in enumerate(svs):
-        L = flat[v * C * C : (v + 1) * C * C].reshape(C, C)
-        _point_bounds_into(run.setup, X, (a[0], a[1]), L)
-        if a[0] == a[1]:
-            for c1 in range(1, C):
-                L[c1, :c1] = np.inf
-    if run.num_shards > 1:
-        flat[np.arange(len(flat)) % run.num_shards != run.shard] = np.inf
+    units are interchangeable), and for now for the sign vectors not in ``only`` (filled in
+    later by :func:`_fill`).  Pairs are dealt to the shards by flat index."""
+    C = len(X)
+    flat = np.full(len(svs) * C * C, np.inf)
+    for v in only:
+        _fill(run, X, svs, flat, v)
     return flat
+
+
+def _fill(run: _ShardRun, X: np.ndarray, svs: list[tuple[int, ...]], flat, v: int) -> None:
+    """Write sign vector ``v``'s block of :func:`_point_table` into ``flat``."""
+    C = len(X)
+    a = svs[v]
+    L = flat[v * C * C : (v + 1) * C * C].reshape(C, C)
+    _point_bounds_into(run.setup, X, (a[0], a[1]), L)
+    if a[0] == a[1]:
+        for c1 in range(1, C):
+            L[c1, :c1] = np.inf
+    if run.num_shards > 1:
+        L.ravel()[(v * C * C + np.arange(C * C)) % run.num_shards != run.shard] = np.inf
+
+
+def _sign_floor(setup, a: tuple[int, int]) -> float:
+    """A lower bound on every point bound of sign vector ``a``, exact despite rounding: each
+    point pays at least the least of its four costs (neither, either or both units active),
+    and the float sum is lowered by ``γ_{n+4}`` relative (its terms are nonnegative)."""
+    y, c = setup.problem.yf, setup.problem.cf
+    r1, r2 = _cost(y, a[0]), _cost(y, a[1])
+    both = r1 if a[0] == a[1] else np.zeros_like(y)
+    least = c * np.minimum(np.minimum(y * y, both), np.minimum(r1, r2))
+    return float(least.sum()) * (1.0 - _gamma(len(y) + 4))
+
+
+def _add_deferred(run, X, svs, flat, deferred, margin) -> float:
+    """Fill in the deferred sign vectors' blocks, except those whose floor already exceeds
+    the incumbent (every pair of theirs is pruned; they count as enumerated); returns the
+    least new entry."""
+    C, state = len(X), run.state
+    low = np.inf
+    for v in deferred:
+        if _sign_floor(run.setup, svs[v]) - margin > state.best.value:
+            equal = svs[v][0] == svs[v][1]
+            state.combos += (C * (C + 1) // 2 if equal else C * C) // run.num_shards
+            continue
+        _fill(run, X, svs, flat, v)
+        block = flat[v * C * C : (v + 1) * C * C]
+        state.combos += int(np.isfinite(block).sum())
+        low = min(low, float(block.min()))
+    return low
 
 
 def _head(flat: np.ndarray, size: int) -> np.ndarray:
@@ -119,10 +156,20 @@ def search_pairs(
     setup, state = run.setup, run.state
     acts = setup.hp.active(table)
     C = len(acts)
-    flat = _point_table(run, acts, svs)
-    state.combos = int(np.isfinite(flat).sum())
-    state.enumerated = True
+    X = acts.astype(float)
     margin = PRUNE_MARGIN * max(setup.Y, 1e-300)
+    # the sign vector of the least floor first; the others only once there is an incumbent,
+    # which on planted data prunes a whole sign vector (e.g. (−, −)) by its floor
+    first = min(range(len(svs)), key=lambda v: (_sign_floor(setup, svs[v]), v))
+    deferred = [v for v in range(len(svs)) if v != first]
+    flat = _point_table(run, X, svs, [first])
+    state.combos = int(np.isfinite(flat).sum())
+    # a valid bound for the deferred pairs should a limit strike before they are filled in
+    floor = min((_sign_floor(setup, svs[v]) for v in deferred), default=np.inf)
+    if state.combos == 0:
+        _add_deferred(run, X, svs, flat, deferred, margin)
+        deferred, floor = [], np.inf
+    state.enumerated = True
     # the least point bounds first: their QPs give the incumbent that filters the rest, so
     # only the survivors are sorted
     size = min(BATCH, state.combos)
@@ -142,25 +189,28 @@ def search_pairs(
             if nxt == len(rows) and tail_min < np.inf and ready:
                 keep = np.flatnonzero(flat <= state.best.value + margin)
                 rows, nxt, tail_min = _rows(flat, keep, C), 0, np.inf
-            cheap = rows[nxt, 0] if nxt < len(rows) else tail_min
+            if nxt < len(rows) and rows[nxt, 0] - margin > state.best.value:
+                nxt = len(rows)  # sorted: every row left is pruned by its point bound
+            # (the tail is above the head's rows, except for deferred blocks filled in later)
+            cheap = min(rows[nxt, 0], tail_min) if nxt < len(rows) else tail_min
             low = min(heap[0][0], cheap) if heap else cheap
+            if deferred and (state.visited or low == np.inf or low - margin > state.best.value):
+                # before any decision that needs every pair: the deferred sign vectors
+                tail_min = min(tail_min, _add_deferred(run, X, svs, flat, deferred, margin))
+                deferred, floor = [], np.inf
+                continue
             if low == np.inf:
                 break
             # every pair left has a bound ≥ low: the shard's bound should it stop here
-            state.lower = float(low - margin)
+            state.lower = float(min(low, floor) - margin)
             if low - margin > state.best.value:
                 return
             if not heap or (heap[0][0] > cheap and (nxt < len(rows) or state.visited)):
                 nxt = _bound_batch(setup, acts, table, svs, rows, nxt, state.best.value, heap)
                 if guesses < GUESSES and heap:
-                    # a near-optimal incumbent early spares most strong bounds (pairstart)
                     guesses += 1
-                    tops = [e[1:4] for e in heapq.nsmallest(STARTS, heap)]
-                    for v, c1, c2 in guess_pairs(setup, table, svs, tops, state.best.value):
-                        if (v * C * C + c1 * C + c2) % run.num_shards != run.shard:
-                            continue  # another shard's pair: that shard may guess it
-                        if _visit(run, table, keys1, svs, v, (c1, c2)):
-                            return
+                    if _guess(run, table, keys1, svs, heap):
+                        return
                 if run.tick(state.combos):
                     return
                 continue
@@ -175,6 +225,19 @@ def search_pairs(
         state.lower = None  # every pair visited
     finally:
         state.pruned = state.combos - state.visited
+
+
+def _guess(run, table, keys1, svs, heap) -> bool:
+    """Visit the pair :func:`.pairstart.guess_pairs` finds from the least heap entries (a
+    near-optimal incumbent early spares most strong bounds); ``True`` on a proven zero fit."""
+    C = len(table)
+    tops = [e[1:4] for e in heapq.nsmallest(STARTS, heap)]
+    for v, c1, c2 in guess_pairs(run.setup, table, svs, tops, run.state.best.value):
+        if (v * C * C + c1 * C + c2) % run.num_shards != run.shard:
+            continue  # another shard's pair: that shard may guess it
+        if _visit(run, table, keys1, svs, v, (c1, c2)):
+            return True
+    return False
 
 
 def _bound_batch(setup, acts, table, svs, rows, nxt, best, heap) -> int:

@@ -121,6 +121,18 @@ def test_two_units_planted_float_search_matches_brute_force(seed, n, d, signs):
     assert close(re.objective, reference(problem).objective)
 
 
+@pytest.mark.parametrize(("seed", "scale"), [(4, 1.0), (5, -1.0), (6, -3.0), (7, 0.2)])
+def test_two_units_search_with_deferred_sign_vectors_matches_brute_force(seed, scale):
+    # the search fills in the point table of the sign vector with the least floor first and
+    # the others once it has an incumbent (or prunes them whole by their floor): labels of
+    # either sign and scale move the optimum between (+, +), (+, −) and (−, −)
+    base = planted(seed, 7, 1, k=2)
+    problem = FitProblem(base.X, [scale * v for v in base.y], units=2)
+    re = ENUM.solve(problem, certify=False)
+    assert re.status is Status.OPTIMAL
+    assert close(re.objective, reference(problem).objective)
+
+
 @pytest.mark.parametrize("shards", [2, 3])
 def test_two_unit_shards_give_the_same_optimum(shards):
     problem = planted(6, 14, 2, k=2)
