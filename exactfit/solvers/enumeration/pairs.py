@@ -72,23 +72,17 @@ def _point_bounds_into(setup, X: np.ndarray, a: tuple[int, int], L: np.ndarray) 
     L += col[None, :]
 
 
-def _point_table(run: _ShardRun, X: np.ndarray, svs: list[tuple[int, ...]], only) -> np.ndarray:
-    """The point bounds of this shard's pairs, flat over (sign vector, c₁, c₂), ``inf`` for
-    the pairs that are not this shard's or not canonical (``c₁ ≤ c₂`` for equal signs: the
-    units are interchangeable), and for now for the sign vectors not in ``only`` (filled in
-    later by :func:`_fill`).  Pairs are dealt to the shards by flat index."""
-    C = len(X)
-    flat = np.full(len(svs) * C * C, np.inf)
-    for v in only:
-        _fill(run, X, svs, flat, v)
-    return flat
-
-
-def _fill(run: _ShardRun, X: np.ndarray, svs: list[tuple[int, ...]], flat, v: int) -> None:
-    """Write sign vector ``v``'s block of :func:`_point_table` into ``flat``."""
+def _fill(run: _ShardRun, X: np.ndarray, svs, flat: np.ndarray, slots: list[int], v: int):
+    """Write sign vector ``v``'s point bounds into the next block of ``flat``, flat over
+    (block, c₁, c₂), and record ``v`` in ``slots`` (block → sign vector).  ``inf`` marks the
+    pairs that are not this shard's or not canonical (``c₁ ≤ c₂`` for equal signs: the units
+    are interchangeable).  Pairs are dealt to the shards by their index in the (sign vector,
+    c₁, c₂) order, whatever the block order.  Unfilled blocks are never read (only
+    ``flat[:len(slots)·C²]``), so they cost no memory traffic."""
     C = len(X)
     a = svs[v]
-    L = flat[v * C * C : (v + 1) * C * C].reshape(C, C)
+    L = flat[len(slots) * C * C : (len(slots) + 1) * C * C].reshape(C, C)
+    slots.append(v)
     _point_bounds_into(run.setup, X, (a[0], a[1]), L)
     if a[0] == a[1]:
         for c1 in range(1, C):
@@ -108,7 +102,7 @@ def _sign_floor(setup, a: tuple[int, int]) -> float:
     return float(least.sum()) * (1.0 - _gamma(len(y) + 4))
 
 
-def _add_deferred(run, X, svs, flat, deferred, margin) -> float:
+def _add_deferred(run, X, svs, flat, slots, deferred, margin) -> float:
     """Fill in the deferred sign vectors' blocks, except those whose floor already exceeds
     the incumbent (every pair of theirs is pruned; they count as enumerated); returns the
     least new entry."""
@@ -119,8 +113,8 @@ def _add_deferred(run, X, svs, flat, deferred, margin) -> float:
             equal = svs[v][0] == svs[v][1]
             state.combos += (C * (C + 1) // 2 if equal else C * C) // run.num_shards
             continue
-        _fill(run, X, svs, flat, v)
-        block = flat[v * C * C : (v + 1) * C * C]
+        _fill(run, X, svs, flat, slots, v)
+        block = flat[(len(slots) - 1) * C * C : len(slots) * C * C]
         state.combos += int(np.isfinite(block).sum())
         low = min(low, float(block.min()))
     return low
@@ -140,13 +134,13 @@ def _head(flat: np.ndarray, size: int) -> np.ndarray:
     return idx[np.isfinite(flat[idx])]
 
 
-def _rows(flat: np.ndarray, idx: np.ndarray, C: int) -> np.ndarray:
+def _rows(flat: np.ndarray, idx: np.ndarray, C: int, slots: list[int]) -> np.ndarray:
     """Rows ``(point bound, sign-vector index, c₁, c₂)`` of flat indices ``idx``, sorted by
-    (point bound, sign vector, c₁, c₂): deterministic ties."""
+    (point bound, block, c₁, c₂): deterministic ties."""
     idx = np.sort(idx)
     idx = idx[np.argsort(flat[idx], kind="stable")]  # flat order breaks the ties
-    v, rem = np.divmod(idx, C * C)
-    return np.column_stack([flat[idx], v, *np.divmod(rem, C)])
+    block, rem = np.divmod(idx, C * C)
+    return np.column_stack([flat[idx], np.asarray(slots)[block], *np.divmod(rem, C)])
 
 
 def search_pairs(
@@ -162,13 +156,15 @@ def search_pairs(
     # which on planted data prunes a whole sign vector (e.g. (−, −)) by its floor
     first = min(range(len(svs)), key=lambda v: (_sign_floor(setup, svs[v]), v))
     deferred = [v for v in range(len(svs)) if v != first]
-    flat = _point_table(run, X, svs, [first])
+    full, slots = np.empty(len(svs) * C * C), []
+    _fill(run, X, svs, full, slots, first)
+    flat = full[: C * C]  # the filled blocks
     state.combos = int(np.isfinite(flat).sum())
     # a valid bound for the deferred pairs should a limit strike before they are filled in
     floor = min((_sign_floor(setup, svs[v]) for v in deferred), default=np.inf)
     if state.combos == 0:
-        _add_deferred(run, X, svs, flat, deferred, margin)
-        deferred, floor = [], np.inf
+        _add_deferred(run, X, svs, full, slots, deferred, margin)
+        deferred, floor, flat = [], np.inf, full[: len(slots) * C * C]
     state.enumerated = True
     # the least point bounds first: their QPs give the incumbent that filters the rest, so
     # only the survivors are sorted
@@ -176,7 +172,7 @@ def search_pairs(
     if size == 0:
         return
     head = _head(flat, size) if size < len(flat) else np.flatnonzero(np.isfinite(flat))
-    rows = _rows(flat, head, C)
+    rows = _rows(flat, head, C, slots)
     flat[head] = np.inf
     tail_min = flat.min(initial=np.inf)
     heap: list[tuple[float, int, int, int, int]] = []  # (bound, v, c₁, c₂, aggregated)
@@ -188,7 +184,7 @@ def search_pairs(
             ready = not heap or (heap[0][0] > tail_min and state.visited > 0)
             if nxt == len(rows) and tail_min < np.inf and ready:
                 keep = np.flatnonzero(flat <= state.best.value + margin)
-                rows, nxt, tail_min = _rows(flat, keep, C), 0, np.inf
+                rows, nxt, tail_min = _rows(flat, keep, C, slots), 0, np.inf
             if nxt < len(rows) and rows[nxt, 0] - margin > state.best.value:
                 nxt = len(rows)  # sorted: every row left is pruned by its point bound
             # (the tail is above the head's rows, except for deferred blocks filled in later)
@@ -196,8 +192,9 @@ def search_pairs(
             low = min(heap[0][0], cheap) if heap else cheap
             if deferred and (state.visited or low == np.inf or low - margin > state.best.value):
                 # before any decision that needs every pair: the deferred sign vectors
-                tail_min = min(tail_min, _add_deferred(run, X, svs, flat, deferred, margin))
-                deferred, floor = [], np.inf
+                new = _add_deferred(run, X, svs, full, slots, deferred, margin)
+                tail_min, deferred, floor = min(tail_min, new), [], np.inf
+                flat = full[: len(slots) * C * C]
                 continue
             if low == np.inf:
                 break
