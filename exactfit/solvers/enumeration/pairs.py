@@ -11,6 +11,12 @@ bound plus a least-squares residual ≥ 0), which is computed only for the pairs
 does not prune, in batches taken in point-bound order; the cone QPs are solved in the order of
 the larger of the two bounds, each only once no pair left unbounded can have a smaller one.
 The search stops when the least bound left exceeds the incumbent by the margin.
+
+Three things keep the work small (``docs/solvers/enumeration.md``, "Two units"): a first
+incumbent guessed by :mod:`.pairstart` after the first batches of strong bounds; the tables
+of the sign vectors other than the one of the least *floor* (:func:`_sign_floor`) built only
+once there is an incumbent, and not at all when their floor exceeds it; and the aggregated-row
+bound (:mod:`.conedual`) given lazily to a heap entry just before its cone QP would be solved.
 """
 
 from __future__ import annotations
