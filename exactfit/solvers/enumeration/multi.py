@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 
 from exactfit.solvers.enumeration.algebra import _Setup
+from exactfit.solvers.enumeration.cellqp import _ldl_values
+from exactfit.solvers.enumeration.conedual import aggregated_increments
 from exactfit.solvers.enumeration.halfspace import (
     KAPPA_MAX,
     condition_bound,
@@ -71,13 +73,22 @@ def _joint_system(
     for j in range(k):
         for l in range(j, k):
             both = (A[j] & A[l]).astype(float)
-            Gb, _ = setup.unpack(np.hstack([both @ setup.F[:, :nt], np.zeros((B, D))]))
+            Gb, _ = setup.unpack(np.hstack([_blocked(both, setup.F[:, :nt]), np.zeros((B, D))]))
             Gb = av[j] * av[l] * Gb
             G[:, j * D : (j + 1) * D, l * D : (l + 1) * D] = Gb
             G[:, l * D : (l + 1) * D, j * D : (j + 1) * D] = Gb
         for r, lab in enumerate(labels):
-            lin[:, r, j * D : (j + 1) * D] = av[j] * ((A[j] * (c * lab)) @ Z)
+            lin[:, r, j * D : (j + 1) * D] = av[j] * _blocked(A[j] * (c * lab), Z)
     return G, lin
+
+
+def _blocked(a: np.ndarray, b: np.ndarray, rows: int = 256) -> np.ndarray:
+    """``a @ b`` in blocks of rows: OpenBLAS splits one tall product over threads, which on a
+    busy machine is several times slower than these single-threaded blocks (same sums)."""
+    out = np.empty((len(a), b.shape[1]))
+    for r in range(0, len(a), rows):
+        np.matmul(a[r : r + rows], b, out=out[r : r + rows])
+    return out
 
 
 def joint_sign_bounds(
@@ -87,6 +98,7 @@ def joint_sign_bounds(
     combo: np.ndarray,
     av: np.ndarray,
     cutoff: float = np.inf,
+    aggregate: bool = False,
 ) -> np.ndarray:
     """Lower bounds (B,) on the optima of the unit-cell combinations ``combo`` (B, k) for the
     output signs ``av``: unit cells' active sets ``acts`` (C, n), chamber signs ``table`` (C, m).
@@ -94,20 +106,54 @@ def joint_sign_bounds(
     The larger of the plain and sign-aware least-squares bounds, raised by the halfspace
     bound where that one is at most ``cutoff`` (the search's pruning threshold: elsewhere the
     least-squares bound already prunes), less the float allowance; where the joint ``G`` is
-    not well conditioned, the split bound instead (:func:`_split_bounds`)."""
-    k, D = combo.shape[1], setup.D
+    not well conditioned, the split bound instead (:func:`_split_bounds`).  Pairs whose
+    ``LDLᵀ`` least-squares bound exceeds ``cutoff`` keep that one (:func:`_ldl_bounds`).
+    ``aggregate``: raise the pairs still at most ``cutoff`` by the aggregated-row bound
+    (:mod:`.conedual`; the pair search does so lazily, just before a pair's cone QP)."""
+    k = combo.shape[1]
     A = [acts[combo[:, j]] for j in range(k)]
     y = np.broadcast_to(setup.problem.yf, A[0].shape)
     ylab = _clipped_labels(setup, A, av)
-    out = np.full(len(ylab), -np.inf)
     G, lin = _joint_system(setup, A, av, [y, ylab])
-    lam, V = np.linalg.eigh(G)
     n_terms = int(max(Aj.sum(axis=1).max(initial=0) for Aj in A))
+    # most pairs are pruned by least squares alone: decide those from LDLᵀ factors first
+    out = _ldl_bounds(setup, G, lin, n_terms)
+    rest = np.flatnonzero(~(out > cutoff))
+    if len(rest):
+        A, ylab, G, lin = [Aj[rest] for Aj in A], ylab[rest], G[rest], lin[rest]
+        out[rest] = _eigen_bounds(
+            setup, table, combo[rest], av, A, ylab, G, lin, n_terms, cutoff, aggregate
+        )
+    return out
+
+
+def _ldl_bounds(setup: _Setup, G: np.ndarray, lin: np.ndarray, n_terms: int) -> np.ndarray:
+    """The least-squares bounds (B,) ``Y − min_r h_rᵀG⁻¹h_r`` from an ``LDLᵀ`` factorisation,
+    less the allowance for ``κ ≤ 2·tr(G)·tr(G⁻¹)`` (the factor 2 covers the rounding of the
+    computed traces), ``−∞`` where the factors are not usable or ``κ > KAPPA_MAX``."""
+    dim = G.shape[-1]
+    scale = np.maximum(np.einsum("bii->bi", G).max(axis=1), 1e-300)
+    vals, good, tr = _ldl_values(G / scale[:, None, None], lin)
+    trace = np.einsum("bii->b", G)
+    with np.errstate(invalid="ignore", over="ignore"):
+        kappa = np.where(good, 2.0 * trace * (tr / scale), np.inf)
+        ok = good & (kappa <= KAPPA_MAX)
+        allow = halfspace_allowance(np.where(ok, kappa, 1.0), n_terms, dim) * setup.Y
+        return np.where(ok, setup.Y - (vals / scale[:, None]).min(axis=1) - allow, -np.inf)
+
+
+def _eigen_bounds(setup, table, combo, av, A, ylab, G, lin, n_terms, cutoff, aggregate):
+    """:func:`joint_sign_bounds` from the eigendecomposition of ``G`` (the pairs the
+    least-squares bound of :func:`_ldl_bounds` does not prune)."""
+    k, D = combo.shape[1], setup.D
+    out = np.full(len(ylab), -np.inf)
+    lam, V = np.linalg.eigh(G)
     kappa = condition_bound(lam, n_terms, k * D)
     good = kappa <= KAPPA_MAX
     bad = np.flatnonzero(~good)
     if len(bad):  # singular or ill-conditioned joint G: the split bound
-        out[bad] = _split_bounds(setup, [Aj[bad] for Aj in A], ylab[bad])
+        orient = [av[j] * np.where(table[combo[bad, j]], 1.0, -1.0) for j in range(k)]
+        out[bad] = _split_bounds(setup, [Aj[bad] for Aj in A], ylab[bad], orient)
     ok = np.flatnonzero(good)
     if len(ok) == 0:
         return out
@@ -119,17 +165,29 @@ def joint_sign_bounds(
     near = out[ok] <= cutoff
     if np.any(near):
         sel = ok[near]
-        inc = _increments(setup, table, combo[sel], V[sel], inv_sqrt[near], t[near])
-        out[sel] = np.maximum(out[sel], (ls[near] + inc).max(axis=1) - allow[near])
+        W = _rows(setup, table, combo[sel], V[sel], inv_sqrt[near])
+        tn, bound = t[near], ls[near] + _increments(t[near], W)
+        out[sel] = np.maximum(out[sel], bound.max(axis=1) - allow[near])
+        # where the best single row still does not prune: a combination of rows
+        agg = np.flatnonzero(out[sel] <= cutoff) if aggregate else []
+        if len(agg):
+            inc, extra = aggregated_increments(tn[agg], W[agg], kappa[ok][near][agg], D)
+            raised = (ls[near][agg] + inc - extra * setup.Y).max(axis=1) - allow[near][agg]
+            out[sel[agg]] = np.maximum(out[sel[agg]], raised)
     return out
 
 
-def _split_bounds(setup: _Setup, A: list[np.ndarray], ylab: np.ndarray) -> np.ndarray:
+def _split_bounds(
+    setup: _Setup, A: list[np.ndarray], ylab: np.ndarray, orient: list[np.ndarray]
+) -> np.ndarray:
     """The split bound (B,): the point bound plus, for each set ``T`` of units, the
     least-squares residual of the clipped labels on the points whose active units are exactly
     ``T``.  There the prediction is ``z·ζ_T`` with ``ζ_T = Σ_{j∈T} a_j θ_j``; taking the
     ``ζ_T`` free (one per ``T``) relaxes the pair, so the sum of these residuals (each ``≥ 0``,
-    less the allowance where its Gram matrix is well conditioned, else 0) is a lower bound."""
+    less the allowance where its Gram matrix is well conditioned, else 0) is a lower bound.
+    For ``T = {j}`` alone ``ζ_T = a_jθ_j`` stays in ``a_j K_j`` (no other group uses ``θ_j``),
+    so that residual is raised by the halfspace bound of the rows ``orient[j]·n`` (B, m):
+    ``a_j`` times unit ``j``'s chamber orientation."""
     c, y, D = setup.problem.cf, setup.problem.yf, setup.D
     nt = len(setup.iu[0])
     out = (c * (y - ylab) ** 2).sum(axis=1)
@@ -138,13 +196,15 @@ def _split_bounds(setup: _Setup, A: list[np.ndarray], ylab: np.ndarray) -> np.nd
         group = np.ones(A[0].shape, dtype=bool)
         for j, Aj in enumerate(A):
             group &= Aj if T >> j & 1 else ~Aj
-        out += _residuals(setup, group, ylab, nt, D)
+        single = [j for j in range(k) if 1 << j == T]
+        out += _residuals(setup, group, ylab, nt, D, orient[single[0]] if single else None)
     return out
 
 
-def _residuals(setup, group, ylab, nt, D) -> np.ndarray:
+def _residuals(setup, group, ylab, nt, D, orient=None) -> np.ndarray:
     """Least-squares residuals (B,) of labels ``ylab`` on the point sets ``group`` (B, n),
-    less the float allowance, clamped at 0; 0 where the Gram matrix is ill conditioned."""
+    raised by the halfspace bound of the rows ``orient·n`` when given, less the float
+    allowance, clamped at 0; 0 where the Gram matrix is ill conditioned."""
     out = np.zeros(len(group))
     w = group * (setup.problem.cf * ylab)  # (B, n)
     Gs = np.hstack([group.astype(float) @ setup.F[:, :nt], np.zeros((len(w), D))])
@@ -153,24 +213,33 @@ def _residuals(setup, group, ylab, nt, D) -> np.ndarray:
     kappa = condition_bound(lam, n_terms, D)
     ok = kappa <= KAPPA_MAX
     if np.any(ok):
-        t = ((w[ok] @ setup.Z)[:, None, :] @ V[ok])[:, 0, :] / np.sqrt(lam[ok])
+        inv_sqrt = 1.0 / np.sqrt(lam[ok])
+        t = ((w[ok] @ setup.Z)[:, None, :] @ V[ok])[:, 0, :] * inv_sqrt
         res = (w[ok] * ylab[ok]).sum(axis=1) - (t * t).sum(axis=1)
+        if orient is not None:
+            W = (setup.hp.normals @ V[ok]) * inv_sqrt[:, None, :] * orient[ok][:, :, None]
+            res += _increments(t[:, None, :], W)[:, 0]
         res -= halfspace_allowance(kappa[ok], n_terms, D) * setup.Y
         out[ok] = np.maximum(res, 0.0)
     return out
 
 
-def _increments(setup, table, combo, V, inv_sqrt, t) -> np.ndarray:
-    """``((wᵀt)⁻)²/‖w‖²`` of the most violated chamber row, per combination and label set."""
+def _rows(setup, table, combo, V, inv_sqrt) -> np.ndarray:
+    """The whitened oriented chamber rows ``w̄ = Λ^{-1/2}Vᵀ(e_j ⊗ ±n)`` (b, k·m, kD) of every
+    unit's block: the combination's cone is ``{w̄·u ≥ 0}`` in ``u = Λ^{1/2}Vᵀθ``."""
     D = setup.D
-    best = np.zeros(t.shape[:2])
+    out = []
     for j in range(combo.shape[1]):
-        # w = Λ^{-1/2} Vᵀ (e_j ⊗ n) for every hyperplane normal n of unit j's block
         w = (setup.hp.normals @ V[:, j * D : (j + 1) * D, :]) * inv_sqrt[:, None, :]
-        wn2 = np.einsum("bmi,bmi->bm", w, w)
         orient = np.where(table[combo[:, j]], 1.0, -1.0)  # (b, m)
-        viol = (t @ w.transpose(0, 2, 1)) * orient[:, None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0)
-        best = np.maximum(best, inc.max(axis=-1, initial=0.0))
-    return best
+        out.append(w * orient[:, :, None])
+    return np.concatenate(out, axis=1)
+
+
+def _increments(t, W) -> np.ndarray:
+    """``((w̄ᵀt)⁻)²/‖w̄‖²`` of the most violated row, per combination and label set."""
+    wn2 = np.einsum("bmi,bmi->bm", W, W)
+    viol = t @ W.transpose(0, 2, 1)  # (b, R, M)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inc = np.where(viol < 0, viol * viol / wn2[:, None, :], 0.0)
+    return inc.max(axis=-1, initial=0.0)

@@ -18,7 +18,8 @@ from exactfit.exact.coneqp import exact_cone_qp
 from exactfit.solvers.enumeration import EnumSolver
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.cells import _ExactCells
-from exactfit.solvers.enumeration.multi import joint_sign_bounds
+from exactfit.solvers.enumeration.conedual import aggregated_increments
+from exactfit.solvers.enumeration.multi import _increments, joint_sign_bounds
 from exactfit.solvers.enumeration.optima import _cell_system
 from exactfit.solvers.enumeration.pairs import point_bounds
 from exactfit.solvers.enumeration.shard import PRUNE_MARGIN
@@ -40,12 +41,17 @@ def _check_pairs(problem: FitProblem, seed: int) -> None:
     for a in problem.sign_vectors():
         a = tuple(sorted(a, reverse=True))
         combo = rng.integers(0, C, size=(min(PAIRS, C * C), 2))
-        strong = joint_sign_bounds(setup, acts, table, combo, np.array(a, dtype=float))
+        av = np.array(a, dtype=float)
+        # cutoff ∞: every pair takes the eigen route with all its rows, single and aggregated;
+        # cutoff −∞: the pairs with usable LDLᵀ factors keep that least-squares bound
+        strong = joint_sign_bounds(setup, acts, table, combo, av, aggregate=True)
+        ldl = joint_sign_bounds(setup, acts, table, combo, av, cutoff=-np.inf)
         point = point_bounds(setup, acts, a)[combo[:, 0], combo[:, 1]]
-        for (c1, c2), s, p in zip(combo, strong, point, strict=True):
+        for (c1, c2), s, q, p in zip(combo, strong, ldl, point, strict=True):
             G, h, A = _cell_system(setup, [table[c1], table[c2]], a)
             exact = float(Y + exact_cone_qp(G, h, A).value)
             assert s <= exact + slack, (a, c1, c2, s, exact)
+            assert q <= exact + slack, (a, c1, c2, q, exact)
             assert p <= exact + slack, (a, c1, c2, p, exact)
 
 
@@ -90,8 +96,9 @@ def test_nearly_singular_pair_gets_no_least_squares_bound_above_its_optimum():
     G, h, A = _cell_system(setup, [table[0], table[3]], a)
     assert exact_cone_qp(G, h, A).value + problem.null_loss() == 0
     combo = np.array([[0, 3]])
-    strong = joint_sign_bounds(setup, acts, table, combo, np.array(a, dtype=float))
-    assert strong[0] <= PRUNE_MARGIN * setup.Y
+    for cutoff in (np.inf, -np.inf):  # the eigen route, and the LDLᵀ least squares first
+        strong = joint_sign_bounds(setup, acts, table, combo, np.array(a, float), cutoff)
+        assert strong[0] <= PRUNE_MARGIN * setup.Y
     assert point_bounds(setup, acts, a)[0, 3] <= PRUNE_MARGIN * setup.Y
 
 
@@ -114,6 +121,18 @@ def test_two_units_planted_float_search_matches_brute_force(seed, n, d, signs):
     assert close(re.objective, reference(problem).objective)
 
 
+@pytest.mark.parametrize(("seed", "scale"), [(4, 1.0), (5, -1.0), (6, -3.0), (7, 0.2)])
+def test_two_units_search_with_deferred_sign_vectors_matches_brute_force(seed, scale):
+    # the search fills in the point table of the sign vector with the least floor first and
+    # the others once it has an incumbent (or prunes them whole by their floor): labels of
+    # either sign and scale move the optimum between (+, +), (+, −) and (−, −)
+    base = planted(seed, 7, 1, k=2)
+    problem = FitProblem(base.X, [scale * v for v in base.y], units=2)
+    re = ENUM.solve(problem, certify=False)
+    assert re.status is Status.OPTIMAL
+    assert close(re.objective, reference(problem).objective)
+
+
 @pytest.mark.parametrize("shards", [2, 3])
 def test_two_unit_shards_give_the_same_optimum(shards):
     problem = planted(6, 14, 2, k=2)
@@ -128,3 +147,44 @@ def test_pair_bounds_never_exceed_the_exact_pair_optimum_on_adversarial_two_unit
     from adversarial import two_units
 
     _check_pairs(two_units(seed), seed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(2, 4), st.integers(2, 9))
+def test_aggregated_rows_never_exceed_and_reach_the_exact_cone_distance(seed, p, M):
+    # in whitened coordinates the relaxed loss is Y − ‖t‖² + ‖u − t‖² on {W u ≥ 0}: the exact
+    # minimum of ‖u − t‖² − ‖t‖² is exact_cone_qp(I, t, W); the aggregated increment (less its
+    # allowance) never exceeds ‖t‖² + that and, with enough passes, reaches it.  The cone has
+    # an interior (rows oriented to hold at u0), as every chamber product has.
+    rng = np.random.default_rng(seed)
+    t = rng.standard_normal((1, 1, p)).round(3)
+    W = rng.standard_normal((1, M, p)).round(3)
+    W[0] *= np.where(W[0] @ rng.standard_normal(p) >= 0, 1.0, -1.0)[:, None]
+    exact = exact_cone_qp(np.eye(p).tolist(), t[0, 0].tolist(), W[0].tolist()).value
+    dist2 = float(exact + sum(Fraction(float(v)) ** 2 for v in t[0, 0]))
+    single = _increments(t, W)[0, 0]
+    inc, extra = aggregated_increments(t, W, np.ones(1), p, passes=400)
+    assert inc[0, 0] - extra[0, 0] <= dist2 + 1e-12
+    assert single <= dist2 + 1e-12
+    assert inc[0, 0] >= dist2 - 1e-6 * (1 + dist2)
+
+
+def test_split_bound_uses_each_units_own_cone_on_its_exclusive_points():
+    # unit 2 is active at x = −4 only, so the joint G is singular and the split bound decides.
+    # Cone-free least squares on unit 1's exclusive points (x = −2, 3, 2, −1) leaves 13.26;
+    # with unit 1's own chamber halfspaces the bound is 24.5, the exact pair optimum 26.
+    # (Found by a random search over 5-point problems; fails without the halfspaces.)
+    X = [[-2], [3], [2], [-4], [-1]]
+    problem = FitProblem(X, [3, 0, -3, 2, 2], units=2, bias=True)
+    setup = _Setup.build(problem)
+    table = _ExactCells(setup.hp).table
+    acts = setup.hp.active(table)
+    c1 = next(c for c in range(len(table)) if acts[c].tolist() == [1, 1, 1, 0, 1])
+    c2 = next(c for c in range(len(table)) if acts[c].tolist() == [0, 0, 0, 1, 0])
+    a = (1, -1)
+    G, h, A = _cell_system(setup, [table[c1], table[c2]], a)
+    exact = float(problem.null_loss() + exact_cone_qp(G, h, A).value)
+    combo, av = np.array([[c1, c2]]), np.array(a, float)
+    bound = joint_sign_bounds(setup, acts, table, combo, av, aggregate=True)[0]
+    assert bound <= exact + PRUNE_MARGIN * setup.Y
+    assert bound > 20.0, (bound, exact)
