@@ -23,6 +23,9 @@ Variants (combine with ``+``, e.g. ``seed+mirror``):
 * ``indicator``: binary + indicator constraints instead of SOS1;
 * ``agg``: one epigraph row ``t ≥ Σ c r²`` instead of one per sample;
 * ``nocap``: without the redundant row ``Σ t ≤ L0``;
+* ``pair``: per mirror pair with labels ≥ 0, ``t_i + t_i' ≥ c σ(p − y)² + c' σ(q − y')² +
+  min(c y², c' y'²)`` (valid for one unit of sign +1: the pair's loss as a function of the
+  pre-activation is at least this convex function);
 * ``rcap``: residual bounds ``|r_i| ≤ √(cut-off / c_i)`` (valid for any better solution);
 * a SCIP setting: ``emph-opt``, ``emph-easy``, ``emph-feas``, ``heur-off``, ``heur-aggr``,
   ``pre-off``, ``pre-aggr``, ``sepa-off``, ``sepa-aggr``, ``nosym``, ``sos1-b`` / ``sos1-s``
@@ -123,6 +126,16 @@ def build(m: Any, problem: FitProblem, flags: set[str], cutoff: float, lam: floa
         T = [m.addVar(f"t{i}", lb=0.0) for i in range(n)]
         for i in range(n):
             m.addCons(T[i] >= float(c[i]) * R[i] * R[i])
+    if "pair" in flags:
+        # mirror pair (i, i'), labels ≥ 0: t_i + t_i' ≥ c σ(p − y)² + c' σ(q − y')² + m
+        for i2, i in antipodes(problem.lifted()).items():
+            if y[i] < 0 or y[i2] < 0:
+                continue
+            mins = min(c[i] * y[i] ** 2, c[i2] * y[i2] ** 2)
+            S, S2 = m.addVar(f"s{i}", lb=0.0), m.addVar(f"s{i2}", lb=0.0)
+            m.addCons(S - P[i] >= -float(y[i]))
+            m.addCons(S2 - P[i2] >= -float(y[i2]))
+            m.addCons(T[i] + T[i2] >= float(c[i]) * S * S + float(c[i2]) * S2 * S2 + mins)
     if "nocap" not in flags:
         m.addCons(quicksum(T) <= lam * lam * L0 * (1 + 1e-9) + 1e-9)
     if problem.weight_bound is not None:
