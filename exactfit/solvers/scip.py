@@ -103,14 +103,10 @@ FORMULATIONS = ("auto", "sos1", "indicator")
 
 def auto_formulation(problem: FitProblem) -> str:
     """``"indicator"`` when the problem has mirror points (:func:`mirror_points`), else
-    ``"sos1"``.
-
-    Measured in docs/solvers/scip.md ("Reduction models"): on the bias-free reduction models,
-    whose points come in mirror pairs, indicators with mirrored pairs proved Petersen's Max-Cut
-    model in 19.5 CPU s where SOS1 did not finish in 120 s, and closed the gap 10-1000× further
-    in 60 s on the four larger ones.  SOS1 stays the choice where it was measured faster (the
-    low-dimensional data with a bias of the solver benchmarks).
-    """
+    ``"sos1"``.  Measured in docs/solvers/scip.md ("Reduction models"): on the bias-free
+    reduction models (mirror pairs everywhere) indicators proved Petersen's Max-Cut model in
+    seconds where SOS1 took 36 s, and closed the gap 10-1000× further in 60 s on four larger
+    ones; SOS1 stays where it was measured faster (data with a bias, no mirrors)."""
     return "indicator" if mirror_points(problem) else "sos1"
 
 
@@ -321,11 +317,8 @@ def _set_params(
 def _add_fit(
     m: Any, problem: FitProblem, signs: tuple[int, ...], formulation: str, lam: float
 ) -> tuple[list[list[Any]], list[Any | None]]:
-    """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``.
-
-    A point whose mirror (:func:`mirror_points`) came earlier gets no variables of its own: its
-    positive and negative parts are the mirror's negative and positive parts.
-    """
+    """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``; a
+    point whose mirror (:func:`mirror_points`) came earlier shares that point's parts, swapped."""
     from pyscipopt import quicksum
 
     n, d, k = problem.n, problem.d, problem.units
@@ -336,17 +329,30 @@ def _add_fit(
     B = [m.addVar(f"b{j}", lb=None) if problem.bias else None for j in range(k)]
     mirror = mirror_points(problem)
     twin_of = {i: i2 for i2, i in mirror.items()}  # i -> its later mirror i'
+    own = [i for i in range(n) if i not in mirror]
     P: list[list[Any]] = [[] for _ in range(n)]
     Q: list[list[Any]] = [[] for _ in range(n)]
-    for i in range(n):
-        if i in mirror:  # p_i'j = σ(θ_j·z_i') = σ(−θ_j·z_i) = q_ij, and q_i'j = p_ij
-            P[i], Q[i] = Q[mirror[i]], P[mirror[i]]
-            continue
+
+    def add_p(i: int) -> None:
         cap = _output_cap(problem, signs, i, lam)
-        # q_ij is the output p_i'j of the mirror point, if any, and shares its proven cap
-        qcap = _output_cap(problem, signs, twin_of[i], lam) if i in twin_of else None
         P[i] = [m.addVar(f"p{i}_{j}", lb=0.0, ub=cap) for j in range(k)]
-        Q[i] = [m.addVar(f"q{i}_{j}", lb=0.0, ub=qcap) for j in range(k)]
+
+    def add_q(i: int) -> None:  # q_ij is the mirror point's p_i'j, if any: it shares its cap
+        cap = _output_cap(problem, signs, twin_of[i], lam) if i in twin_of else None
+        Q[i] = [m.addVar(f"q{i}_{j}", lb=0.0, ub=cap) for j in range(k)]
+
+    # SCIP's path depends on the variable order: without mirrors all p, then all q (the model
+    # of before, on which test_scip_lp_failure reproduces SoPlex's failure); with mirrors p_i,
+    # q_i point by point, the order measured in docs/solvers/scip.md.
+    for i in own:
+        add_p(i)
+        if mirror:
+            add_q(i)
+    for i in own if not mirror else ():
+        add_q(i)
+    for i, i0 in mirror.items():  # p_i'j = σ(θ_j·z_i') = σ(−θ_j·z_i) = q_ij, and q_i'j = p_ij
+        P[i], Q[i] = Q[i0], P[i0]
+    for i in own:
         for j in range(k):
             pre = quicksum(float(X[i, l]) * W[j][l] for l in range(d) if X[i, l] != 0.0)
             if B[j] is not None:
@@ -379,15 +385,10 @@ def _add_fit(
 
 
 def mirror_points(problem: FitProblem) -> dict[int, int]:
-    """``{i': i}`` for each point ``x_i'`` that is exactly ``−x_i`` with ``i < i'`` (each
-    ``i`` at most once), bias-free problems only; ``{}`` with a bias.
-
-    Without a bias the pre-activations of mirror points are opposite, ``θ_j·x_i' = −θ_j·x_i``,
-    so ``σ(θ_j·x_i') = σ(−θ_j·x_i)``: the mirror's positive part is the point's negative part
-    and vice versa, for every network.  Identifying them removes one complementarity pair per
-    mirror pair and no network.  With a bias the lifted points ``(x, 1)`` are never mirrors.
-    The comparison is exact (rational coordinates), so float rounding cannot pair two points.
-    """
+    """``{i': i}`` for each non-zero point ``x_i'`` exactly ``−x_i`` with ``i < i'`` (each ``i``
+    at most once; compared in rationals, so rounding cannot pair two points); ``{}`` with a
+    bias, since lifted points ``(x, 1)`` are never mirrors.  Why sharing their parts loses no
+    network: see the module docstring."""
     if problem.bias:
         return {}
     first: dict[tuple[Any, ...], int] = {}
