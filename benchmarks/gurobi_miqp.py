@@ -109,7 +109,7 @@ def _solve_signs(
     f = []
     for i in range(n):
         cap = gp.GRB.INFINITY
-        if same:  # SCIP's output cap (exactfit.solvers.scip._output_cap), rounded outward
+        if same:  # SCIP's output cap (exactfit.solvers._scip_model._output_cap), rounded outward
             cap = max(0.0, lam * (signs[0] * problem.yf[i] + math.sqrt(L0 / c[i])) * (1 + 1e-9))
             cap += 1e-9
         out = 0

@@ -60,7 +60,7 @@ def add_commands(sub: Any) -> None:
         metavar="N",
         help="(enum) refuse instances with more estimated cells",
     )
-    p.add_argument("--formulation", choices=["sos1", "indicator"], help="(scip) MIQP form")
+    p.add_argument("--formulation", choices=["auto", "sos1", "indicator"], help="(scip) MIQP form")
     p.add_argument(
         "--epsilon",
         type=positive_float,

@@ -17,7 +17,14 @@ For a fixed sign vector ``a ∈ {±1}^k`` (one SCIP model per vector, see
 SOS1 complementarity states ``p_ij = σ(w_j·z_i)`` exactly with no bound on the weights, so no
 big-M constant is needed (an invalid M silently produces a wrong "optimum").  The alternative
 ``formulation="indicator"`` uses a binary ``s_ij`` with indicator constraints ``s_ij = 1 ⇒
-q_ij ≤ 0`` and ``s_ij = 0 ⇒ p_ij ≤ 0``; SOS1 was 5-10× faster in SCIP on the reference data.
+q_ij ≤ 0`` and ``s_ij = 0 ⇒ p_ij ≤ 0``; SOS1 was 5-10× faster in SCIP on the reference data
+(with a bias), indicators 10× and more on the bias-free reduction models, so ``"auto"`` (the
+default, :func:`auto_formulation`) takes indicators exactly when there are mirror points.
+
+Mirror points (:func:`mirror_points`): without a bias, a point ``x_i' = −x_i`` has
+``θ_j·x_i' = −θ_j·x_i`` for every network, so its parts are ``p_i'j = q_ij`` and ``q_i'j =
+p_ij``: it shares the variables (and the complementarity pair) of ``x_i``, which removes no
+network.  ``q_ij`` then also carries the output cap of ``x_i'``.
 
 Symmetry breaking is valid because units with the same output sign are interchangeable: any
 network can be permuted so that the biases (or, bias-free, the first weights) of equal-sign
@@ -59,18 +66,19 @@ from exactfit.solvers._common import (
     check_start,
     check_time_limit,
     network_from_theta,
-    symmetry_pairs,
 )
+from exactfit.solvers._scip_model import add_fit, mirror_points
 from exactfit.solvers._scip_status import RETRIES, SCIP_STATUS, Retry, outcome_from_status
 from exactfit.solvers._signmodels import MipProgress, SignModelOutcome, solve_sign_models
-from exactfit.solvers.datasym import leader_rows
 
 __all__ = [
     "LOSS_SCALE",
     "RETRIES",
     "SCIP_STATUS",
     "ScipSolver",
+    "auto_formulation",
     "data_scale",
+    "mirror_points",
     "outcome_from_status",
 ]
 
@@ -88,8 +96,18 @@ DEFAULT_FEASTOL = {"sos1": 1e-8, "indicator": 1e-8}
 #: above 1e-6 of the zero network's loss, and below 1e-14·Σcy² absolute otherwise.
 LOSS_SCALE = 1e6
 
-#: The ways to state the ReLU (see the module docstring).
-FORMULATIONS = ("sos1", "indicator")
+#: The ways to state the ReLU (see the module docstring); "auto" picks one by
+#: :func:`auto_formulation`.
+FORMULATIONS = ("auto", "sos1", "indicator")
+
+
+def auto_formulation(problem: FitProblem) -> str:
+    """``"indicator"`` when the problem has mirror points (:func:`mirror_points`), else
+    ``"sos1"``.  Measured in docs/solvers/scip.md ("Reduction models"): on the bias-free
+    reduction models (mirror pairs everywhere) indicators proved Petersen's Max-Cut model in
+    seconds where SOS1 took 36 s, and closed the gap 10-1000× further in 60 s on four larger
+    ones; SOS1 stays where it was measured faster (data with a bias, no mirrors)."""
+    return "indicator" if mirror_points(problem) else "sos1"
 
 
 class ScipSolver:
@@ -105,17 +123,20 @@ class ScipSolver:
     ) -> Result:
         """Solve ``problem``; see the module docstring for the model and the status rules.
 
-        Options: ``formulation`` ("sos1" | "indicator"), ``feastol`` (default 1e-8; when not
-        given, a model that fails inside SCIP is retried with :data:`RETRIES`), ``node_limit``
-        (per sign model), ``seed``, ``symmetry`` (default true: the symmetry-breaking rows of
-        :func:`_add_fit`), ``verbose`` (SCIP's log on the terminal), ``log`` (a path: SCIP's
-        log appended there).  ``progress`` is accepted and ignored (live progress goes to
-        :mod:`exactfit.progress`).
+        Options: ``formulation`` ("auto" | "sos1" | "indicator"; default "auto", see
+        :func:`auto_formulation`), ``feastol`` (default 1e-8; when not given, a model that
+        fails inside SCIP is retried with :data:`RETRIES`), ``node_limit`` (per sign model),
+        ``seed``, ``symmetry`` (default true: the symmetry-breaking rows of
+        :func:`~exactfit.solvers._scip_model.add_fit`), ``verbose`` (SCIP's log on the
+        terminal), ``log`` (a path: SCIP's log appended there).  ``progress`` is accepted and
+        ignored (live progress goes to :mod:`exactfit.progress`).
         """
         check_registered_options(self.name, options)
         formulation = check_choice(
-            "scip: formulation", options.get("formulation", "sos1"), FORMULATIONS
+            "scip: formulation", options.get("formulation", "auto"), FORMULATIONS
         )
+        if formulation == "auto":
+            formulation = auto_formulation(problem)
         feastol = check_feastol(self.name, options.get("feastol", DEFAULT_FEASTOL[formulation]))
         check_positive_int("scip: node_limit", options.get("node_limit"))
         time_limit = check_time_limit(time_limit)
@@ -216,7 +237,7 @@ def _solve_signs(
     # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
     lam = data_scale(problem)
     symmetry = bool(run.options.get("symmetry", True))
-    W, B = _add_fit(m, problem, signs, run.formulation, lam, symmetry)
+    W, B = add_fit(m, problem, signs, run.formulation, lam, symmetry)
     if math.isfinite(cutoff):
         m.setObjlimit(cutoff * lam * lam)
     if run.live.enabled:
@@ -294,84 +315,6 @@ def _set_params(
         m.setParam("limits/nodes", int(options["node_limit"]))
     if options.get("seed") is not None:
         m.setParam("randomization/randomseedshift", int(options["seed"]))
-
-
-def _add_fit(
-    m: Any,
-    problem: FitProblem,
-    signs: tuple[int, ...],
-    formulation: str,
-    lam: float,
-    symmetry: bool = True,
-) -> tuple[list[list[Any]], list[Any | None]]:
-    """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``.
-
-    ``symmetry``: add the unit-order rows and the orbit-leader rows of the data's symmetries
-    (:mod:`exactfit.solvers.datasym`); both keep an optimal network, so only speed changes.
-    """
-    from pyscipopt import quicksum
-
-    n, d, k = problem.n, problem.d, problem.units
-    X, c = problem.Xf, problem.cf
-    L0 = float(problem.null_loss())
-    y = problem.yf * lam
-    W = [[m.addVar(f"w{j}_{l}", lb=None) for l in range(d)] for j in range(k)]
-    B = [m.addVar(f"b{j}", lb=None) if problem.bias else None for j in range(k)]
-    P = [
-        [m.addVar(f"p{i}_{j}", lb=0.0, ub=_output_cap(problem, signs, i, lam)) for j in range(k)]
-        for i in range(n)
-    ]
-    Q = [[m.addVar(f"q{i}_{j}", lb=0.0) for j in range(k)] for i in range(n)]
-    for i in range(n):
-        for j in range(k):
-            pre = quicksum(float(X[i, l]) * W[j][l] for l in range(d) if X[i, l] != 0.0)
-            if B[j] is not None:
-                pre = pre + B[j]
-            m.addCons(P[i][j] - Q[i][j] == pre)
-            if formulation == "sos1":
-                m.addConsSOS1([P[i][j], Q[i][j]])
-            else:
-                s = m.addVar(f"s{i}_{j}", vtype="B")
-                m.addConsIndicator(Q[i][j] <= 0.0, binvar=s, activeone=True)
-                m.addConsIndicator(P[i][j] <= 0.0, binvar=s, activeone=False)
-    R = [m.addVar(f"r{i}", lb=None) for i in range(n)]
-    for i in range(n):
-        m.addCons(R[i] == quicksum(signs[j] * P[i][j] for j in range(k)) - float(y[i]))
-    # One epigraph row per sample: a single aggregated row t ≥ Σ c r² made SCIP stall on the
-    # last 1e-9 of gap (measured: timeout vs 0.9 s on a 40-point instance).
-    T = [m.addVar(f"t{i}", lb=0.0) for i in range(n)]
-    for i in range(n):
-        m.addCons(T[i] >= float(c[i]) * R[i] * R[i])
-    # The zero network achieves Σ c y²; no optimum is worse (a valid, redundant cap).
-    m.addCons(quicksum(T) <= lam * lam * L0 * (1 + 1e-9) + 1e-9)
-    if problem.weight_bound is not None:
-        b2 = (lam * float(problem.weight_bound)) ** 2
-        for j in range(k):
-            m.addCons(quicksum(W[j][l] * W[j][l] for l in range(d)) <= b2)
-    if symmetry:
-        for _, first, second in symmetry_pairs(problem, signs, W, B):
-            m.addCons(first >= second)
-        for first, second in leader_rows(problem, W):
-            m.addCons(first >= second)
-    m.setObjective(quicksum(T), "minimize")
-    return W, B
-
-
-def _output_cap(problem: FitProblem, signs: tuple[int, ...], i: int, lam: float) -> float | None:
-    """A proven upper bound on every ``p_ij`` at any point no worse than the zero network.
-
-    When all units share one sign ``s``, ``s·f_i = Σ_j p_ij`` and ``c_i (f_i − y_i)² ≤ t ≤
-    L0 = Σ c y²`` give ``Σ_j p_ij ≤ s·y_i + √(L0 / c_i)``.  The optimum satisfies ``t ≤ L0``,
-    so the bound removes no optimal solution (it is not a guessed big-M).  With mixed signs
-    outputs can cancel and no such bound holds: return None (unbounded).
-    """
-    if len(set(signs)) != 1:
-        return None
-    s = signs[0]
-    cap = s * float(problem.y[i]) + math.sqrt(
-        float(problem.null_loss()) / float(problem.sample_weight[i])
-    )
-    return max(0.0, lam * cap * (1 + 1e-9) + 1e-9)  # in model units; outward rounding
 
 
 def _polish(

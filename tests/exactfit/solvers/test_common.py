@@ -74,7 +74,7 @@ def test_feastol_must_be_small_and_positive(solver, value):
 @pytest.mark.parametrize(
     ("solver", "option", "value", "choices"),
     [
-        ("scip", "formulation", "bigm", ["sos1", "indicator"]),
+        ("scip", "formulation", "bigm", ["auto", "sos1", "indicator"]),
         ("ortools", "objective", "cubic", ["split", "quadratic", "epigraph"]),
     ],
 )

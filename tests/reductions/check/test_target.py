@@ -8,6 +8,7 @@ import pytest
 
 import exactfit
 from exactfit import exact_loss
+from exactfit.result import OPT_ATOL, OPT_RTOL
 from reductions.check import solve_fit
 from reductions.registry import get_reduction
 from reductions.sources import Graph
@@ -46,3 +47,24 @@ def test_rational_refit_is_the_exact_one():
     from reductions.check import rational_refit as reexported
 
     assert reexported is rational_refit
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "source"),
+    [("maxcut_to_relu", {}, "C5"), ("gapmaxcut_to_unit_relu", {}, "triangle")],
+)
+def test_check_seeds_the_mip_with_the_lift_and_agrees_with_enumeration(name, params, source):
+    """``check`` hands the lifted network to SCIP as its first incumbent (``start``): the
+    solve records the lift's exact loss as ``start_loss``, and the optimum is enum's."""
+    from reductions.check import check
+    from reductions.sources import generators as gen
+
+    red = get_reduction(name, **params)
+    src = gen.cycle(5) if source == "C5" else TRIANGLE
+    report = check(red, src, solver="scip")
+    enum = check(red, src, solver="enum")
+    assert report.passed and enum.passed
+    assert report.target.result.stats["start_loss"] == float(report.lifted_value)
+    assert "seeded with a start network" in report.target.note
+    a, b = float(report.target.upper), float(enum.target.upper)
+    assert abs(a - b) <= OPT_ATOL + OPT_RTOL * abs(b)
