@@ -19,7 +19,7 @@ certificate with the candidate row ``s·z_i`` of a split among its rows shows th
 of the split is the apex alone: ``−s·z_i = Σ_S (μ_r/μ_i) r`` is then a one-entry implied
 activity (Lemma 4) on the whole node, and the split is not needed.
 
-Floats propose (:func:`gordan`, a phase-one simplex with Bland's rule on
+Floats propose (:func:`gordan`, a phase-one simplex on
 ``{μ ≥ 0, Σ μ_r r = 0, Σ μ_r = 1}``); the multipliers are computed in exact rationals here and
 checked again by the checker's walk before they enter a certificate.
 """
@@ -51,8 +51,9 @@ def gordan(R: np.ndarray) -> np.ndarray | None:
     (a float proposal that ``{θ : Rθ ≥ 0} = {0}``), or ``None``.
 
     ``R`` has unit rows.  A phase-one simplex on the ``D + 1`` equalities, started from the
-    artificial basis, entering by Bland's rule (the problem is degenerate: the right-hand side
-    is 0 but for one entry)."""
+    artificial basis, entering by Dantzig's rule for 40 pivots and then by Bland's (the
+    problem is degenerate, the right-hand side is 0 but for one entry, and Bland's rule does
+    not cycle)."""
     m, D = R.shape
     if m <= D:
         return None
@@ -65,12 +66,13 @@ def gordan(R: np.ndarray) -> np.ndarray | None:
     basis = list(range(m, m + rows))
     cost = np.zeros(m + rows)
     cost[m:] = 1.0
-    for _ in range(LP_MAX_PIVOTS):
+    for it in range(LP_MAX_PIVOTS):
         reduced = cost - cost[basis] @ T[:, :-1]
         entering = np.flatnonzero(reduced < -LP_TOL)
         if len(entering) == 0:
             break
-        e = int(entering[0])
+        # Dantzig's rule (fast) for the first pivots, then Bland's (no cycling)
+        e = int(entering[np.argmin(reduced[entering])] if it < 40 else entering[0])
         col = T[:, e]
         pos = col > LP_TOL
         if not pos.any():  # cannot happen for this bounded problem; give up
@@ -159,13 +161,13 @@ class _ImplyRules:
         _, i, s = self.walk.rows[r]
         return [s * v for v in self.walk.zi[i]]
 
-    def _apex(self) -> tuple[Apex, list[tuple[int, int]]] | None:
+    def _apex(self, theta: np.ndarray) -> tuple[Apex, list[tuple[int, int]]] | None:
         """When some unit's rows leave it only ``θ_j = 0`` (the module docstring), the apex node
         that fixes every point still free for it inactive, and those pairs."""
         for j in range(self.k):
             rows = self._unit_rows(j)
-            if len(rows) <= self.D:
-                continue
+            if len(rows) <= self.D or np.abs(theta[j * self.D : (j + 1) * self.D]).max() > 1e-9:
+                continue  # the cone QP's point θ_j ≠ 0 lies in the unit's cone
             support = gordan(self.f.A[rows][:, j * self.D : (j + 1) * self.D])
             if support is None:
                 continue

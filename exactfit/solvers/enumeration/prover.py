@@ -119,7 +119,6 @@ class _Prover(_ImplyRules):
         self.exact_z = exact_z  # the exact lifted points
         # the last cone QP's (multipliers, float h + ½Σμr, ρ) when it did not close its node
         self.lagrange: tuple | None = None
-        self.entered_by_fix = False
         self.den = [_integral(z)[1] for z in self.walk.z]  # walk.zi[i] = den[i]·z_i
 
     def _rhos(self, rho: tuple[Fraction, ...] | None) -> tuple[Fraction, ...] | None:
@@ -153,11 +152,6 @@ class _Prover(_ImplyRules):
         implied = self._implied()
         if implied is not None:
             return self._narrowed(implied, [(i, side) for i, side, _ in implied.entries])
-        if self.entered_by_fix:
-            self.entered_by_fix = False
-            apex = self._apex()
-            if apex is not None:
-                return self._narrowed(*apex)
         G, h, Y = self.f.quadratic()
         leaf = self._plain_leaf(G, h, Y)
         if leaf is not None:
@@ -169,6 +163,9 @@ class _Prover(_ImplyRules):
         self._offer(theta)
         if leaf is not None:
             return [leaf]
+        apex = self._apex(theta)  # a unit at 0 in the cone QP may have only the apex
+        if apex is not None:
+            return self._narrowed(*apex)
         fixes = self._lagrange_batch(G, h, Y)
         if fixes is not None:
             return self._narrowed(fixes, fixes.pairs)
@@ -192,7 +189,6 @@ class _Prover(_ImplyRules):
         """``node`` followed by the subtree in which its ``(point, side)`` pairs are fixed."""
         self._push()
         self._set_many(node.unit, pairs)
-        self.entered_by_fix = isinstance(node, Fix)
         try:
             return [node, *self.node()]
         finally:
