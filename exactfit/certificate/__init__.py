@@ -6,6 +6,8 @@ from exactfit.certificate.check import CertificateVerdict, check_certificate
 from exactfit.certificate.format import (
     FORMAT,
     VERSION,
+    VERSIONS,
+    Apex,
     Certificate,
     Fix,
     Imply,
@@ -20,6 +22,8 @@ from exactfit.certificate.format import (
 __all__ = [
     "FORMAT",
     "VERSION",
+    "VERSIONS",
+    "Apex",
     "Certificate",
     "CertificateVerdict",
     "Fix",

@@ -16,14 +16,15 @@ are lower bounds of the point's loss on the node's region.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import flint
 
+from exactfit.certificate._algebra import _integral, _quadratic_min_term, _Reject
 from exactfit.certificate.format import (
+    Apex,
     Certificate,
     Fix,
     Imply,
@@ -48,10 +49,6 @@ class CertificateVerdict:
     bound: Fraction | None = None
     nodes: int = 0
     leaves: int = 0
-
-
-class _Reject(Exception):
-    """Raised inside the walk: the certificate does not prove its claim (with the reason)."""
 
 
 def _q(v: Fraction) -> flint.fmpq:
@@ -99,6 +96,8 @@ class _Walk:
         if self.zero[i]:  # z = 0: the unit's input is 0 for every θ, so the cost is c·y²
             return None, cy2
         if all(st):
+            if all(v < 0 for v in st):  # φ = 0: the constant cost c·y²
+                return None, cy2
             phi: list[flint.fmpq] = []
             for j in range(self.k):
                 s = self.signs[j] if st[j] > 0 else 0
@@ -237,6 +236,33 @@ class _Walk:
             if total != want:
                 raise _Reject(f"imply of point {i}: the combination is not side·z")
 
+    def apex(self, node: Apex) -> list[tuple[int, int]]:
+        """Check ``Σ μ_r row_r = 0`` (``μ_r > 0``, distinct rows of the unit, spanning
+        ``R^D``): then ``θ_unit = 0`` on the node (docs/certificate.md, Lemma 5).  Returns the
+        pairs the subtree fixes: every nonzero point free for the unit, inactive."""
+        j, D = node.unit, self.D
+        if not 0 <= j < self.k:
+            raise _Reject(f"apex for unit {j}: no such unit")
+        total = [flint.fmpq(0)] * D
+        listed: list[flint.fmpq] = []
+        seen = set()
+        for r, mu in node.multipliers:
+            if not 0 <= r < len(self.rows) or r in seen or self.rows[r][0] != j:
+                raise _Reject(f"apex row {r} is not a distinct row of unit {j}")
+            if mu <= 0:
+                raise _Reject(f"apex multiplier of row {r} is not positive")
+            seen.add(r)
+            _, i, s = self.rows[r]
+            w = _q(mu) * s
+            for a, v in enumerate(self.z[i]):
+                total[a] += w * v
+            listed.extend(self.z[i])
+        if any(v != 0 for v in total):
+            raise _Reject("apex multipliers do not combine the rows to 0")
+        if not listed or flint.fmpq_mat(len(seen), D, listed).rank() < D:
+            raise _Reject(f"apex rows do not span the parameters of unit {j}")
+        return [(i, -1) for i in range(len(self.z)) if not self.zero[i] and self.status[i][j] == 0]
+
     def fix_bound(self, fix: Fix) -> flint.fmpq:
         """Least bound over the listed points of ``min q̃ + γ_i`` on ``{s·z_i·θ_j ≤ 0}``, where
         ``q̃ = q − Σ μ_r r·θ + Σ ρ_j(‖w_j‖² − B²) ≤ q`` on the node and the ball, with Hessian
@@ -309,33 +335,6 @@ class _Walk:
         return const - self.part[i][1]
 
 
-def _integral(values: list[flint.fmpq]) -> tuple[list[int], int]:
-    """``(numerators over d, d)`` for the least common denominator ``d`` of ``values``."""
-    d = math.lcm(*(int(v.q) for v in values))
-    return [int(v.p) * (d // int(v.q)) for v in values], d
-
-
-def _quadratic_min_term(M: flint.fmpq_mat, g: list[flint.fmpq]) -> flint.fmpq:
-    """``gᵀu`` for a solution of ``Mu = g`` (``M`` symmetric PSD, so ``min θᵀMθ − 2gᵀθ =
-    −gᵀu``; every solution gives the same value); rejects when ``g ∉ range(M)``."""
-    K = len(g)
-    col = flint.fmpq_mat(K, 1, g)
-    try:
-        u = M.solve(col)
-        return sum((g[a] * u[a, 0] for a in range(K)), flint.fmpq(0))
-    except ZeroDivisionError:
-        pass
-    aug = flint.fmpq_mat(K, K + 1, [v for a in range(K) for v in (*M.table()[a], g[a])])
-    R, rank = aug.rref()
-    total = flint.fmpq(0)
-    for r in range(rank):
-        pivot = next(b for b in range(K + 1) if R[r, b] != 0)
-        if pivot == K:
-            raise _Reject("leaf multipliers leave the quadratic unbounded below")
-        total += g[pivot] * R[r, K]  # free variables 0, pivot variable = R[r, K]
-    return total
-
-
 def _walk_tree(walk: _Walk, tree: Tree, lower: Fraction) -> tuple[flint.fmpq, int]:
     """Walk one preorder tree; ``(least bound, leaves)``.  Rejects on any failed check."""
     lo = _q(lower)
@@ -354,10 +353,14 @@ def _walk_tree(walk: _Walk, tree: Tree, lower: Fraction) -> tuple[flint.fmpq, in
             walk.fix(node.unit, node.point, 1)
             stack.append([node, 0])
             continue
-        if isinstance(node, Imply):
-            walk.implied(node)
+        if isinstance(node, Imply | Apex):
+            if isinstance(node, Imply):
+                walk.implied(node)
+                pairs = [(i, s) for i, s, _ in node.entries]
+            else:
+                pairs = walk.apex(node)
             walk.push()
-            walk.fix_many(node.unit, [(i, s) for i, s, _ in node.entries])
+            walk.fix_many(node.unit, pairs)
             stack.append([node])
             continue
         if isinstance(node, Fix):

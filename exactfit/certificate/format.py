@@ -1,4 +1,4 @@
-"""The certificate format ``exactfit-certificate`` version 1: data types, JSON, digest.
+"""The certificate format ``exactfit-certificate`` (versions 1 and 2): data types, JSON, digest.
 
 A certificate proves ``opt ≥ lower`` for one instance by a *search tree* per output-sign vector:
 every node is a polyhedral region of parameter space (the networks whose units have fixed
@@ -13,6 +13,10 @@ activities on some points), and the tree's leaves cover it.  Nodes are written i
 * :class:`Imply` ``(unit, ((point, side, combination), …))`` — every listed point's activity
   is implied by the node's rows (a nonnegative combination of them equals ``side·z``); one
   child follows;
+* :class:`Apex` ``(unit, multipliers)`` — positive multipliers on rows of ``unit`` that span
+  ``R^D`` and sum to 0: the unit's parameters are 0 on the node, so every point still free for
+  it is inactive; one child follows (version 2; a certificate without apex nodes is written as
+  version 1, which it is);
 * :class:`Leaf` ``(multipliers, rho)`` — a Lagrangian lower bound on the leaf region.
 
 Every number is an exact rational (written ``"p/q"``).  The format is defined, with the proof
@@ -34,7 +38,10 @@ from exactfit.numbers import to_fraction
 from exactfit.problem import FitProblem, ReluNetwork, Unit
 
 FORMAT = "exactfit-certificate"
-VERSION = 1
+#: The version written for a certificate that has an apex node; one without any is version 1
+#: (the format before apex nodes, unchanged), so older readers still read it.
+VERSION = 2
+VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,19 @@ class Imply:
 
 
 @dataclass(frozen=True)
+class Apex:
+    """``Σ μ_r·row_r = 0`` with every ``μ_r > 0`` on rows of ``unit`` that span ``R^D``: on the
+    node ``θ_unit = 0``, so every point still free for ``unit`` is fixed inactive (the checker
+    lists them: every nonzero point not fixed for the unit)."""
+
+    unit: int
+    multipliers: tuple[tuple[int, Fraction], ...]
+
+    def __post_init__(self) -> None:
+        _check_index(self.unit, "apex unit")
+
+
+@dataclass(frozen=True)
 class Leaf:
     """Lagrangian bound: ``multipliers`` ``(row, μ ≥ 0)`` on the node's fixed-activity rows
     (numbered in the order they were fixed along the path), ``rho`` (one ``ρ_j ≥ 0`` per unit,
@@ -94,7 +114,7 @@ class Leaf:
     rho: tuple[Fraction, ...] | None = None
 
 
-Node = Split | Fix | Imply | Leaf
+Node = Split | Fix | Imply | Apex | Leaf
 
 
 def _check_index(v: object, what: str) -> None:
@@ -157,10 +177,12 @@ def _q(v: Fraction) -> str:
 def _node_json(node: Node) -> list[Any]:
     if isinstance(node, Split):
         return ["split", node.unit, node.point]
-    rho = None if node.rho is None else [_q(v) for v in node.rho]
-    if isinstance(node, Imply):
+    if isinstance(node, Apex):
+        return ["apex", node.unit, [[r, _q(v)] for r, v in node.multipliers]]
+    if isinstance(node, Imply):  # (an Imply has no norm multipliers)
         entries = [[i, s, [[r, _q(v)] for r, v in comb]] for i, s, comb in node.entries]
         return ["imply", node.unit, entries]
+    rho = None if node.rho is None else [_q(v) for v in node.rho]
     if isinstance(node, Fix):
         out = ["fix", node.unit, [list(p) for p in node.pairs], rho]
         # the multipliers are written only when there are any (a 4-entry fix has none)
@@ -169,9 +191,10 @@ def _node_json(node: Node) -> list[Any]:
 
 
 def certificate_to_dict(cert: Certificate) -> dict[str, Any]:
+    apex = any(isinstance(n, Apex) for t in cert.trees for n in t.nodes)
     return {
         "format": FORMAT,
-        "version": VERSION,
+        "version": VERSION if apex else 1,
         "instance_sha256": cert.digest,
         "network": [
             {"a": u.a, "w": [_q(Fraction(v)) for v in u.w], "b": _q(Fraction(u.b))}
@@ -241,18 +264,21 @@ def _rho(raw: Any, where: str) -> tuple[Fraction, ...] | None:
     return None if raw is None else tuple(_num(v, where) for v in _list(raw, where))
 
 
-def _parse_node(raw: Any, where: str) -> Node:
+def _parse_node(raw: Any, where: str, version: int) -> Node:
     raw = _list(raw, where)
     kind = raw[0] if raw and isinstance(raw[0], str) else ""
-    size = {"split": 3, "fix": 4, "imply": 3, "leaf": 3}.get(kind)
-    if size is None:
-        raise _bad(where, '["split"|"fix"|"imply"|"leaf", …]', raw)
+    size = {"split": 3, "fix": 4, "imply": 3, "leaf": 3, "apex": 3}.get(kind)
+    if size is None or (kind == "apex" and version < 2):
+        kinds = "split|fix|imply|leaf" + ("|apex" if version >= 2 else "")
+        raise _bad(where, f'["{kinds}", …] (version {version})', raw)
     if len(raw) != size and not (kind == "fix" and len(raw) == 5):
         raise _bad(where, f"a {kind} node of {size} entries", raw)
     if kind == "split":
         return Split(_int(raw[1], where), _int(raw[2], where))
     if kind == "leaf":
         return Leaf(_weights(raw[1], where), _rho(raw[2], where))
+    if kind == "apex":
+        return Apex(_int(raw[1], where), _weights(raw[2], where))
     items = [_list(e, where) for e in _list(raw[2], where)]
     if kind == "fix":
         if any(len(p) != 2 for p in items):
@@ -270,9 +296,10 @@ def certificate_from_dict(data: Any, source: str = "certificate") -> Certificate
     """Parse and type-check a certificate (structure only; the checker decides validity)."""
     if not isinstance(data, dict):
         raise _bad(source, "a JSON object", type(data).__name__)
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
-        found = (data.get("format"), data.get("version"))
-        raise _bad("format", f"{FORMAT!r} version {VERSION}", found)
+    version = data.get("version")
+    if data.get("format") != FORMAT or type(version) is not int or version not in VERSIONS:
+        found = (data.get("format"), version)
+        raise _bad("format", f"{FORMAT!r} version 1 or 2", found)
     digest = data.get("instance_sha256")
     if not isinstance(digest, str):
         raise _bad("instance_sha256", "a hex string", digest)
@@ -290,7 +317,7 @@ def certificate_from_dict(data: Any, source: str = "certificate") -> Certificate
             raise _bad(f"trees[{t}]", '{"signs": [...], "nodes": [...]}', tree)
         signs = tuple(_int(s, f"trees[{t}].signs") for s in _list(tree.get("signs"), "signs"))
         raw = _list(tree.get("nodes"), f"trees[{t}].nodes")
-        nodes = tuple(_parse_node(n, f"trees[{t}].nodes[{i}]") for i, n in enumerate(raw))
+        nodes = tuple(_parse_node(n, f"trees[{t}].nodes[{i}]", version) for i, n in enumerate(raw))
         trees.append(Tree(signs, nodes))
     return Certificate(
         digest,

@@ -15,6 +15,8 @@ prediction towards ``y`` (the checker's relaxed cost), else nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from exactfit.problem import FitProblem
@@ -64,22 +66,35 @@ class FloatNode:
 
     # -- state -------------------------------------------------------------------------------
     def set(self, j: int, i: int, s: int) -> None:
-        r = len(self.order)
-        self.fixed[i, j] = s
-        self.order.append((j, i))
-        self.A[r] = 0.0
-        self.A[r, j * self.D : (j + 1) * self.D] = self.Z[i] * (s / self.norms[i])
-        g = int(self.group[i])
-        new = g >= 0 and g not in self.first[j]
-        if new:
-            self.first[j][g] = (i, r)
-        self.firsts.append(g if new else None)
+        self.set_many(j, ((i, s),))
+
+    def set_many(self, j: int, pairs: Sequence[tuple[int, int]]) -> None:
+        """Fix unit ``j`` on every ``(point, side)``, in this order (the rows' order)."""
+        r0, m = len(self.order), len(pairs)
+        idx = np.fromiter((i for i, _ in pairs), dtype=np.intp, count=m)
+        sides = np.fromiter((s for _, s in pairs), dtype=float, count=m)
+        self.fixed[idx, j] = sides
+        self.order.extend((j, int(i)) for i in idx)
+        self.A[r0 : r0 + m] = 0.0
+        self.A[r0 : r0 + m, j * self.D : (j + 1) * self.D] = (
+            self.Z[idx] * (sides / self.norms[idx])[:, None]
+        )
+        first = self.first[j]
+        for r, g in enumerate(self.group[idx].tolist(), start=r0):
+            new = g >= 0 and g not in first
+            if new:
+                first[g] = (self.order[r][1], r)
+            self.firsts.append(g if new else None)
 
     def unset(self, count: int) -> None:
-        for _ in range(count):
-            j, i = self.order.pop()
-            self.fixed[i, j] = 0
-            g = self.firsts.pop()
+        """Free the last ``count`` pairs fixed."""
+        if count == 0:
+            return
+        tail, groups = self.order[-count:], self.firsts[-count:]
+        del self.order[-count:], self.firsts[-count:]
+        units, points = np.array(tail, dtype=np.intp).T
+        self.fixed[points, units] = 0
+        for (j, _), g in zip(tail, groups, strict=True):
             if g is not None:
                 del self.first[j][g]
 
@@ -112,6 +127,10 @@ class FloatNode:
         away = np.all((self.fixed < 0) | ~self.toward, axis=1)
         const = full | self.zero | away
         return G, h, float(self.c[const] @ (self.y[const] ** 2))
+
+    def minimum(self, G: np.ndarray, h: np.ndarray, Y: float) -> float:
+        """Float ``min_θ θᵀGθ − 2hᵀθ + Y`` (``h`` is in the range of ``G``)."""
+        return Y - float(h @ np.linalg.lstsq(G, h, rcond=None)[0]) if G.any() else Y
 
     def rows(self) -> np.ndarray:
         """The node's constraint rows ``s·z_i/‖z_i‖`` in unit ``j``'s block, in fixing order."""

@@ -6,8 +6,8 @@ every node bound is at least ``L = U·(1 − GAP_RTOL)``.  Floats *propose* (nod
 QP multipliers, which points to fix in batch); every bound the certificate contains is decided
 in rationals by the checker's own walk (:class:`exactfit.certificate.check._Walk`) as the tree
 is built, so a certificate the prover returns passes the checker by construction, whatever the
-float rounding did.  A float proposal that fails its exact check falls back to the exact cone
-QP of the node (:func:`exactfit.exact.coneqp.exact_cone_qp`) or to further branching.  A closed
+float rounding did (a failed proposal falls back to the exact cone QP of the node or to more
+branching).  A closed
 cell whose exact optimum is below ``L`` carries a better network: it becomes the incumbent
 (``U`` and ``L`` drop, every earlier bound stays valid), so the prover also *corrects* a float
 answer.  The tree is the proof; docs/certificate.md gives its construction and the bounds.
@@ -24,8 +24,9 @@ from typing import TypeVar
 import flint
 import numpy as np
 
-from exactfit.certificate.check import _frac, _q, _Reject, _Walk
+from exactfit.certificate.check import _frac, _integral, _q, _Reject, _Walk
 from exactfit.certificate.format import (
+    Apex,
     Certificate,
     Fix,
     Imply,
@@ -42,6 +43,7 @@ from exactfit.network import network_from_params
 from exactfit.problem import FitProblem, ReluNetwork, clip_to_bound, exact_loss
 from exactfit.solvers.enumeration.arrangement import hyperplanes
 from exactfit.solvers.enumeration.cellqp import ConeQP, balls_cone_qp, solve_cone_qp
+from exactfit.solvers.enumeration.implied import _ImplyRules
 from exactfit.solvers.enumeration.proposals import FloatNode
 
 _N = TypeVar("_N", Leaf, Fix)
@@ -61,10 +63,8 @@ GAP_RTOL = Fraction(1, 10**10)
 MAX_NODES = 100_000
 MAX_FIXINGS = 400_000
 #: Lagrangian batch fixes (centred by the cone QP multipliers of a node that did not close)
-#: are proposed only while the fixings spent are below this share of MAX_FIXINGS, and only
-#: when they fix at least LAGRANGE_MIN_PAIRS pairs (fewer cost more than the split they
-#: replace).  Past the share the plain rule alone runs, so no proof the plain rule finishes
-#: within its budget is lost to them for want of budget — see the benchmark notes.
+#: only while the fixings spent are below this share of MAX_FIXINGS, and only of at least
+#: LAGRANGE_MIN_PAIRS pairs (docs/certificate.md, the prover, step 2b).
 LAGRANGE_SHARE = 0.5
 LAGRANGE_MIN_PAIRS = 2
 
@@ -94,7 +94,7 @@ class _Incumbent:
         return cls(network, upper, lower if target is None else min(lower, target), None, target)
 
 
-class _Prover:
+class _Prover(_ImplyRules):
     """Branch and bound for one output-sign vector ``a``, in lockstep with an exact walk."""
 
     def __init__(
@@ -119,6 +119,7 @@ class _Prover:
         self.exact_z = exact_z  # the exact lifted points
         # the last cone QP's (multipliers, float h + ½Σμr, ρ) when it did not close its node
         self.lagrange: tuple | None = None
+        self.den = [_integral(z)[1] for z in self.walk.z]  # walk.zi[i] = den[i]·z_i
 
     def _rhos(self, rho: tuple[Fraction, ...] | None) -> tuple[Fraction, ...] | None:
         return None if self.B2 is None else (rho if rho is not None else (Fraction(0),) * self.k)
@@ -126,16 +127,12 @@ class _Prover:
     def _rho_float(self, rho: tuple[Fraction, ...]) -> np.ndarray:
         return np.array([float(r) for r in rho])
 
-    def _set(self, j: int, i: int, s: int) -> None:
-        self._set_many(j, ((i, s),))
-
     def _set_many(self, j: int, pairs: Sequence[tuple[int, int]]) -> None:
         self.counter[1] += len(pairs)
         if self.counter[1] > MAX_FIXINGS:
             raise _Budget("certificate budget of point fixings exceeded")
         self.walk.fix_many(j, pairs)
-        for i, s in pairs:
-            self.f.set(j, i, s)
+        self.f.set_many(j, pairs)
 
     def _push(self) -> None:
         self.walk.push()
@@ -156,6 +153,9 @@ class _Prover:
         if implied is not None:
             return self._narrowed(implied, [(i, side) for i, side, _ in implied.entries])
         G, h, Y = self.f.quadratic()
+        leaf = self._plain_leaf(G, h, Y)
+        if leaf is not None:
+            return [leaf]
         fixes = self._batch(G, h, Y)
         if fixes is not None:
             return self._narrowed(fixes, fixes.pairs)
@@ -163,23 +163,29 @@ class _Prover:
         self._offer(theta)
         if leaf is not None:
             return [leaf]
+        apex = self._apex(theta)  # a unit at 0 in the cone QP may have only the apex
+        if apex is not None:
+            return self._narrowed(*apex)
         fixes = self._lagrange_batch(G, h, Y)
         if fixes is not None:
             return self._narrowed(fixes, fixes.pairs)
         if len(self.f.free_pairs()) == 0:
             return [self._closed_cell()]
         j, i, natural = self.f.branch(theta)
+        one_side = self._split_implied(j, i, natural, theta)
+        if one_side is not None:
+            return self._narrowed(one_side, [(i, one_side.entries[0][1])])
         parts = {}
         for s in (natural, -natural):
             self._push()
-            self._set(j, i, s)
+            self._set_many(j, ((i, s),))
             try:
                 parts[s] = self.node()
             finally:
                 self._pop(1)
         return [Split(j, i), *parts[1], *parts[-1]]
 
-    def _narrowed(self, node: Imply | Fix, pairs: Sequence[tuple[int, int]]) -> list[Node]:
+    def _narrowed(self, node: Imply | Fix | Apex, pairs: Sequence[tuple[int, int]]) -> list[Node]:
         """``node`` followed by the subtree in which its ``(point, side)`` pairs are fixed."""
         self._push()
         self._set_many(node.unit, pairs)
@@ -188,37 +194,20 @@ class _Prover:
         finally:
             self._pop(len(pairs))
 
-    def _implied(self) -> Imply | None:
-        """Free points on the hyperplane of a point fixed for the same unit: ``z_l = λ z_i``
-        (exact rational ``λ``) gives ``side_l·z_l = |λ|·(side_i·z_i)`` with ``side_l =
-        side_i·sign(λ)``, an implied activity with a one-row Farkas combination."""
-        found = self.f.implied()
-        if found is None:
+    def _plain_leaf(self, G: np.ndarray, h: np.ndarray, Y: float) -> Leaf | None:
+        """A leaf without multipliers when the node quadratic's unconstrained minimum
+        already clears ``L`` (then batch fixes or a cone QP would only cost more)."""
+        target = float(self.inc.lower)
+        if target > Y or self.f.minimum(G, h, Y) < target + 1e-9 * (abs(target) + abs(Y)):
             return None
-        j, hits = found
-        entries = []
-        for l, i, r in hits:
-            lam = self._ratio(l, i)
-            side = int(self.f.fixed[i, j]) * (1 if lam > 0 else -1)
-            entries.append((l, side, ((r, abs(lam)),)))
-        node = Imply(j, tuple(entries))
-        try:  # the checker's own test of the combinations, so the tree never holds a bad one
-            self.walk.implied(node)
-        except _Reject as exc:
-            raise LimitReached(f"an implied activity failed its exact check: {exc}") from None
-        return node
-
-    def _ratio(self, l: int, i: int) -> Fraction:
-        """The exact ``λ`` with ``z_l = λ·z_i`` (the two points share a hyperplane)."""
-        zi, zl = self.exact_z[i], self.exact_z[l]
-        a = next(a for a, v in enumerate(zi) if v != 0)
-        return zl[a] / zi[a]
+        leaf = Leaf((), self._rhos(None))  # with a norm bound: ρ = 0
+        bound = self._leaf_bound(leaf)
+        return None if bound is None or bound < _q(self.inc.lower) else self._keep(leaf, bound)
 
     def _batch(self, G: np.ndarray, h: np.ndarray, Y: float) -> Fix | None:
-        """Pairs whose wrong side the node quadratic alone bounds above ``L`` (float proposal,
-        exact confirmation); ``None`` when there are none.  With a norm bound the quadratic
-        carries ``ρ(‖w_j‖² − B²)`` per unit at the last norm multiplier met (any ``ρ ≥ 0`` is
-        valid; a nearby node's is a good one).  ``(G, h, Y)`` is the node's quadratic."""
+        """Pairs whose wrong side the node quadratic ``(G, h, Y)`` alone bounds above ``L``
+        (float proposal, exact confirmation), or ``None``; with a norm bound at the last
+        norm multipliers met (any ``ρ ≥ 0`` is valid; a nearby node's is a good one)."""
         rho = self._rho_float(self.last_rho) if self.B2 is not None else None
         found = self.f.batch(G, h, Y, rho, self.B2, float(self.inc.lower))
         if found is None:
@@ -419,7 +408,7 @@ def prove(
         # with Lagrangian fixes first; when they leave the budget short, once more without
         # them and with a fresh budget, so every proof the plain rule finishes is still found
         for use_lagrange in (True, False):
-            counter = [0, 0, 0]  # nodes, point fixings, Lagrangian fixes kept
+            counter = [0, 0, 0, 0, 0]  # nodes, fixings, Lagrangian fixes, apex, split implies
             inc.least = None
             try:
                 # Bounds checked against an earlier (higher) L stay above every later one, so
