@@ -50,7 +50,12 @@ _N = TypeVar("_N", Leaf, Fix)
 
 
 class _Budget(LimitReached):
-    """The node or fixing budget ran out (as opposed to a deadline or a failed check)."""
+    """The node or fixing budget ran out (as opposed to a deadline or a failed check);
+    ``fixings``: it was the fixing budget."""
+
+    def __init__(self, message: str, *, fixings: bool) -> None:
+        super().__init__(message)
+        self.fixings = fixings
 
 
 #: The certificate proves ``opt ≥ U·(1 − GAP_RTOL)``: an OPTIMAL with proof "exact" is within
@@ -130,7 +135,7 @@ class _Prover(_ImplyRules):
     def _set_many(self, j: int, pairs: Sequence[tuple[int, int]]) -> None:
         self.counter[1] += len(pairs)
         if self.counter[1] > MAX_FIXINGS:
-            raise _Budget("certificate budget of point fixings exceeded")
+            raise _Budget("certificate budget of point fixings exceeded", fixings=True)
         self.walk.fix_many(j, pairs)
         self.f.set_many(j, pairs)
 
@@ -146,7 +151,7 @@ class _Prover(_ImplyRules):
         """The subtree of the current node (the walk and ``fixed`` are restored on return)."""
         self.counter[0] += 1
         if self.counter[0] > MAX_NODES:
-            raise _Budget("certificate node budget exceeded")
+            raise _Budget("certificate node budget exceeded", fixings=False)
         if self.check is not None and self.counter[0] % 64 == 0:
             self.check(self.counter[0])  # the nodes so far, for the live progress
         implied = self._implied()
@@ -425,9 +430,12 @@ def prove(
                     for a in problem.sign_vectors()
                 ]
                 break
-            except _Budget:
-                # without a Lagrangian fix the plain rule would rebuild this very tree
-                if not use_lagrange or counter[2] == 0:
+            except _Budget as exc:
+                # without a Lagrangian fix the plain rule would rebuild this very tree; and the
+                # retry exists for Lagrangian fixes that spend the *fixing* budget: a tree that
+                # ran out of nodes is no smaller under the plain rule (which splits more), and
+                # a second failed attempt doubled the cost of every failed proof
+                if not use_lagrange or counter[2] == 0 or not exc.fixings:
                     raise
     finally:
         sys.setrecursionlimit(old)
