@@ -64,8 +64,11 @@ GAP_RTOL = Fraction(1, 10**10)
 #: Budget of one proof (over all output signs): nodes, and point fixings (each costs an exact
 #: update of the node quadratic and its share of a float cone QP, ~20–60 µs); beyond either
 #: the proof is abandoned (the answer keeps proof "tolerance").  Deterministic, so the same
-#: instance always gets the same proof level.
-MAX_NODES = 100_000
+#: instance always gets the same proof level.  60 000 nodes: since plain leaves made nodes cheap
+#: in fixings, a hopeless proof ends at the node budget (1000 × 2, σ = 0.4: ~2 ms a node, so
+#: 100 000 nodes cost 200 CPU s before falling back); the largest proof measured on the
+#: benchmarks takes 47 953 nodes (`benchmarks/certificate.py`'s 200 × 3, σ = 1: 57 s).
+MAX_NODES = 60_000
 MAX_FIXINGS = 400_000
 #: Lagrangian batch fixes (centred by the cone QP multipliers of a node that did not close)
 #: only while the fixings spent are below this share of MAX_FIXINGS, and only of at least
