@@ -183,6 +183,8 @@ class _ImplyRules:
                 pairs = self.walk.apex(node)
             except _Reject:
                 continue
+            if not pairs:
+                continue  # nothing left free for the unit: the apex would repeat this node
             self.counter[3] += 1
             return node, pairs
         return None

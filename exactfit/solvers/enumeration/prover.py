@@ -440,6 +440,10 @@ def prove(
                 # a second failed attempt doubled the cost of every failed proof
                 if not use_lagrange or counter[2] == 0 or not exc.fixings:
                     raise
+    except RecursionError:
+        # a tree deeper than the limit above is a prover bug, not a reason for a traceback:
+        # the answer keeps its float proof, and says why
+        raise LimitReached("certificate tree deeper than the recursion limit") from None
     finally:
         sys.setrecursionlimit(old)
     # every bound was checked against the target then in force (≥ the final one); the claim

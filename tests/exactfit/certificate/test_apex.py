@@ -189,3 +189,18 @@ def test_the_float_proposal_and_the_exact_certificate_agree(seed):
     # so no nonzero θ has Rθ ≥ 0: in particular none of these samples
     theta = rng.standard_normal((200, D))
     assert not np.any(np.all(R @ theta.T >= 0, axis=0))
+
+
+def test_an_apex_that_fixes_nothing_is_not_proposed_again():
+    """Held-out data (benchmarks/heldout.py, kind k2_d1, seed 18): a unit whose rows leave it
+    only θ = 0 with nothing left free for it.  The prover proposed the same empty apex node
+    at every depth until Python's recursion limit; now the proof completes and checks."""
+    x = [Fraction(-17, 25), Fraction(-63, 100), Fraction(-19, 50), Fraction(-1, 100)]
+    x.append(Fraction(-6799999999, 10000000000))
+    y = [Fraction(-119, 100), Fraction(-7, 25), Fraction(-73, 100), Fraction(47, 100)]
+    problem = FitProblem([[v] for v in x], [*y, Fraction(39, 100)], units=2)
+    result = get_solver("enum").solve(problem)
+    assert result.status is Status.OPTIMAL and result.certificate is not None
+    assert check_certificate(problem, result.certificate).ok
+    brute = get_solver("brute").solve(problem)
+    assert result.objective_exact == brute.objective_exact
