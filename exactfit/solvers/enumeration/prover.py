@@ -64,10 +64,8 @@ GAP_RTOL = Fraction(1, 10**10)
 #: Budget of one proof (over all output signs): nodes, and point fixings (each costs an exact
 #: update of the node quadratic and its share of a float cone QP, ~20–60 µs); beyond either
 #: the proof is abandoned (the answer keeps proof "tolerance").  Deterministic, so the same
-#: instance always gets the same proof level.  60 000 nodes: since plain leaves made nodes cheap
-#: in fixings, a hopeless proof ends at the node budget (1000 × 2, σ = 0.4: ~2 ms a node, so
-#: 100 000 nodes cost 200 CPU s before falling back); the largest proof measured on the
-#: benchmarks takes 47 953 nodes (`benchmarks/certificate.py`'s 200 × 3, σ = 1: 57 s).
+#: instance always gets the same proof level.  60 000 nodes: a hopeless proof ends at the node
+#: budget (1000 × 2, σ = 0.4: ~2 ms a node); the largest measured proof takes 47 953.
 MAX_NODES = 60_000
 MAX_FIXINGS = 400_000
 #: Lagrangian batch fixes (centred by the cone QP multipliers of a node that did not close)
@@ -440,9 +438,7 @@ def prove(
                 # a second failed attempt doubled the cost of every failed proof
                 if not use_lagrange or counter[2] == 0 or not exc.fixings:
                     raise
-    except RecursionError:
-        # a tree deeper than the limit above is a prover bug, not a reason for a traceback:
-        # the answer keeps its float proof, and says why
+    except RecursionError:  # a prover bug, not a reason for a traceback: keep the float proof
         raise LimitReached("certificate tree deeper than the recursion limit") from None
     finally:
         sys.setrecursionlimit(old)
