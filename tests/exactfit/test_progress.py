@@ -160,14 +160,14 @@ def test_trace_event_refuses_what_the_format_does_not_allow():
 def test_certificate_phase_reports_the_provers_nodes():
     """The prover polls every 64 nodes with its node count: the live progress of the
     certify phase counts nodes (multiples of 64, increasing), not polls, and enum's
-    callback gets them too."""
+    callback gets them too.  The instance's proof takes ~160 nodes, so it polls twice."""
     from pathlib import Path
 
     import exactfit
     from exactfit.io import read_instance
 
     root = Path(__file__).resolve().parents[2]
-    problem = read_instance(root / "instances" / "fit" / "k2_n6_d1.json")
+    problem = read_instance(root / "instances" / "fit" / "noisy_n30_d2_k1.json")
     seen: list[Snapshot] = []
     polls: list[dict] = []
     with progress.observing(seen.append):
