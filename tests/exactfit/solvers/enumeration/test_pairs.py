@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from fitcases import close, reference, tiny_problems
 from fitcases import planted_decimals as planted
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from exactfit import FitProblem, Status
@@ -151,6 +151,7 @@ def test_pair_bounds_never_exceed_the_exact_pair_optimum_on_adversarial_two_unit
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2**31), st.integers(2, 4), st.integers(2, 9))
+@example(125, 3, 7)  # 400 passes fell 0.12 % short (found by a random run in CI)
 def test_aggregated_rows_never_exceed_and_reach_the_exact_cone_distance(seed, p, M):
     # in whitened coordinates the relaxed loss is Y − ‖t‖² + ‖u − t‖² on {W u ≥ 0}: the exact
     # minimum of ‖u − t‖² − ‖t‖² is exact_cone_qp(I, t, W); the aggregated increment (less its
@@ -163,9 +164,17 @@ def test_aggregated_rows_never_exceed_and_reach_the_exact_cone_distance(seed, p,
     exact = exact_cone_qp(np.eye(p).tolist(), t[0, 0].tolist(), W[0].tolist()).value
     dist2 = float(exact + sum(Fraction(float(v)) ** 2 for v in t[0, 0]))
     single = _increments(t, W)[0, 0]
-    inc, extra = aggregated_increments(t, W, np.ones(1), p, passes=400)
-    assert inc[0, 0] - extra[0, 0] <= dist2 + 1e-12
     assert single <= dist2 + 1e-12
+    # cyclic coordinate descent converges (a convex quadratic over μ ≥ 0) but its linear rate
+    # depends on how nearly parallel the rows are: 4 000 passes for the case below; double the
+    # passes until it arrives, and every bound on the way must stay valid
+    passes = 100
+    while True:
+        inc, extra = aggregated_increments(t, W, np.ones(1), p, passes=passes)
+        assert inc[0, 0] - extra[0, 0] <= dist2 + 1e-12
+        if inc[0, 0] >= dist2 - 1e-6 * (1 + dist2) or passes >= 1 << 16:
+            break
+        passes *= 2
     assert inc[0, 0] >= dist2 - 1e-6 * (1 + dist2)
 
 
