@@ -7,9 +7,11 @@ their angular order, the running sums (:func:`._compiled.circle_sums`), each ray
 signs (:func:`._compiled.kkt_ray`, with the allowance test of ``_kkt``), the sign-aware
 least-squares bounds of both chambers ``±C`` (:func:`._compiled.ldl_row`), their error
 allowance (:func:`.halfspace.halfspace_allowance`) and the drop test of
-:func:`.single._bound_single`.  Each step is the same arithmetic as its numpy reference; the
-chambers whose reference takes another route are *flagged* instead (a multiplier too close to
-call, fewer than ``2D`` active points, a factorisation that is not good): the caller computes
+:func:`.single._bound_single`, with the trivial test before the multipliers and before the
+factorisation (:meth:`.algebra._Setup.trivial_bounds`).  Each step is the same arithmetic as
+its numpy reference; the chambers whose reference takes another route are *flagged* instead (a
+multiplier too close to call, fewer than ``2D`` active points, a factorisation that is not
+good): the caller computes
 those from their sign vectors by the reference code.
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 
 from exactfit.solvers.enumeration._compiled import kkt_ray, ldl_factor, ldl_rhs, ldl_trace
 
-__all__ = ["active_sums", "allowance", "ray_signs", "sweep_pairs"]
+__all__ = ["active_sums", "allowance", "circle_keys", "ray_signs", "sweep_pairs"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -38,36 +40,52 @@ def allowance(kappa, gn, g8, D):  # pragma: no cover - compiled
 
 
 @_jit
-def _circle_order(c, ev, fv, tol, W, wnorm, inT, tau, nabr, bs, idx):  # pragma: no cover
-    """Circle ``c``'s crossings in angular order with ``_crossings``' three margin tests:
-    ``(err, order)``; fills ``tau``, ``nabr = |(a, b)|/‖w‖`` and ``bs = b`` per normal."""
+def circle_keys(circ, geom):  # pragma: no cover - compiled
+    """Every circle's crossings with ``_crossings``' first two margin tests, unsorted:
+    ``(err, tau, nabr, bs, keys)``, per circle ``c`` and normal ``j`` the angle ``tau``, ``nabr
+    = |(a, b)|/‖w‖`` and ``bs = b``, and per circle the ``mm − r`` sort keys of its crossings
+    (its own normals excluded): ``τ + π/2 ∈ [0, π]`` in fixed point above the index bits, so
+    sorting the keys (numpy's integer sort, several times numba's ``argsort``) sorts the
+    crossings by angle.  An order the fixed point gets wrong is not monotone in ``τ``, so it
+    has a consecutive pair with a gap ``≤ 0``, which the gap test of :func:`sweep_pairs`
+    rejects as it rejects crossings closer than ``2e`` (``e ≥ MARGIN = 10⁻¹¹``, far above the
+    resolution ``π·2^{b−60}`` while ``mm < 2²⁰``)."""
+    ev, fv, tol, Tp = circ
+    W, wnorm = geom[0], geom[1]
+    B, r = Tp.shape
     mm, dim = W.shape
-    tc = tol[c]
-    nval = 0
-    for j in range(mm):
-        if inT[j]:
-            continue
-        a = 0.0
-        b = 0.0
-        for k in range(dim):
-            a += ev[c, k] * W[j, k]
-            b += fv[c, k] * W[j, k]
-        nab = math.hypot(a, b)
-        if nab <= tc * wnorm[j]:
-            return 1, idx[:0]
-        if abs(b) <= tc * wnorm[j]:
-            return 2, idx[:0]
-        tau[j] = np.arctan(-a / b)
-        nabr[j] = nab / wnorm[j]
-        bs[j] = b
-        idx[nval] = j
-        nval += 1
-    order = idx[:nval][np.argsort(tau[idx[:nval]])]  # distinct values, by the gap test
-    for k in range(nval - 1):
-        e = tc / min(nabr[order[k + 1]], nabr[order[k]])
-        if tau[order[k + 1]] - tau[order[k]] <= 2 * e:
-            return 3, order
-    return 0, order
+    bits = 1
+    while (1 << bits) < mm:
+        bits += 1
+    scale = 2.0 ** (60 - bits)
+    tau, nabr, bs = np.empty((B, mm)), np.empty((B, mm)), np.empty((B, mm))
+    keys = np.empty((B, mm - r), np.int64)
+    inT = np.zeros(mm, np.bool_)
+    for c in range(B):
+        for t in range(r):
+            inT[Tp[c, t]] = True
+        tc = tol[c]
+        nval = 0
+        for j in range(mm):
+            if inT[j]:
+                continue
+            a = 0.0
+            b = 0.0
+            for k in range(dim):
+                a += ev[c, k] * W[j, k]
+                b += fv[c, k] * W[j, k]
+            nab = math.hypot(a, b)
+            if nab <= tc * wnorm[j]:
+                return 1, tau, nabr, bs, keys
+            if abs(b) <= tc * wnorm[j]:
+                return 2, tau, nabr, bs, keys
+            tj = np.arctan(-a / b)
+            tau[c, j], nabr[c, j], bs[c, j] = tj, nab / wnorm[j], b
+            keys[c, nval] = (np.int64((tj + math.pi / 2) * scale) << bits) | j
+            nval += 1
+        for t in range(r):
+            inT[Tp[c, t]] = False
+    return 0, tau, nabr, bs, keys
 
 
 @_jit
@@ -93,9 +111,17 @@ def _ray_multipliers(u, W, T, phi, wnorm, margin, M, x, sol, sel):  # pragma: no
 @_jit
 def _chamber_pairs(sv, key, bnd, colv, work, keys, vidx, bounds, n):  # pragma: no cover
     """The kept pairs of one chamber with active sums ``sv``, appended from ``n``: returns
-    the new ``n``, or ``-1`` when the chamber must be flagged (few points, not good)."""
-    iu0, iu1, D, Y, trace_all, gn, g8, cap = bnd
-    S, L, d, H, uu, X, vals = work
+    the new ``n``, or ``-1`` when the chamber must be flagged (few points, not good).  The
+    trivial test runs first (its allowance ``ta`` is absolute, so it holds for few points
+    too): a chamber it drops for every output sign is not factorised."""
+    iu0, iu1, D, Y, trace_all, gn, g8, cap, tcol, ta = bnd
+    S, L, d, H, uu, X, vals, tkeep = work
+    some = False
+    for vi in range(colv.shape[0]):
+        tkeep[vi] = (Y - sv[tcol + colv[vi]]) - ta <= cap
+        some = some or tkeep[vi]
+    if not some:
+        return n
     if sv[sv.shape[0] - 1] < 2 * D - 0.5:  # few active points: direct sums (the caller)
         return -1
     good, scale = ldl_factor(sv, iu0, iu1, D, S, L, d, H)
@@ -111,6 +137,8 @@ def _chamber_pairs(sv, key, bnd, colv, work, keys, vidx, bounds, n):  # pragma: 
         return n
     vals[1] = vals[2] = np.nan
     for vi in range(colv.shape[0]):
+        if not tkeep[vi]:
+            continue
         q = 1 + colv[vi]
         if np.isnan(vals[q]):
             vals[q] = ldl_rhs(q, D, L, d, H, uu, scale)
@@ -124,6 +152,29 @@ def _chamber_pairs(sv, key, bnd, colv, work, keys, vidx, bounds, n):  # pragma: 
 
 
 @_jit
+def _ray_dropped(s, dl, T, total, base, bnd, colv):  # pragma: no cover - compiled
+    """Whether the trivial test drops both chambers of the ray ``T`` for every output sign
+    whatever the ray's multiplier signs: ``s`` is the ``+`` chamber's sum before its own
+    normals ``T`` are added, so its trivial column is at most ``s + Σ_t (Δ_t)⁺`` and the
+    ``−`` chamber's at most ``total − s − Σ_t (Δ_t)⁻`` (then ``+ base``); a larger active sum
+    is a smaller bound."""
+    Y, cap, tcol, ta = bnd[3], bnd[7], bnd[8], bnd[9]
+    for vi in range(colv.shape[0]):
+        p = tcol + colv[vi]
+        up = s[p]
+        dn = s[p]
+        for t in range(T.shape[0]):
+            v = dl[T[t], p]
+            if v > 0:
+                up += v
+            else:
+                dn += v
+        if (Y - (up + base[p])) - ta <= cap or (Y - ((total[p] - dn) + base[p])) - ta <= cap:
+            return False
+    return True
+
+
+@_jit
 def _encode(level, T, radix, Denc):  # pragma: no cover - compiled
     """:meth:`.arrangement.generic.GenericEnumerator.encode` of the ``+`` chamber of ray
     ``T`` (its ``−`` twin is the key plus 1)."""
@@ -134,86 +185,117 @@ def _encode(level, T, radix, Denc):  # pragma: no cover - compiled
 
 
 @_jit
-def sweep_pairs(circ, geom, sums_in, bnd, colv, start, capacity):  # pragma: no cover
+def _gaps_ok(c, o, tol, cross):  # pragma: no cover - compiled
+    """``_crossings``' third test on circle ``c`` in the order ``o``: consecutive angles more
+    than ``2e`` apart (``e`` the margin over the smaller ``|(a, b)|/‖w‖``)."""
+    tau, nabr = cross[0], cross[1]
+    for k in range(o.shape[0] - 1):
+        e = tol[c] / min(nabr[c, o[k + 1]], nabr[c, o[k]])
+        if tau[c, o[k + 1]] - tau[c, o[k]] <= 2 * e:
+            return False
+    return True
+
+
+@_jit
+def _circle_pairs(c, o, T, cross, geom, sums_in, bnd, colv, bufs, out, n, nf):  # pragma: no cover
+    """The rays of circle ``c`` (crossings in order ``o``, ``T[:r]`` its own normals): their
+    chambers' kept pairs and flagged keys appended to ``out`` from ``n`` and ``nf``.  Returns
+    ``(n, nf, chambers)``."""
+    bs = cross[2]
+    W, wnorm, u, phi, level, radix, Denc, margin = geom
+    dl, last, total, base = sums_in
+    acc, N, s, sv, sel, M, x, sol, work = bufs
+    keys, vidx, bounds, flagged = out
+    P = dl.shape[1]
+    r = T.shape[0] - 1
+    maxT = -1  # a ray is counted on the circle of its smaller normals only
+    for t in range(r):
+        maxT = max(maxT, T[t])
+    acc[:] = 0.0
+    N[:] = 0.0
+    for j in o:
+        if bs[c, j] < 0:
+            for p in range(P):
+                N[p] += dl[j, p]
+    chambers = 0
+    for j in o:
+        w = 1.0 if bs[c, j] > 0 else -1.0
+        for p in range(P):
+            acc[p] += dl[j, p] * w
+        if j <= maxT:
+            continue
+        pos = 1.0 if bs[c, j] > 0 else 0.0
+        for p in range(P):
+            s[p] = acc[p] - pos * dl[j, p] + N[p] + last[p]
+        T[r] = j
+        key = _encode(level, T, radix, Denc)
+        chambers += 2
+        if _ray_dropped(s, dl, T, total, base, bnd, colv):
+            continue
+        if _ray_multipliers(u, W, T, phi, wnorm, margin, M, x, sol, sel):
+            flagged[nf], flagged[nf + 1] = key, key + 1  # decided exactly by the caller
+            nf += 2
+            continue
+        for t in range(r + 1):
+            if sel[t]:
+                for p in range(P):
+                    s[p] += dl[T[t], p]
+        for neg in range(2):
+            for p in range(P):
+                sv[p] = ((total[p] - s[p]) if neg else s[p]) + base[p]
+            got = _chamber_pairs(sv, key + neg, bnd, colv, work, keys, vidx, bounds, n)
+            if got < 0:
+                flagged[nf] = key + neg
+                nf += 1
+            else:
+                n = got
+    return n, nf, chambers
+
+
+@_jit
+def sweep_pairs(circ, cross, geom, sums_in, bnd, colv, start, capacity):  # pragma: no cover
     """Kept pairs of circles ``start, start+1, …`` until ``capacity`` could overflow.
 
     ``circ = (ev, fv, tol, Tp)``: per circle its frame vectors, margin and own normals;
-    ``geom = (W, wnorm, u, phi, level, radix, Denc, margin)``: the level's projected normals,
-    counted and generic functionals, the key radix and the enumerator's dimension;
-    ``sums_in = (dl, last, total, base)``: the per-hyperplane sums;
-    ``bnd = (iu0, iu1, D, Y, trace_all, gn, g8, cap)``; ``colv``: per output sign of the
-    group, 0 for ``a = +1`` and 1 for ``a = −1``.
+    ``cross = (tau, nabr, bs, order)``: :func:`circle_keys`' crossings, ``order`` (B, mm − r)
+    each circle's crossings by angle; ``geom = (W, wnorm, u, phi, level, radix, Denc,
+    margin)``: the level's projected normals, counted and generic functionals, the key radix
+    and the enumerator's dimension; ``sums_in = (dl, last, total, base)``: the per-hyperplane
+    sums; ``bnd = (iu0, iu1, D, Y, trace_all, gn, g8, cap, tcol, ta)`` (``tcol``: the column
+    of ``c·y⁺²`` in the sums, ``ta``: the trivial bound's allowance times ``Y``); ``colv``:
+    per output sign of the group, 0 for ``a = +1`` and 1 for ``a = −1``.
 
-    Returns ``(err, next, n, keys, vidx, bounds, nf, flagged, chambers)``: ``err`` 0, or
-    1–3 for ``_crossings``' ``NotGeneric`` tests (output void); ``next`` the first circle
-    not done; ``n`` kept pairs (key, index into ``colv``, bound); ``nf`` flagged keys."""
-    ev, fv, tol, Tp = circ
-    W, wnorm, u, phi, level, radix, Denc, margin = geom
-    dl, last, total, base = sums_in
+    Returns ``(err, next, n, keys, vidx, bounds, nf, flagged, chambers)``: ``err`` 0, or 3
+    for ``_crossings``' third ``NotGeneric`` test (output void); ``next`` the first circle not
+    done; ``n`` kept pairs (key, index into ``colv``, bound); ``nf`` flagged keys."""
+    tol, Tp = circ[2], circ[3]
+    order = cross[3]
+    dl = sums_in[0]
     D = bnd[2]
     B, r = Tp.shape
-    mm, dim = W.shape
+    mm, dim = geom[0].shape
     P = dl.shape[1]
-    keys, vidx = np.empty(capacity, np.int64), np.empty(capacity, np.int64)
-    flagged, bounds = np.empty(capacity, np.int64), np.empty(capacity)
-    inT = np.zeros(mm, np.bool_)
-    tau, nabr, bs = np.empty(mm), np.empty(mm), np.empty(mm)
-    idx = np.empty(mm, np.int64)
-    acc, N, s, sv = np.empty(P), np.empty(P), np.empty(P), np.empty(P)
+    out = (np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.empty(capacity))
+    out = (*out, np.empty(capacity, np.int64))
     T = np.empty(r + 1, np.int64)
-    sel = np.empty(r + 1, np.bool_)
-    M, x, sol = np.empty((dim, dim)), np.empty(dim), np.empty(dim)
     work = (np.empty((D, D)), np.zeros((D, D)), np.empty(D), np.empty((3, D)))
     work = (*work, np.empty((3, D)), np.zeros((D, D)), np.empty(3))
+    work = (*work, np.empty(colv.shape[0], np.bool_))
+    bufs = (np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(r + 1, np.bool_))
+    bufs = (*bufs, np.empty((dim, dim)), np.empty(dim), np.empty(dim), work)
     n = nf = chambers = 0
     c = start
     while c < B and n + 2 * mm * colv.shape[0] <= capacity and nf + 2 * mm <= capacity:
-        maxT = -1
+        if not _gaps_ok(c, order[c], tol, cross):
+            return 3, c, 0, out[0], out[1], out[2], 0, out[3], 0
         for t in range(r):
-            inT[Tp[c, t]] = True
-            maxT = max(maxT, Tp[c, t])
             T[t] = Tp[c, t]
-        err, order = _circle_order(c, ev, fv, tol, W, wnorm, inT, tau, nabr, bs, idx)
-        if err:
-            return err, c, 0, keys, vidx, bounds, 0, flagged, 0
-        acc[:] = 0.0
-        N[:] = 0.0
-        for j in order[bs[order] < 0]:
-            for p in range(P):
-                N[p] += dl[j, p]
-        for j in order:
-            w = 1.0 if bs[j] > 0 else -1.0
-            for p in range(P):
-                acc[p] += dl[j, p] * w
-            if j <= maxT:
-                continue
-            pos = 1.0 if bs[j] > 0 else 0.0
-            for p in range(P):
-                s[p] = acc[p] - pos * dl[j, p] + N[p] + last[p]
-            T[r] = j
-            key = _encode(level, T, radix, Denc)
-            chambers += 2
-            if _ray_multipliers(u, W, T, phi, wnorm, margin, M, x, sol, sel):
-                flagged[nf], flagged[nf + 1] = key, key + 1  # decided exactly by the caller
-                nf += 2
-                continue
-            for t in range(r + 1):
-                if sel[t]:
-                    for p in range(P):
-                        s[p] += dl[T[t], p]
-            for neg in range(2):
-                for p in range(P):
-                    sv[p] = ((total[p] - s[p]) if neg else s[p]) + base[p]
-                got = _chamber_pairs(sv, key + neg, bnd, colv, work, keys, vidx, bounds, n)
-                if got < 0:
-                    flagged[nf] = key + neg
-                    nf += 1
-                else:
-                    n = got
-        for t in range(r):
-            inT[Tp[c, t]] = False
+        n, nf, got = _circle_pairs(
+            c, order[c], T, cross, geom, sums_in, bnd, colv, bufs, out, n, nf
+        )
+        chambers += got
         c += 1
-    return 0, c, n, keys, vidx, bounds, nf, flagged, chambers
+    return 0, c, n, out[0], out[1], out[2], nf, out[3], chambers
 
 
 @_jit

@@ -1,11 +1,13 @@
 """Cell algebra: lifted points, per-point features and the batched bounds of every chamber.
 
 With lifted points ``z_i`` each point contributes the feature row
-``F_i = (c_i z_i z_iᵀ (upper triangle), c_i y_i z_i, c_i y_i⁺ z_i, 1)``; the Gram matrix ``G``
+``F_i = (c_i z_i z_iᵀ (upper triangle), c_i y_i z_i, c_i y_i⁺ z_i, c_i (y_i⁺)², c_i (y_i⁻)², 1)``;
+the Gram matrix ``G``
 and right-hand side ``h`` of a chamber's quadratic ``q_S(θ) = θᵀGθ − 2hᵀθ + Y`` are the active
 sums ``Σ_{i∈S} F_i``, which the enumerators deliver as ``base + Σ_{s_g=+} Δ_g``
 (:meth:`_Setup.deltas`).  :meth:`_Setup.sign_bounds` turns them into lower bounds on the cell
-optimum for each output sign.  :func:`_estimate` is Cover's bound on the work.
+optimum for each output sign, :meth:`_Setup.trivial_bounds` the cheaper bounds that need no
+factorisation.  :func:`_estimate` is Cover's bound on the work.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class _Setup:
     problem: FitProblem
     Z: np.ndarray  # (n, D) float lifted points
     hp: Hyperplanes
-    F: np.ndarray  # (n, P) features: c·zzᵀ (upper triangle), c·y·z, c·y⁺·z, 1
+    F: np.ndarray  # (n, P) features: c·zzᵀ (upper triangle), c·y·z, c·y⁺·z, c·y⁺², c·y⁻², 1
     Y: float
     D: int
     iu: tuple[np.ndarray, np.ndarray]
@@ -70,12 +72,13 @@ class _Setup:
         iu = np.triu_indices(D)
         c, y = problem.cf, problem.yf
         zz = (Z[:, :, None] * Z[:, None, :])[:, iu[0], iu[1]]
-        # c·y⁺·z feeds the sign-aware bounds (:meth:`sign_bounds`); the last column counts
-        # active points (exact in floats), to spot near-empty cells
-        yp = np.maximum(y, 0.0)
-        F = np.hstack(
-            [c[:, None] * zz, (c * y)[:, None] * Z, (c * yp)[:, None] * Z, np.ones((len(Z), 1))]
-        )
+        # c·y⁺·z feeds the sign-aware bounds (:meth:`sign_bounds`), c·y⁺² and c·y⁻² the
+        # trivial ones (:meth:`trivial_bounds`); the last column counts active points (exact
+        # in floats), to spot near-empty cells
+        yp, ym = np.maximum(y, 0.0), np.maximum(-y, 0.0)
+        cols = [c[:, None] * zz, (c * y)[:, None] * Z, (c * yp)[:, None] * Z]
+        cols += [(c * yp * yp)[:, None], (c * ym * ym)[:, None], np.ones((len(Z), 1))]
+        F = np.hstack(cols)
         E = np.diag([1.0] * problem.d + ([0.0] if problem.bias else []))
         return cls(problem, Z, hp, F, float(c @ (y * y)), D, iu, E)
 
@@ -97,6 +100,23 @@ class _Setup:
         G[..., self.iu[0], self.iu[1]] = sums[..., :nt]
         G[..., self.iu[1], self.iu[0]] = sums[..., :nt]
         return G, sums[..., nt : nt + D]
+
+    @property
+    def trivial_col(self) -> int:
+        """The column of ``c·y⁺²`` in :attr:`F` (``c·y⁻²`` is the next one)."""
+        return len(self.iu[0]) + 2 * self.D
+
+    def trivial_bounds(self, sums: np.ndarray) -> np.ndarray:
+        """Lower bounds ``(…, 2)`` on a cell's optimum for output sign ``a = +1`` and ``−1``
+        that need no factorisation: ``Y − Σ_S c_i (y_i⁺)²`` and ``Y − Σ_S c_i (y_i⁻)²``.
+
+        A point off the active set ``S`` predicts 0 and pays ``c_i y_i²``; an active point
+        predicts a number of sign ``a``, so with ``a = +1`` it pays at least ``c_i (y_i⁻)²``
+        and with ``a = −1`` at least ``c_i (y_i⁺)²``.  These are below :meth:`sign_bounds`
+        (``h₊ᵀG⁺h₊ ≤ Σ_S c (y⁺)²``, a projection); their float error is bounded by
+        :func:`.halfspace.trivial_allowance` (``docs/solvers/enumeration.md``)."""
+        tc = self.trivial_col
+        return self.Y - sums[..., tc : tc + 2]
 
     def sign_bounds(self, sums: np.ndarray, trace_inv: bool = False, jit: Any = None) -> Any:
         """Lower bounds ``(…, 2)`` on a cell's optimum for output sign ``a = +1`` and ``−1``.

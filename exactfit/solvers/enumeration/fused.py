@@ -19,7 +19,7 @@ import numpy as np
 
 from exactfit.solvers.enumeration.arrangement import GenericEnumerator, NotGeneric
 from exactfit.solvers.enumeration.arrangement.generic import MARGIN
-from exactfit.solvers.enumeration.halfspace import _gamma
+from exactfit.solvers.enumeration.halfspace import _gamma, trivial_allowance
 
 __all__ = ["PairSpec", "fused_pairs"]
 
@@ -65,6 +65,8 @@ def fused_pairs(
     iu0, iu1 = (np.ascontiguousarray(i, dtype=np.int64) for i in spec.iu)
     gn, g8 = _gamma(spec.n_all + 3), _gamma(8 * spec.D)
     colv = np.ascontiguousarray(spec.cols, dtype=np.int64)
+    tcol = len(spec.iu[0]) + 2 * spec.D  # the sums' c·y⁺² column (c·y⁻² is the next)
+    ta = trivial_allowance(spec.n_all, spec.D) * spec.Y
     capacity = max(1 << 16, 4 * gen.m * len(colv) + 4)
     batch = max(16, (1 << 19) // max(gen.m, 1))
     none = np.zeros(0, dtype=np.int64)
@@ -77,11 +79,17 @@ def fused_pairs(
         ev, fv, tol = gen.frames(L, Tp)
         circ = (ev, fv, tol, np.ascontiguousarray(Tp, dtype=np.int64))
         geom = (L.W, L.wnorm, L.u, L.phi, level, gen._radix, gen.D, MARGIN)
+        err, tau, nabr, bs, order = jit.circle_keys(circ, geom)
+        if err:
+            raise NotGeneric(_ERRORS[int(err)])
+        order.sort(axis=1)  # by angle (the keys' high bits), then the normal (the low bits)
+        order &= (1 << max((len(L.W) - 1).bit_length(), 1)) - 1  # circle_keys' index bits
+        cross = (tau, nabr, bs, order)
         start = 0
         while start < len(Tp):
-            bnd = (iu0, iu1, spec.D, spec.Y, spec.trace_all, gn, g8, float(cap()))
+            bnd = (iu0, iu1, spec.D, spec.Y, spec.trace_all, gn, g8, float(cap()), tcol, ta)
             err, start, n, keys, vidx, bounds, nf, flagged, swept = jit.sweep_pairs(
-                circ, geom, sums_in, bnd, colv, start, capacity
+                circ, cross, geom, sums_in, bnd, colv, start, capacity
             )
             if err:
                 raise NotGeneric(_ERRORS[int(err)])

@@ -25,7 +25,7 @@ import numpy as np
 
 from exactfit.solvers.enumeration.algebra import _Setup
 
-__all__ = ["halfspace_allowance", "halfspace_bounds"]
+__all__ = ["halfspace_allowance", "halfspace_bounds", "trivial_allowance"]
 
 #: Unit roundoff of IEEE double precision.
 UNIT_ROUNDOFF = 2.0**-53
@@ -52,6 +52,15 @@ def halfspace_allowance(kappa: np.ndarray, n_terms: int, D: int) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = eta / (1.0 - eta) + 2.0 * gn * np.sqrt(D * kappa) + _gamma(8 * D)
     return np.where(eta < 0.5, out, np.inf)
+
+
+def trivial_allowance(n_terms: int, D: int) -> float:
+    """The error allowance, as a fraction of ``Y``, of a computed trivial bound
+    (:meth:`.algebra._Setup.trivial_bounds`) of a cell of a problem with ``n_terms`` points in
+    lifted dimension ``D``: ``16·γ_{3n+D+16}``, whatever the cell and however its active sums
+    were formed from the per-point features (prefix sums, running sums, direct sums); the proof
+    is in the docs ("The trivial bound")."""
+    return 16.0 * _gamma(3 * n_terms + D + 16)
 
 
 def condition_bound(lam: np.ndarray, n_terms: int, dim: int) -> np.ndarray:

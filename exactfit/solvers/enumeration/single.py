@@ -19,7 +19,11 @@ from exactfit.result import Limit
 from exactfit.solvers.enumeration.algebra import _Setup
 from exactfit.solvers.enumeration.cells import _Cells, _cells, _RegionCells
 from exactfit.solvers.enumeration.fused import PairSpec
-from exactfit.solvers.enumeration.halfspace import halfspace_allowance, halfspace_bounds
+from exactfit.solvers.enumeration.halfspace import (
+    halfspace_allowance,
+    halfspace_bounds,
+    trivial_allowance,
+)
 from exactfit.solvers.enumeration.optima import _Best, _single_cell
 from exactfit.solvers.enumeration.progress import _check_stop
 from exactfit.solvers.enumeration.regions import REGION_SAFETY, _region_plan
@@ -154,10 +158,20 @@ def _keep_pairs(
     setup: _Setup, keys: np.ndarray, sums: np.ndarray, spec: PairSpec, cap: float, jit: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(keys, column indices, bounds)`` of the pairs of cells ``keys`` with active sums
-    ``sums`` kept by the drop test: no finite allowance, or bound less allowance ``≤ cap``."""
+    ``sums`` kept by the drop test: the trivial bound less its allowance ``≤ cap``, and no
+    finite allowance of the least-squares bound or that bound less its allowance ``≤ cap``.
+    The trivial test runs first; cells it drops for every output sign are not factorised."""
     nv = len(spec.cols)
-    bounds, tinv = setup.sign_bounds(sums, trace_inv=True, jit=jit)
-    bounds = bounds[:, spec.cols].reshape(-1)
+    # the trivial bound needs no factorisation and no conditioning (its allowance is absolute)
+    ta = trivial_allowance(spec.n_all, setup.D) * setup.Y
+    live = (setup.trivial_bounds(sums)[:, spec.cols] - ta <= cap).reshape(-1)
+    rows = np.flatnonzero(live.reshape(len(keys), nv).any(axis=1))
+    bounds = np.full((len(keys), nv), np.inf)
+    tinv = np.full(len(keys), np.inf)
+    if len(rows):
+        b, t = setup.sign_bounds(sums[rows], trace_inv=True, jit=jit)
+        bounds[rows], tinv[rows] = b[:, spec.cols], t
+    bounds = bounds.reshape(-1)
     # dropped only when the bound less its float error allowance exceeds the cap
     kappa = np.full(len(tinv), np.inf)
     fin = np.isfinite(tinv)
@@ -166,6 +180,7 @@ def _keep_pairs(
     sure = np.isfinite(allow)  # no allowance (no factors, or too ill-conditioned): keep
     keep = ~sure
     keep[sure] = bounds[sure] - allow[sure] * setup.Y <= cap
+    keep &= live
     vidx = np.tile(np.arange(nv, dtype=np.int64), len(keys))
     return np.repeat(keys, nv)[keep], vidx[keep], bounds[keep]
 
