@@ -109,13 +109,36 @@ def _ray_multipliers(u, W, T, phi, wnorm, margin, M, x, sol, sel):  # pragma: no
 
 
 @_jit
+def _row_raise(q, a, rows, sg, D, L, d, uu, scale, ur):  # pragma: no cover - compiled
+    """``max_r ((r·θ̂)⁻)²/(rᵀG⁻¹r)`` over the oriented rows ``sg·rows`` for ``θ̂ = G⁻¹g``,
+    ``g = a·H[q]``, from a good :func:`._compiled.ldl_factor` and ``uu[q] = L⁻¹H[q]``
+    (:func:`._compiled.ldl_rhs`): with ``ur = L⁻¹r``, ``rᵀS⁻¹g = Σ ur·uu[q]/d`` and
+    ``rᵀS⁻¹r = Σ ur²/d`` (``G = scale·S``), Lemma H's raise is their ratio over ``scale``."""
+    best = 0.0
+    for k in range(rows.shape[0]):
+        num = 0.0
+        den = 0.0
+        for j in range(D):
+            v = sg * rows[k, j]
+            for i in range(j):
+                v -= L[j, i] * ur[i]
+            ur[j] = v
+            num += v * uu[q, j] / d[j]
+            den += v * v / d[j]
+        num *= a
+        if num < 0.0 and den > 0.0:
+            best = max(best, num * num / (den * scale))
+    return best
+
+
+@_jit
 def _chamber_pairs(sv, key, bnd, colv, work, keys, vidx, bounds, n):  # pragma: no cover
     """The kept pairs of one chamber with active sums ``sv``, appended from ``n``: returns
     the new ``n``, or ``-1`` when the chamber must be flagged (few points, not good).  The
     trivial test runs first (its allowance ``ta`` is absolute, so it holds for few points
     too): a chamber it drops for every output sign is not factorised."""
     iu0, iu1, D, Y, trace_all, gn, g8, cap, tcol, ta = bnd
-    S, L, d, H, uu, X, vals, tkeep = work
+    S, L, d, H, uu, X, vals, tkeep, rows, sgn, ur = work
     some = False
     for vi in range(colv.shape[0]):
         tkeep[vi] = (Y - sv[tcol + colv[vi]]) - ta <= cap
@@ -144,6 +167,13 @@ def _chamber_pairs(sv, key, bnd, colv, work, keys, vidx, bounds, n):  # pragma: 
             vals[q] = ldl_rhs(q, D, L, d, H, uu, scale)
         bd = Y - min(plain, vals[q])
         if not fin or bd - al * Y <= cap:
+            if fin:  # Lemma H on the rows at hand (the ray's own and the last), allowance 8α
+                a = 1.0 if colv[vi] == 0 else -1.0
+                sg = sgn[0]
+                up = Y - plain + _row_raise(0, a, rows, sg, D, L, d, uu, scale, ur)
+                up = max(up, Y - vals[q] + _row_raise(q, 1.0, rows, sg, D, L, d, uu, scale, ur))
+                if up - 8.0 * al * Y > cap:
+                    continue
             keys[n] = key
             vidx[n] = vi
             bounds[n] = bd
@@ -202,11 +232,12 @@ def _circle_pairs(c, o, T, cross, geom, sums_in, bnd, colv, bufs, out, n, nf):  
     chambers' kept pairs and flagged keys appended to ``out`` from ``n`` and ``nf``.  Returns
     ``(n, nf, chambers)``."""
     bs = cross[2]
-    W, wnorm, u, phi, level, radix, Denc, margin = geom
+    W, wnorm, u, phi, level, radix, Denc, margin, Nl = geom
     dl, last, total, base = sums_in
     acc, N, s, sv, sel, M, x, sol, work = bufs
     keys, vidx, bounds, flagged = out
     P = dl.shape[1]
+    tcol = bnd[8]
     r = T.shape[0] - 1
     maxT = -1  # a ray is counted on the circle of its smaller normals only
     for t in range(r):
@@ -225,22 +256,29 @@ def _circle_pairs(c, o, T, cross, geom, sums_in, bnd, colv, bufs, out, n, nf):  
         if j <= maxT:
             continue
         pos = 1.0 if bs[c, j] > 0 else 0.0
-        for p in range(P):
-            s[p] = acc[p] - pos * dl[j, p] + N[p] + last[p]
         T[r] = j
-        key = _encode(level, T, radix, Denc)
         chambers += 2
+        for p in range(tcol, tcol + 2):  # the trivial columns first: most rays stop here
+            s[p] = acc[p] - pos * dl[j, p] + N[p] + last[p]
         if _ray_dropped(s, dl, T, total, base, bnd, colv):
             continue
+        for p in range(P):
+            s[p] = acc[p] - pos * dl[j, p] + N[p] + last[p]
+        key = _encode(level, T, radix, Denc)
         if _ray_multipliers(u, W, T, phi, wnorm, margin, M, x, sol, sel):
             flagged[nf], flagged[nf + 1] = key, key + 1  # decided exactly by the caller
             nf += 2
             continue
+        rows, sgn = work[8], work[9]
         for t in range(r + 1):
+            side = 1.0 if sel[t] else -1.0  # the + chamber's side of its own normals
+            for k in range(Nl.shape[1]):
+                rows[t, k] = side * Nl[T[t], k]
             if sel[t]:
                 for p in range(P):
                     s[p] += dl[T[t], p]
         for neg in range(2):
+            sgn[0] = -1.0 if neg else 1.0  # the − chamber is the + one negated
             for p in range(P):
                 sv[p] = ((total[p] - s[p]) if neg else s[p]) + base[p]
             got = _chamber_pairs(sv, key + neg, bnd, colv, work, keys, vidx, bounds, n)
@@ -259,8 +297,9 @@ def sweep_pairs(circ, cross, geom, sums_in, bnd, colv, start, capacity):  # prag
     ``circ = (ev, fv, tol, Tp)``: per circle its frame vectors, margin and own normals;
     ``cross = (tau, nabr, bs, order)``: :func:`circle_keys`' crossings, ``order`` (B, mm − r)
     each circle's crossings by angle; ``geom = (W, wnorm, u, phi, level, radix, Denc,
-    margin)``: the level's projected normals, counted and generic functionals, the key radix
-    and the enumerator's dimension; ``sums_in = (dl, last, total, base)``: the per-hyperplane
+    margin, normals)``: the level's projected normals, counted and generic functionals, the
+    key radix, the enumerator's dimension and its normals in lifted coordinates (for the
+    rows of Lemma H); ``sums_in = (dl, last, total, base)``: the per-hyperplane
     sums; ``bnd = (iu0, iu1, D, Y, trace_all, gn, g8, cap, tcol, ta)`` (``tcol``: the column
     of ``c·y⁺²`` in the sums, ``ta``: the trivial bound's allowance times ``Y``); ``colv``:
     per output sign of the group, 0 for ``a = +1`` and 1 for ``a = −1``.
@@ -281,6 +320,11 @@ def sweep_pairs(circ, cross, geom, sums_in, bnd, colv, start, capacity):  # prag
     work = (np.empty((D, D)), np.zeros((D, D)), np.empty(D), np.empty((3, D)))
     work = (*work, np.empty((3, D)), np.zeros((D, D)), np.empty(3))
     work = (*work, np.empty(colv.shape[0], np.bool_))
+    # the rows Lemma H uses in the kernel: the ray's own normals and the last hyperplane's
+    Nl = geom[8]
+    rows = np.empty((r + 2, Nl.shape[1]))
+    rows[r + 1] = Nl[Nl.shape[0] - 1]  # s_last = + on every + chamber
+    work = (*work, rows, np.empty(1), np.empty(D))
     bufs = (np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(r + 1, np.bool_))
     bufs = (*bufs, np.empty((dim, dim)), np.empty(dim), np.empty(dim), work)
     n = nf = chambers = 0

@@ -70,6 +70,7 @@ def fused_pairs(
     capacity = max(1 << 16, 4 * gen.m * len(colv) + 4)
     batch = max(16, (1 << 19) // max(gen.m, 1))
     none = np.zeros(0, dtype=np.int64)
+    normals = np.ascontiguousarray(gen.W, dtype=float)  # lifted coordinates, for Lemma H
     for level, Tp in gen.work_items(shard, num_shards, batch=batch):
         L = gen.levels[level]
         if L.dim == 1:  # the base line: two chambers, bounded by the caller
@@ -78,7 +79,7 @@ def fused_pairs(
             continue
         ev, fv, tol = gen.frames(L, Tp)
         circ = (ev, fv, tol, np.ascontiguousarray(Tp, dtype=np.int64))
-        geom = (L.W, L.wnorm, L.u, L.phi, level, gen._radix, gen.D, MARGIN)
+        geom = (L.W, L.wnorm, L.u, L.phi, level, gen._radix, gen.D, MARGIN, normals)
         err, tau, nabr, bs, order = jit.circle_keys(circ, geom)
         if err:
             raise NotGeneric(_ERRORS[int(err)])
