@@ -186,7 +186,7 @@ def _ray_dropped(s, dl, T, total, base, bnd, colv):  # pragma: no cover - compil
     """Whether the trivial test drops both chambers of the ray ``T`` for every output sign
     whatever the ray's multiplier signs: ``s`` is the ``+`` chamber's sum before its own
     normals ``T`` are added, so its trivial column is at most ``s + Σ_t (Δ_t)⁺`` and the
-    ``−`` chamber's at most ``total − s − Σ_t (Δ_t)⁻`` (then ``+ base``); a larger active sum
+    ``−`` chamber's at most ``total − s − Σ_t min(Δ_t, 0)`` (then ``+ base``); a larger active sum
     is a smaller bound."""
     Y, cap, tcol, ta = bnd[3], bnd[7], bnd[8], bnd[9]
     for vi in range(colv.shape[0]):

@@ -56,8 +56,10 @@ def fused_pairs(
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]]:
     """Per kernel call ``(keys, column indices, bounds, flagged keys, chambers swept)``.
 
-    A pair is kept unless it has a finite allowance ``α`` and ``bound − α·Y > cap()``; ``cap``
-    is read before every call, so a caller that lowers it between calls drops more."""
+    A pair is dropped when its trivial bound less its allowance exceeds ``cap()``, or when it
+    has a finite allowance ``α`` and its least-squares bound, or that bound raised by Lemma H
+    on the ray's own rows (allowance ``8α``), less the allowance exceeds ``cap()``; ``cap`` is
+    read before every call, so a caller that lowers it between calls drops more."""
     jit = gen.jit
     delta = np.ascontiguousarray(delta, dtype=float)
     dl = np.ascontiguousarray(delta[:-1])
