@@ -35,6 +35,19 @@ def noisy(n: int, d: int, sigma: float, seed: int) -> FitProblem:
     return FitProblem(X.tolist(), y.tolist(), units=1, bias=True, meta={"seed": seed})
 
 
+def parse_case(case: str) -> tuple[int, int, float]:
+    """``(n, d, σ)`` of a case written ``NxD:SIGMA``."""
+    shape, sigma = case.split(":")
+    n, d = (int(v) for v in shape.split("x"))
+    return n, d, float(sigma)
+
+
+def case_problem(case: str, seed: int) -> tuple[int, int, float, FitProblem]:
+    """``(n, d, σ, problem)`` of a case: :func:`noisy` with this script's seed rule."""
+    n, d, sigma = parse_case(case)
+    return n, d, sigma, noisy(n, d, sigma, seed + 1000 * n + d)
+
+
 def _timed(solver, problem: FitProblem, repeat: int, **options):
     """``(min wall s, min CPU s, result)`` over ``repeat`` solves (CPU time is steadier on a
     shared machine; it counts every thread of the process)."""
@@ -67,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     print(head)
     print("-" * len(head))
     for case in args.cases:
-        shape, sigma = case.split(":")
-        n, d = (int(v) for v in shape.split("x"))
-        problem = noisy(n, d, float(sigma), args.seed + 1000 * n + d)
+        n, d, sigma, problem = case_problem(case, args.seed)
         t_float, c_float, res = _timed(enum, problem, args.repeat, certify=False)
         st = res.stats
         t_cert, c_cert, proof = float("nan"), float("nan"), "-"

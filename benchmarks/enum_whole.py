@@ -20,6 +20,7 @@ from pathlib import Path
 import exactfit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from enum_kernel import parse_case
 from enumeration import Case
 
 
@@ -34,9 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'n':>5} {'d':>2} {'sigma':>5} {'cells':>9} {'wall s':>7} {'c/s':>9} "
           f"{'cpu s':>7} {'c/s':>9}")  # fmt: skip
     for spec in args.cases:
-        shape, sigma = spec.split(":")
-        n, d = (int(v) for v in shape.split("x"))
-        problem = Case(n, d, 1, float(sigma)).problem(0)
+        n, d, sigma = parse_case(spec)
+        problem = Case(n, d, 1, sigma).problem(0)
         exactfit.solve(problem, **opts)  # warm-up
         wall = cpu = float("inf")
         for _ in range(args.repeat):

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from enum_kernel import noisy
+from enum_kernel import case_problem
 
 from exactfit import get_solver
 from exactfit.solvers.enumeration.algebra import _Setup
@@ -35,9 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'n':>5} {'d':>2} {'sigma':>5} {'chambers':>9} {'trivial ch':>10} "
           f"{'pairs':>6} {'ls pairs':>8}")  # fmt: skip
     for spec in args.cases:
-        shape, sigma = spec.split(":")
-        n, d = (int(v) for v in shape.split("x"))
-        problem = noisy(n, d, float(sigma), args.seed + 1000 * n + d)
+        n, d, sigma, problem = case_problem(spec, args.seed)
         opt = float(get_solver("enum").solve(problem, certify=False).objective)
         setup = _Setup.build(problem)
         cells = _GenericCells(setup.hp)

@@ -53,6 +53,12 @@ def _estimate(problem: FitProblem, hp: Hyperplanes | None = None) -> tuple[int, 
     return c1, total
 
 
+def trivial_column(D: int) -> int:
+    """The column of ``c·y⁺²`` in the feature rows (``c·y⁻²`` is the next one): after the
+    ``D(D+1)/2`` Gram entries and the two linear terms of ``D`` each."""
+    return D * (D + 1) // 2 + 2 * D
+
+
 @dataclass
 class _Setup:
     problem: FitProblem
@@ -101,11 +107,6 @@ class _Setup:
         G[..., self.iu[1], self.iu[0]] = sums[..., :nt]
         return G, sums[..., nt : nt + D]
 
-    @property
-    def trivial_col(self) -> int:
-        """The column of ``c·y⁺²`` in :attr:`F` (``c·y⁻²`` is the next one)."""
-        return len(self.iu[0]) + 2 * self.D
-
     def trivial_bounds(self, sums: np.ndarray) -> np.ndarray:
         """Lower bounds ``(…, 2)`` on a cell's optimum for output sign ``a = +1`` and ``−1``
         that need no factorisation: ``Y − Σ_S c_i (y_i⁺)²`` and ``Y − Σ_S c_i (y_i⁻)²``.
@@ -115,7 +116,7 @@ class _Setup:
         and with ``a = −1`` at least ``c_i (y_i⁺)²``.  These are below :meth:`sign_bounds`
         (``h₊ᵀG⁺h₊ ≤ Σ_S c (y⁺)²``, a projection); their float error is bounded by
         :func:`.halfspace.trivial_allowance` (``docs/solvers/enumeration.md``)."""
-        tc = self.trivial_col
+        tc = trivial_column(self.D)
         return self.Y - sums[..., tc : tc + 2]
 
     def sign_bounds(self, sums: np.ndarray, trace_inv: bool = False, jit: Any = None) -> Any:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exactfit.solvers.enumeration.algebra import trivial_column
 from exactfit.solvers.enumeration.arrangement import GenericEnumerator, NotGeneric
 from exactfit.solvers.enumeration.arrangement.generic import MARGIN
 from exactfit.solvers.enumeration.halfspace import _gamma, trivial_allowance
@@ -67,7 +68,7 @@ def fused_pairs(
     iu0, iu1 = (np.ascontiguousarray(i, dtype=np.int64) for i in spec.iu)
     gn, g8 = _gamma(spec.n_all + 3), _gamma(8 * spec.D)
     colv = np.ascontiguousarray(spec.cols, dtype=np.int64)
-    tcol = len(spec.iu[0]) + 2 * spec.D  # the sums' c·y⁺² column (c·y⁻² is the next)
+    tcol = trivial_column(spec.D)
     ta = trivial_allowance(spec.n_all, spec.D) * spec.Y
     capacity = max(1 << 16, 4 * gen.m * len(colv) + 4)
     batch = max(16, (1 << 19) // max(gen.m, 1))
