@@ -113,7 +113,17 @@ def add_commands(sub: Any) -> None:
     q.add_argument("--cross-solver", help="a second fitting solver that must agree")
     q.add_argument("--source-method", default="auto", help="auto | cpsat | scip | brute")
     q.add_argument("--cross-source-method", help="a second source method that must agree")
-    q.add_argument("--time-limit", type=float, help="seconds per fitting solve")
+    q.add_argument(
+        "--time-limit",
+        type=float,
+        help="seconds for the fitting side: the target's solve and the exact-bound step together",
+    )
+    q.add_argument(
+        "--exact-time",
+        type=float,
+        help="seconds for the exact-bound step (default: what the solve left of --time-limit, "
+        "20 s without one)",
+    )
     q.add_argument("--max-cells", type=int, help="enumeration budget passed to the solver")
     q.add_argument(
         "--no-seed-lift",
@@ -125,8 +135,7 @@ def add_commands(sub: Any) -> None:
         "--no-exact-bound",
         dest="exact_bound",
         action="store_false",
-        help="when the fit stops undecided, do not ask the exact prover for a separating "
-        "bound (that step gets --time-limit again, 20 s without one)",
+        help="when the fit stops undecided, do not ask the exact prover for a separating bound",
     )
     q.add_argument("--random", type=int, metavar="N", help="check N random tiny sources")
     q.add_argument("--seed", type=int, default=0, help="seed of the first random source (0)")
@@ -248,6 +257,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         "solver_options": options or None,
         "seed_lift": args.seed_lift,
         "exact_bound": args.exact_bound,
+        "exact_time": args.exact_time,
     }
     if args.random is not None:
         if args.source is not None:

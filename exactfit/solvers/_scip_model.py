@@ -9,6 +9,7 @@ from typing import Any
 
 from exactfit.problem import FitProblem
 from exactfit.solvers._common import symmetry_pairs
+from exactfit.solvers._scip_budget import SLACK, GroupCaps, budget_caps
 from exactfit.solvers.datasym import leader_rows
 
 __all__ = ["add_fit", "mirror_points"]
@@ -21,12 +22,16 @@ def add_fit(
     formulation: str,
     lam: float,
     symmetry: bool = True,
+    cutoff: float = math.inf,
 ) -> tuple[list[list[Any]], list[Any | None]]:
     """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``; a
     point whose mirror (:func:`mirror_points`) came earlier shares that point's parts, swapped.
 
     ``symmetry``: add the unit-order rows and the orbit-leader rows of the data's symmetries
     (:mod:`exactfit.solvers.datasym`); both keep an optimal network, so only speed changes.
+    ``cutoff``: the best loss known (in the problem's units); with one unit and indicators the
+    model gets the budget rows of :mod:`exactfit.solvers._scip_budget` for ``min(cutoff,
+    Σ c y²)``, which remove no network of loss ≤ cutoff.
     """
     from pyscipopt import quicksum
 
@@ -41,6 +46,7 @@ def add_fit(
     own = [i for i in range(n) if i not in mirror]
     P: list[list[Any]] = [[] for _ in range(n)]
     Q: list[list[Any]] = [[] for _ in range(n)]
+    S: dict[int, Any] = {}  # own point -> its unit's binary, for the budget rows (k = 1)
 
     def add_p(i: int) -> None:
         cap = _output_cap(problem, signs, i, lam)
@@ -71,8 +77,31 @@ def add_fit(
                 m.addConsSOS1([P[i][j], Q[i][j]])
             else:
                 s = m.addVar(f"s{i}_{j}", vtype="B")
+                S[i] = s
                 m.addConsIndicator(Q[i][j] <= 0.0, binvar=s, activeone=True)
                 m.addConsIndicator(P[i][j] <= 0.0, binvar=s, activeone=False)
+    T = _add_loss(m, signs, P, y, c)
+    if S and k == 1:
+        # Every network worth finding has loss ≤ min(cut-off, L0): rows from that budget.
+        budget = min(cutoff, L0)
+        _add_budget_rows(m, budget_caps(problem, signs[0], mirror, budget), P, Q, S, lam)
+    # The zero network achieves Σ c y²; no optimum is worse (a valid, redundant cap).
+    m.addCons(quicksum(T) <= lam * lam * L0 * (1 + 1e-9) + 1e-9)
+    if problem.weight_bound is not None:
+        b2 = (lam * float(problem.weight_bound)) ** 2
+        for j in range(k):
+            m.addCons(quicksum(W[j][l] * W[j][l] for l in range(d)) <= b2)
+    if symmetry:
+        _add_symmetry_rows(m, problem, signs, W, B)
+    m.setObjective(quicksum(T), "minimize")
+    return W, B
+
+
+def _add_loss(m: Any, signs: tuple[int, ...], P: list[list[Any]], y: Any, c: Any) -> list[Any]:
+    """The residuals ``r_i = Σ_j a_j p_ij − y_i`` and epigraph variables ``t_i ≥ c_i r_i²``."""
+    from pyscipopt import quicksum
+
+    n, k = len(P), len(signs)
     R = [m.addVar(f"r{i}", lb=None) for i in range(n)]
     for i in range(n):
         m.addCons(R[i] == quicksum(signs[j] * P[i][j] for j in range(k)) - float(y[i]))
@@ -81,19 +110,36 @@ def add_fit(
     T = [m.addVar(f"t{i}", lb=0.0) for i in range(n)]
     for i in range(n):
         m.addCons(T[i] >= float(c[i]) * R[i] * R[i])
-    # The zero network achieves Σ c y²; no optimum is worse (a valid, redundant cap).
-    m.addCons(quicksum(T) <= lam * lam * L0 * (1 + 1e-9) + 1e-9)
-    if problem.weight_bound is not None:
-        b2 = (lam * float(problem.weight_bound)) ** 2
-        for j in range(k):
-            m.addCons(quicksum(W[j][l] * W[j][l] for l in range(d)) <= b2)
-    if symmetry:
-        for _, first, second in symmetry_pairs(problem, signs, W, B):
-            m.addCons(first >= second)
-        for first, second in leader_rows(problem, W):
-            m.addCons(first >= second)
-    m.setObjective(quicksum(T), "minimize")
-    return W, B
+    return T
+
+
+def _add_symmetry_rows(
+    m: Any, problem: FitProblem, signs: tuple[int, ...], W: list[list[Any]], B: list[Any]
+) -> None:
+    """The unit-order rows and the orbit-leader rows (:func:`add_fit`'s ``symmetry``)."""
+    for _, first, second in symmetry_pairs(problem, signs, W, B):
+        m.addCons(first >= second)
+    for first, second in leader_rows(problem, W):
+        m.addCons(first >= second)
+
+
+def _add_budget_rows(
+    m: Any, caps: list[GroupCaps], P: list[list[Any]], Q: list[list[Any]], S: dict, lam: float
+) -> None:
+    """The rows of :mod:`exactfit.solvers._scip_budget` (``s`` the group's binary), scaled to
+    model units with one more outward rounding."""
+    up, down = lam * (1 + SLACK), lam * (1 - SLACK)
+    for cap in caps:
+        s, p, q = S[cap.i], P[cap.i][0], Q[cap.i][0]
+        for var, side, on in ((p, cap.active, s), (q, cap.mirror, 1 - s)):
+            if side is None:
+                m.addCons(on <= 0)  # this activity would cost more than the budget
+                continue
+            lo, hi = side
+            if math.isfinite(hi):
+                m.addCons(var <= hi * up * on)
+            if lo > 0:
+                m.addCons(var >= lo * down * on)
 
 
 def mirror_points(problem: FitProblem) -> dict[int, int]:

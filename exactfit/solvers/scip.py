@@ -237,7 +237,7 @@ def _solve_signs(
     # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
     lam = data_scale(problem)
     symmetry = bool(run.options.get("symmetry", True))
-    W, B = add_fit(m, problem, signs, run.formulation, lam, symmetry)
+    W, B = add_fit(m, problem, signs, run.formulation, lam, symmetry, cutoff)
     if math.isfinite(cutoff):
         m.setObjlimit(cutoff * lam * lam)
     if run.live.enabled:

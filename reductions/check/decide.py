@@ -17,18 +17,27 @@ decides, a higher one at tolerance does not add to it.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from exactfit.certificate import check_certificate
+from exactfit.errors import InputError
 from exactfit.network import ReluNetwork
 from exactfit.problem import FitProblem
 from exactfit.solvers.certified import prove_bound
 from reductions.check.target import TargetOptimum
 from reductions.interval import Interval
 
-__all__ = ["DEFAULT_SECONDS", "SHARE", "separating_target", "with_exact_bound"]
+__all__ = [
+    "DEFAULT_SECONDS",
+    "MIN_SECONDS",
+    "SHARE",
+    "check_exact_time",
+    "separating_target",
+    "with_exact_bound",
+]
 
 #: Where in (t*, promised] the target sits: near t*, since any bound above t* decides and a
 #: lower target needs fewer prover nodes (C5, k = 2, from a loss-5 incumbent: 1/2 of the way
@@ -37,6 +46,24 @@ SHARE = Fraction(1, 100)
 #: The prover's seconds when the check has no time limit (its node budget alone can take
 #: minutes on a NO colouring instance the prover cannot separate, e.g. K4 with k = 3).
 DEFAULT_SECONDS = 20.0
+#: Fewer seconds than this are not worth starting the prover for (its set-up alone is ~0.1 s).
+MIN_SECONDS = 0.5
+
+
+def check_exact_time(seconds: float | None) -> float | None:
+    """``seconds`` as a float when it is a finite number ≥ 0 (or ``None``), else InputError."""
+    if seconds is None:
+        return None
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not (math.isfinite(seconds) and seconds >= 0)
+    ):
+        raise InputError(
+            f"check: expected exact_time as a number of seconds ≥ 0, found {seconds!r}; "
+            "pass e.g. --exact-time 30"
+        )
+    return float(seconds)
 
 
 def separating_target(
@@ -67,13 +94,14 @@ def with_exact_bound(
     predicted: Callable[[int], Interval],
     domain: Iterable[int],
     true: int,
-    time_limit: float | None,
+    seconds: float,
 ) -> TargetOptimum:
-    """``opt`` with an exact separating lower bound when the prover gives one (else ``opt``).
+    """``opt`` with an exact separating lower bound when the prover gives one within
+    ``seconds`` (else ``opt``, with a note saying why not).
 
-    Tried only for an unproven fitting optimum with a network and no exact bound yet; the
-    prover gets its own ``time_limit`` seconds (:data:`DEFAULT_SECONDS` without one).  The
-    certificate is re-checked by the independent checker before its bound is used."""
+    Tried only for an unproven fitting optimum with a network and no exact bound yet, and only
+    with at least :data:`MIN_SECONDS`.  The certificate is re-checked by the independent
+    checker before its bound is used."""
     network = opt.certificate
     if opt.proven or not isinstance(network, ReluNetwork) or isinstance(opt.lower, Fraction):
         return opt
@@ -83,7 +111,9 @@ def with_exact_bound(
     target = separating_target(predicted, domain, true, upper)
     if target is None:
         return opt
-    seconds = DEFAULT_SECONDS if time_limit is None else float(time_limit)
+    if seconds < MIN_SECONDS:
+        note = f"no time left for an exact bound ≥ {float(target):.6g} (--exact-time gives it some)"
+        return dataclasses.replace(opt, note=f"{opt.note}; {note}".strip("; "))
     deadline = time.time() + seconds
     began = time.perf_counter()
     cert = prove_bound(problem, network, target, deadline)

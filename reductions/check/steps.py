@@ -6,12 +6,13 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from time import perf_counter
 from typing import Any
 
 from exactfit.errors import InputError
 from exactfit.problem import FitProblem, ReluNetwork, network_violations
 from reductions.base import Reduction
-from reductions.check.decide import with_exact_bound
+from reductions.check.decide import DEFAULT_SECONDS, check_exact_time, with_exact_bound
 from reductions.check.discrimination import Discrimination, consistent_values
 from reductions.check.report import CheckReport, Item, _bracket, _fmt
 from reductions.check.target import TargetOptimum, _solve_source_side, _tol, solve_fit
@@ -36,6 +37,7 @@ def check(
     cross_options: dict[str, Any] | None = None,
     seed_lift: bool = True,
     exact_bound: bool = True,
+    exact_time: float | None = None,
 ) -> CheckReport:  # long: the one entry point; its parameters are documented here
     """Check ``reduction`` on ``source``; see the package docstring for the list of checks.
 
@@ -52,7 +54,8 @@ def check(
     cross_solver, cross_source_method : str, optional
         Independent second methods; their optima must agree with the first ones.
     time_limit : float, optional
-        Seconds per fitting solve.
+        Seconds for the fitting side: the target's solve and the exact-bound step together
+        (the cross-check's solve gets its own ``time_limit``).
     solver_options, cross_options : dict, optional
         Extra options for the fitting solvers (e.g. ``{"node_limit": 5000}`` for SCIP).
     seed_lift : bool
@@ -61,26 +64,33 @@ def check(
         when it is in the target's class.  The bound stays the solver's proof.
     exact_bound : bool
         Ask the certificate prover for the exact bound that alone decides when the fit was not
-        finished (:mod:`reductions.check.decide`; it gets ``time_limit`` again).
+        finished (:mod:`reductions.check.decide`).
+    exact_time : float, optional
+        Seconds for that step; by default what the target's solve left of ``time_limit``
+        (nothing when it used it all), :data:`~reductions.check.decide.DEFAULT_SECONDS`
+        without a time limit.
     """
     red = get_reduction(reduction) if isinstance(reduction, str) else reduction
     how = _Methods(
         solver, source_method, cross_solver, cross_source_method, time_limit,
         solver_options, cross_options, seed_lift, exact_bound,
+        check_exact_time(exact_time),
     )  # fmt: skip
     items: list[Item] = []
     target, trace = red.forward(source)
     case = _Case(red, source, trace, target)
     declared, actual = _check_size(case, items)
     src = _source_optimum(case, how, items)
+    began = perf_counter()
     opt = _target_optimum(case, how, items, _lifted_start(case, src) if seed_lift else None)
+    fit_seconds = perf_counter() - began
     pred = red.predicted(trace, src.value)
     lifted_val = _check_completeness(case, src, pred, items)
     if isinstance(target, FitProblem) and opt.exact is None and lifted_val == 0:
         # a network of exact loss 0 proves the optimum is exactly 0
         note = f"{opt.note}; exact 0 by the lift".strip("; ")
         opt = dataclasses.replace(opt, exact=Fraction(0), note=note)
-    opt = _exact_bound(case, src, opt, how)
+    opt = _exact_bound(case, src, opt, how, fit_seconds)
     _check_relation(opt, pred, items)
     disc = _check_discrimination(case, src, opt, items)
     decoded = _check_decoded(case, src, opt, items)
@@ -107,14 +117,23 @@ def check(
     )
 
 
-def _exact_bound(case: _Case, src: Any, opt: TargetOptimum, how: _Methods) -> TargetOptimum:
-    """An unfinished fit: the exact bound that alone would decide, if the prover gives it."""
+def _exact_bound(
+    case: _Case, src: Any, opt: TargetOptimum, how: _Methods, fit_seconds: float
+) -> TargetOptimum:
+    """An unfinished fit: the exact bound that alone would decide, if the prover gives it
+    within the seconds the fitting side has left (``exact_time`` when given)."""
     if not (how.exact_bound and isinstance(case.target, FitProblem) and src.optimal):
         return opt
+    if how.exact_time is not None:
+        seconds = how.exact_time
+    elif how.time_limit is None:
+        seconds = DEFAULT_SECONDS
+    else:
+        seconds = max(0.0, how.time_limit - fit_seconds)
     red, trace = case.red, case.trace
     domain = red.source_problem.value_range(case.source)
     return with_exact_bound(
-        case.target, opt, lambda v: red.predicted(trace, v), domain, src.value, how.time_limit
+        case.target, opt, lambda v: red.predicted(trace, v), domain, src.value, seconds
     )
 
 
@@ -131,6 +150,7 @@ class _Methods:
     cross_options: dict[str, Any] | None = None
     seed_lift: bool = True
     exact_bound: bool = True
+    exact_time: float | None = None
 
 
 @dataclass(frozen=True)

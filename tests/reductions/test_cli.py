@@ -167,3 +167,32 @@ def test_check_passes_the_exact_bound_switch(triangle, monkeypatch, flag, expect
     monkeypatch.setattr(rc, "check", spy)
     assert main(["check", "maxcut_to_relu", str(triangle), "--solver", "enum", *flag]) == 0
     assert seen["exact_bound"] is expected
+
+
+def test_check_passes_exact_time(triangle, monkeypatch):
+    """``--exact-time S`` reaches ``check`` as ``exact_time=S`` (default ``None``: what the
+    fit left of ``--time-limit``)."""
+    rc = sys.modules["reductions.check"]
+    seen = {}
+    real = rc.check
+
+    def spy(red, source, **kwargs):
+        seen.update(kwargs)
+        return real(red, source, **kwargs)
+
+    monkeypatch.setattr(rc, "check", spy)
+    assert main(["check", "maxcut_to_relu", str(triangle), "--solver", "enum"]) == 0
+    assert seen["exact_time"] is None
+    args = ["check", "maxcut_to_relu", str(triangle), "--solver", "enum", "--exact-time", "7.5"]
+    assert main(args) == 0
+    assert seen["exact_time"] == 7.5
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_a_bad_exact_time_is_one_line_and_exit_2(triangle, value):
+    r = run("check", "maxcut_to_relu", str(triangle), "--exact-time", value)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr
+    assert "expected exact_time as a number of seconds ≥ 0" in lines[0] and value in lines[0]
+    assert r.stdout == ""
