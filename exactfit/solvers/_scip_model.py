@@ -10,6 +10,7 @@ from typing import Any
 from exactfit.problem import FitProblem
 from exactfit.solvers._common import symmetry_pairs
 from exactfit.solvers._scip_budget import SLACK, GroupCaps, budget_caps
+from exactfit.solvers._scip_relu_prop import include_relu_caps
 from exactfit.solvers.datasym import leader_rows
 
 __all__ = ["add_fit", "mirror_points"]
@@ -81,10 +82,8 @@ def add_fit(
                 m.addConsIndicator(Q[i][j] <= 0.0, binvar=s, activeone=True)
                 m.addConsIndicator(P[i][j] <= 0.0, binvar=s, activeone=False)
     T = _add_loss(m, signs, P, y, c)
-    if S and k == 1:
-        # Every network worth finding has loss ≤ min(cut-off, L0): rows from that budget.
-        budget = min(cutoff, L0)
-        _add_budget_rows(m, budget_caps(problem, signs[0], mirror, budget), P, Q, S, lam)
+    if formulation == "indicator":
+        _strengthen(m, problem, signs, (W, B, P, Q, S), mirror, min(cutoff, L0), lam)
     # The zero network achieves Σ c y²; no optimum is worse (a valid, redundant cap).
     m.addCons(quicksum(T) <= lam * lam * L0 * (1 + 1e-9) + 1e-9)
     if problem.weight_bound is not None:
@@ -121,6 +120,26 @@ def _add_symmetry_rows(
         m.addCons(first >= second)
     for first, second in leader_rows(problem, W):
         m.addCons(first >= second)
+
+
+def _strengthen(
+    m: Any,
+    problem: FitProblem,
+    signs: tuple[int, ...],
+    parts: tuple[Any, Any, list[list[Any]], list[list[Any]], dict[int, Any]],
+    mirror: dict[int, int],
+    budget: float,
+    lam: float,
+) -> None:
+    """The indicator model's extras: the ReLU caps propagator (every unit) and, with one unit,
+    the budget rows for ``budget`` (every network worth finding has loss ≤ min(cut-off, L0))."""
+    W, B, P, Q, S = parts
+    own = [i for i in range(problem.n) if i not in mirror]
+    for j in range(problem.units):
+        Pj, Qj = [p[j] for p in P], [q[j] for q in Q]
+        include_relu_caps(m, problem.Xf, W[j], B[j], Pj, Qj, own, j)
+    if problem.units == 1:
+        _add_budget_rows(m, budget_caps(problem, signs[0], mirror, budget), P, Q, S, lam)
 
 
 def _add_budget_rows(
