@@ -101,10 +101,12 @@ REGISTRY: dict[str, SolverInfo] = {
             "MIQP with SOS1 complementarity through PySCIPOpt",
             frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
             (
+                "budget_rows",
                 "feastol",
                 "formulation",
                 "log",
                 "node_limit",
+                "relu_caps",
                 "seed",
                 "start",
                 "symmetry",

@@ -5,6 +5,7 @@ that share one complementarity pair, and the proven output caps."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from exactfit.problem import FitProblem
@@ -13,7 +14,20 @@ from exactfit.solvers._scip_budget import SLACK, GroupCaps, budget_caps
 from exactfit.solvers._scip_relu_prop import include_relu_caps
 from exactfit.solvers.datasym import leader_rows
 
-__all__ = ["add_fit", "mirror_points"]
+__all__ = ["Extras", "add_fit", "mirror_points"]
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What :func:`add_fit` adds that removes no optimal network and only changes speed:
+    ``symmetry`` the unit-order and orbit-leader rows (:mod:`exactfit.solvers.datasym`);
+    with indicators, ``budget_rows`` (:mod:`exactfit.solvers._scip_budget`, one unit) and
+    ``relu_caps`` (:mod:`exactfit.solvers._scip_relu_prop`; ``None``: only when the model has
+    a finite cut-off, where it was measured to pay)."""
+
+    symmetry: bool = True
+    budget_rows: bool = True
+    relu_caps: bool | None = None
 
 
 def add_fit(
@@ -22,17 +36,15 @@ def add_fit(
     signs: tuple[int, ...],
     formulation: str,
     lam: float,
-    symmetry: bool = True,
+    extras: Extras | None = None,
     cutoff: float = math.inf,
 ) -> tuple[list[list[Any]], list[Any | None]]:
     """Add the fitting model for ``signs`` to ``m`` in units scaled by ``lam``: ``(W, B)``; a
     point whose mirror (:func:`mirror_points`) came earlier shares that point's parts, swapped.
 
-    ``symmetry``: add the unit-order rows and the orbit-leader rows of the data's symmetries
-    (:mod:`exactfit.solvers.datasym`); both keep an optimal network, so only speed changes.
-    ``cutoff``: the best loss known (in the problem's units); with one unit and indicators the
-    model gets the budget rows of :mod:`exactfit.solvers._scip_budget` for ``min(cutoff,
-    Σ c y²)``, which remove no network of loss ≤ cutoff.
+    ``extras`` (:class:`Extras`, all on by default) chooses the rows and propagators that only
+    change speed; ``cutoff`` is the best loss known (in the problem's units), which the budget
+    rows use.
     """
     from pyscipopt import quicksum
 
@@ -82,15 +94,16 @@ def add_fit(
                 m.addConsIndicator(Q[i][j] <= 0.0, binvar=s, activeone=True)
                 m.addConsIndicator(P[i][j] <= 0.0, binvar=s, activeone=False)
     T = _add_loss(m, signs, P, y, c)
+    extras = extras or Extras()
     if formulation == "indicator":
-        _strengthen(m, problem, signs, (W, B, P, Q, S), mirror, min(cutoff, L0), lam)
+        _strengthen(m, problem, signs, (W, B, P, Q, S), mirror, cutoff, lam, extras)
     # The zero network achieves Σ c y²; no optimum is worse (a valid, redundant cap).
     m.addCons(quicksum(T) <= lam * lam * L0 * (1 + 1e-9) + 1e-9)
     if problem.weight_bound is not None:
         b2 = (lam * float(problem.weight_bound)) ** 2
         for j in range(k):
             m.addCons(quicksum(W[j][l] * W[j][l] for l in range(d)) <= b2)
-    if symmetry:
+    if extras.symmetry:
         _add_symmetry_rows(m, problem, signs, W, B)
     m.setObjective(quicksum(T), "minimize")
     return W, B
@@ -128,17 +141,22 @@ def _strengthen(
     signs: tuple[int, ...],
     parts: tuple[Any, Any, list[list[Any]], list[list[Any]], dict[int, Any]],
     mirror: dict[int, int],
-    budget: float,
+    cutoff: float,
     lam: float,
+    extras: Extras,
 ) -> None:
     """The indicator model's extras: the ReLU caps propagator (every unit) and, with one unit,
-    the budget rows for ``budget`` (every network worth finding has loss ≤ min(cut-off, L0))."""
+    the budget rows (every network worth finding has loss ≤ min(cut-off, Σ c y²))."""
     W, B, P, Q, S = parts
     own = [i for i in range(problem.n) if i not in mirror]
-    for j in range(problem.units):
+    # The caps pay off when the budget rows have a real cut-off to pin the weights with
+    # (measured in docs/solvers/scip.md, "ReLU caps"): by default only then.
+    caps = extras.relu_caps if extras.relu_caps is not None else math.isfinite(cutoff)
+    for j in range(problem.units) if caps else ():
         Pj, Qj = [p[j] for p in P], [q[j] for q in Q]
         include_relu_caps(m, problem.Xf, W[j], B[j], Pj, Qj, own, j)
-    if problem.units == 1:
+    if problem.units == 1 and extras.budget_rows:
+        budget = min(cutoff, float(problem.null_loss()))
         _add_budget_rows(m, budget_caps(problem, signs[0], mirror, budget), P, Q, S, lam)
 
 

@@ -73,6 +73,7 @@ def include_relu_caps(
     class ReluCaps(Prop):
         def __init__(self) -> None:
             self.vars: tuple[list[Any], Any, list[Any], list[Any]] | None = None
+            self.last: tuple[Any, ...] | None = None
             self.X = np.asarray(X, dtype=float)[rows]
 
         def _transformed(self) -> tuple[list[Any], Any, list[Any], list[Any]]:
@@ -93,13 +94,15 @@ def include_relu_caps(
             blo, bhi = (b.getLbLocal(), b.getUbLocal()) if b is not None else (0.0, 0.0)
             if b is not None and (blo <= -_INF or bhi >= _INF):
                 return {"result": SCIP_RESULT.DIDNOTFIND}
+            key = (self.model.getCurrentNode().getNumber(), lo.tobytes(), hi.tobytes(), blo, bhi)
+            if key == self.last:
+                return {"result": SCIP_RESULT.DIDNOTFIND}  # nothing new at this node
+            self.last = key
             cap_p, cap_q = relu_caps(self.X, lo, hi, blo, bhi)
             result = SCIP_RESULT.DIDNOTFIND
             for caps, parts in ((cap_p, p), (cap_q, q)):
-                for cap, var in zip(caps.tolist(), parts, strict=True):
-                    if cap == np.inf or cap >= var.getUbLocal() - 1e-7 * (1.0 + cap):
-                        continue  # no cap, or not worth a bound change
-                    infeasible, tightened = self.model.tightenVarUb(var, cap)
+                for k in np.flatnonzero(np.isfinite(caps)).tolist():
+                    infeasible, tightened = self.model.tightenVarUb(parts[k], caps[k])
                     if infeasible:
                         return {"result": SCIP_RESULT.CUTOFF}
                     if tightened:
@@ -107,7 +110,7 @@ def include_relu_caps(
             return {"result": result}
 
     prop = ReluCaps()
-    timing = SCIP_PROPTIMING.BEFORELP | SCIP_PROPTIMING.DURINGLPLOOP
+    timing = SCIP_PROPTIMING.BEFORELP
     desc = "ReLU output caps from pre-activation ranges"
     m.includeProp(prop, f"relucaps{unit}", desc, 0, 0, timing, priority=1, freq=1, delay=False)
     return prop

@@ -67,7 +67,7 @@ from exactfit.solvers._common import (
     check_time_limit,
     network_from_theta,
 )
-from exactfit.solvers._scip_model import add_fit, mirror_points
+from exactfit.solvers._scip_model import Extras, add_fit, mirror_points
 from exactfit.solvers._scip_status import RETRIES, SCIP_STATUS, Retry, outcome_from_status
 from exactfit.solvers._signmodels import MipProgress, SignModelOutcome, solve_sign_models
 
@@ -127,7 +127,9 @@ class ScipSolver:
         :func:`auto_formulation`), ``feastol`` (default 1e-8; when not given, a model that
         fails inside SCIP is retried with :data:`RETRIES`), ``node_limit`` (per sign model),
         ``seed``, ``symmetry`` (default true: the symmetry-breaking rows of
-        :func:`~exactfit.solvers._scip_model.add_fit`), ``verbose`` (SCIP's log on the
+        :func:`~exactfit.solvers._scip_model.add_fit`), ``budget_rows`` (default true) and
+        ``relu_caps`` (default: when a cut-off is known) for the indicator model's budget rows
+        and ReLU caps propagator (docs/solvers/scip.md), ``verbose`` (SCIP's log on the
         terminal), ``log`` (a path: SCIP's log appended there).  ``progress`` is accepted and
         ignored (live progress goes to :mod:`exactfit.progress`).
         """
@@ -236,8 +238,12 @@ def _solve_signs(
         m.setParam(key, value)
     # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
     lam = data_scale(problem)
-    symmetry = bool(run.options.get("symmetry", True))
-    W, B = add_fit(m, problem, signs, run.formulation, lam, symmetry, cutoff)
+    extras = Extras(
+        bool(run.options.get("symmetry", True)),
+        bool(run.options.get("budget_rows", True)),
+        None if run.options.get("relu_caps") is None else bool(run.options["relu_caps"]),
+    )
+    W, B = add_fit(m, problem, signs, run.formulation, lam, extras, cutoff)
     if math.isfinite(cutoff):
         m.setObjlimit(cutoff * lam * lam)
     if run.live.enabled:

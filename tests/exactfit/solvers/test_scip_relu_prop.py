@@ -1,8 +1,8 @@
 """The ReLU caps propagator (:mod:`exactfit.solvers._scip_relu_prop`): its caps bound σ(±t) over
 the whole box, checked in rationals at the box's maximising corner on adversarial data (tiny,
 huge and mixed-scale features, near-point boxes, infinite bounds), and they are tight up to the
-padding; SCIP with the propagator agrees with enumeration (the indicator model tests in
-test_scip_mirror.py and test_scip_budget.py run with it too)."""
+padding; SCIP with the propagator agrees with enumeration (here forced on; seeded with a start,
+as in test_scip_budget.py, it is on by default)."""
 
 from __future__ import annotations
 
@@ -79,13 +79,27 @@ def test_infinite_bounds_give_no_cap_and_zero_coefficients_ignore_them():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_scip_with_the_propagator_agrees_with_enumeration_with_a_bias(seed):
-    """The indicator model (propagator on) on data with a bias and one or two units."""
+    """The indicator model with the propagator forced on (by default it runs only with a
+    cut-off) on data with a bias and one or two units, and on bias-free mirrored data."""
     rng = np.random.default_rng(seed)
     n, d = 9, 2
     X = [tuple(F(int(v), 8) for v in rng.integers(-16, 17, d)) for _ in range(n)]
     y = [F(int(v), 4) for v in rng.integers(-2, 9, n)]
     problem = FitProblem(X=X, y=y, units=1 + seed % 2, bias=True)
     ref = exactfit.solve(problem, "enum")
-    got = exactfit.solve(problem, "scip", formulation="indicator")
+    got = exactfit.solve(problem, "scip", formulation="indicator", relu_caps=True)
+    assert ref.status is Status.OPTIMAL and got.status is Status.OPTIMAL
+    assert abs(got.objective - ref.objective) <= OPT_ATOL + OPT_RTOL * abs(ref.objective)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_scip_with_the_propagator_agrees_with_enumeration_on_mirrored_data(seed):
+    rng = np.random.default_rng(50 + seed)
+    base = [tuple(F(int(v), 3) for v in rng.integers(-6, 7, 3)) for _ in range(5)]
+    X = base + [tuple(-v for v in r) for r in base[:3]]
+    y = [F(int(v), 2) for v in rng.integers(-1, 6, len(X))]
+    problem = FitProblem(X=X, y=y, units=1 + seed % 2, bias=False)
+    ref = exactfit.solve(problem, "enum")
+    got = exactfit.solve(problem, "scip", formulation="indicator", relu_caps=True)
     assert ref.status is Status.OPTIMAL and got.status is Status.OPTIMAL
     assert abs(got.objective - ref.objective) <= OPT_ATOL + OPT_RTOL * abs(ref.objective)
