@@ -1,6 +1,8 @@
 """The SCIP indicator model's extras on the library's reduction instances: each instance with
 mirror points (the models that take indicators) solved with the budget rows and the ReLU caps
-propagator on and off, wall seconds and the final bound, one process, in turn.
+propagator on and off, wall seconds and the final bound, one process, in turn.  No start
+network: the budget is the zero network's loss, so the propagator (by default on only with a
+cut-off) is forced on in "both".
 
     PYTHONPATH=. python benchmarks/scip_extras.py [--time-limit 30] [--only NAME]
 
@@ -18,7 +20,7 @@ from exactfit.io import read_instance
 from exactfit.solvers.scip import auto_formulation
 
 VARIANTS = {
-    "both": {},
+    "both": {"relu_caps": True},
     "rows only": {"relu_caps": False},
     "neither": {"relu_caps": False, "budget_rows": False},
 }

@@ -124,6 +124,12 @@ def add_commands(sub: Any) -> None:
         help="seconds for the exact-bound step (default: what the solve left of --time-limit, "
         "20 s without one)",
     )
+    q.add_argument(
+        "--stop-when-decided",
+        action="store_true",
+        help="let an MIQP stop once its bound decides the verdict with the lift as the upper end "
+        "(faster; the items that need the optimum are then moot)",
+    )
     q.add_argument("--max-cells", type=int, help="enumeration budget passed to the solver")
     q.add_argument(
         "--no-seed-lift",
@@ -258,6 +264,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         "seed_lift": args.seed_lift,
         "exact_bound": args.exact_bound,
         "exact_time": args.exact_time,
+        "stop_when_decided": args.stop_when_decided,
     }
     if args.random is not None:
         if args.source is not None:

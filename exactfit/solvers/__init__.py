@@ -101,6 +101,7 @@ REGISTRY: dict[str, SolverInfo] = {
             "MIQP with SOS1 complementarity through PySCIPOpt",
             frozenset({_C.MULTI_UNIT, _C.WEIGHT_BOUND, _C.TIME_LIMIT}),
             (
+                "bound_target",
                 "budget_rows",
                 "feastol",
                 "formulation",

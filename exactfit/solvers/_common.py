@@ -8,6 +8,7 @@ mistake the same way.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -133,6 +134,20 @@ def check_positive_int(what: str, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise InputError(f"{what} must be a positive integer, found {value!r}")
     return int(value)
+
+
+def check_bound_target(solver: str, value: Any) -> float | None:
+    """A loss to stop at once the proven bound reaches it: a finite number ≥ 0, as a float
+    (``None`` passes through)."""
+    if value is None:
+        return None
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not (math.isfinite(float(value)) and float(value) >= 0):
+        raise InputError(
+            f"{solver}: bound_target must be a finite loss ≥ 0, found {value!r}; "
+            "leave it out to solve to optimality"
+        )
+    return float(value)
 
 
 def check_choice(what: str, value: V, choices: Collection[V]) -> V:

@@ -58,6 +58,7 @@ from exactfit.problem import FitProblem, ReluNetwork, clip_to_bound, loss
 from exactfit.result import OPT_ATOL, OPT_RTOL, Result
 from exactfit.solvers._backend import run_backend
 from exactfit.solvers._common import (
+    check_bound_target,
     check_choice,
     check_feastol,
     check_log,
@@ -126,7 +127,9 @@ class ScipSolver:
         Options: ``formulation`` ("auto" | "sos1" | "indicator"; default "auto", see
         :func:`auto_formulation`), ``feastol`` (default 1e-8; when not given, a model that
         fails inside SCIP is retried with :data:`RETRIES`), ``node_limit`` (per sign model),
-        ``seed``, ``symmetry`` (default true: the symmetry-breaking rows of
+        ``seed``, ``bound_target`` (a loss: stop, FEASIBLE with limit "budget", once SCIP's
+        dual bound reaches it; e.g. the bound that decides a reduction check), ``symmetry``
+        (default true: the symmetry-breaking rows of
         :func:`~exactfit.solvers._scip_model.add_fit`), ``budget_rows`` (default true) and
         ``relu_caps`` (default: when a cut-off is known) for the indicator model's budget rows
         and ReLU caps propagator (docs/solvers/scip.md), ``verbose`` (SCIP's log on the
@@ -141,6 +144,7 @@ class ScipSolver:
             formulation = auto_formulation(problem)
         feastol = check_feastol(self.name, options.get("feastol", DEFAULT_FEASTOL[formulation]))
         check_positive_int("scip: node_limit", options.get("node_limit"))
+        check_bound_target(self.name, options.get("bound_target"))
         time_limit = check_time_limit(time_limit)
         start = check_start(self.name, problem, options.get("start"))
         check_log(self.name, options.get("log"))
@@ -233,11 +237,13 @@ def _solve_signs(
 
     problem = run.problem
     m = Model("exactfit")
-    _set_params(m, time_limit, feastol * (retry.feastol_factor if retry else 1.0), run.options)
-    for key, value in (retry.params if retry else {}).items():
-        m.setParam(key, value)
     # Work in units where the zero network's loss is LOSS_SCALE (see there); f scales by lam.
     lam = data_scale(problem)
+    _set_params(
+        m, time_limit, feastol * (retry.feastol_factor if retry else 1.0), run.options, lam * lam
+    )
+    for key, value in (retry.params if retry else {}).items():
+        m.setParam(key, value)
     extras = Extras(
         bool(run.options.get("symmetry", True)),
         bool(run.options.get("budget_rows", True)),
@@ -301,8 +307,9 @@ def _watch(m: Any, live: MipProgress, unscale: float) -> None:
 
 
 def _set_params(
-    m: Any, time_limit: float | None, feastol: float, options: Mapping[str, Any]
+    m: Any, time_limit: float | None, feastol: float, options: Mapping[str, Any], scale: float
 ) -> None:
+    """SCIP's parameters for one sign model (``scale``: the model's loss per unit of loss)."""
     if not options.get("verbose"):
         m.hideOutput()
     if options.get("log") is not None:
@@ -321,6 +328,9 @@ def _set_params(
         m.setParam("limits/nodes", int(options["node_limit"]))
     if options.get("seed") is not None:
         m.setParam("randomization/randomseedshift", int(options["seed"]))
+    if options.get("bound_target") is not None:
+        # SCIP stops ("duallimit") once its dual bound reaches this, in model units.
+        m.setParam("limits/dual", float(options["bound_target"]) * scale)
 
 
 def _polish(

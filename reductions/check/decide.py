@@ -27,6 +27,7 @@ from exactfit.errors import InputError
 from exactfit.network import ReluNetwork
 from exactfit.problem import FitProblem
 from exactfit.solvers.certified import prove_bound
+from reductions.check.discrimination import consistent_values
 from reductions.check.target import TargetOptimum
 from reductions.interval import Interval
 
@@ -35,6 +36,7 @@ __all__ = [
     "MIN_SECONDS",
     "SHARE",
     "check_exact_time",
+    "decisive_bound",
     "separating_target",
     "with_exact_bound",
 ]
@@ -86,6 +88,34 @@ def separating_target(
     if promised <= t_star:
         return None
     return t_star + (min(promised, upper) - t_star) * SHARE
+
+
+def decisive_bound(
+    predicted: Callable[[int], Interval],
+    domain: Iterable[int],
+    true: int,
+    upper: Fraction,
+    tol: Fraction,
+) -> float | None:
+    """A float lower bound that, with ``upper`` (the exact loss of a network in hand, e.g. the
+    lift) as the bracket's other end and the float tolerance ``tol`` of a solver's bound, leaves
+    the true value the only consistent one; ``0.0`` when ``upper`` alone does, ``None`` when
+    no bound does.
+
+    It is the :func:`separating_target` raised by ``2·tol`` (a float bound excludes a value only
+    when it clears that value's interval by ``tol``), and checked with
+    :func:`~reductions.check.discrimination.consistent_values` before it is returned: a solver
+    told to stop at it (``bound_target``) stops with a deciding bracket."""
+    domain = tuple(domain)
+    if consistent_values(predicted, domain, Fraction(0), upper, tol) == (true,):
+        return 0.0  # the network in hand decides alone (e.g. a κ-set with every edge)
+    t = separating_target(predicted, domain, true, upper)
+    if t is None:
+        return None
+    stop = t + 2 * tol
+    if stop >= upper or consistent_values(predicted, domain, stop, upper, tol) != (true,):
+        return None
+    return float(stop) * (1 + 1e-15)  # a float at or above the rational
 
 
 def with_exact_bound(

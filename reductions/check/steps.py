@@ -10,9 +10,15 @@ from time import perf_counter
 from typing import Any
 
 from exactfit.errors import InputError
+from exactfit.network import exact_loss
 from exactfit.problem import FitProblem, ReluNetwork, network_violations
 from reductions.base import Reduction
-from reductions.check.decide import DEFAULT_SECONDS, check_exact_time, with_exact_bound
+from reductions.check.decide import (
+    DEFAULT_SECONDS,
+    check_exact_time,
+    decisive_bound,
+    with_exact_bound,
+)
 from reductions.check.discrimination import Discrimination, consistent_values
 from reductions.check.report import CheckReport, Item, _bracket, _fmt
 from reductions.check.target import TargetOptimum, _solve_source_side, _tol, solve_fit
@@ -38,6 +44,7 @@ def check(
     seed_lift: bool = True,
     exact_bound: bool = True,
     exact_time: float | None = None,
+    stop_when_decided: bool = False,
 ) -> CheckReport:  # long: the one entry point; its parameters are documented here
     """Check ``reduction`` on ``source``; see the package docstring for the list of checks.
 
@@ -69,12 +76,17 @@ def check(
         Seconds for that step; by default what the target's solve left of ``time_limit``
         (nothing when it used it all), :data:`~reductions.check.decide.DEFAULT_SECONDS`
         without a time limit.
+    stop_when_decided : bool
+        Let an MIQP solver stop as soon as its bound decides the verdict with the lift as the
+        upper end (:func:`~reductions.check.decide.decisive_bound`, solver option
+        ``bound_target``): a faster PASS "decided by bound" where the full optimum would take
+        longer, at the price of the items that need the optimum (they are then moot).
     """
     red = get_reduction(reduction) if isinstance(reduction, str) else reduction
     how = _Methods(
         solver, source_method, cross_solver, cross_source_method, time_limit,
         solver_options, cross_options, seed_lift, exact_bound,
-        check_exact_time(exact_time),
+        check_exact_time(exact_time), bool(stop_when_decided),
     )  # fmt: skip
     items: list[Item] = []
     target, trace = red.forward(source)
@@ -82,7 +94,8 @@ def check(
     declared, actual = _check_size(case, items)
     src = _source_optimum(case, how, items)
     began = perf_counter()
-    opt = _target_optimum(case, how, items, _lifted_start(case, src) if seed_lift else None)
+    start = _lifted_start(case, src) if seed_lift else None
+    opt = _target_optimum(case, how, items, start, _stop_at(case, src, start, how))
     fit_seconds = perf_counter() - began
     pred = red.predicted(trace, src.value)
     lifted_val = _check_completeness(case, src, pred, items)
@@ -151,6 +164,7 @@ class _Methods:
     seed_lift: bool = True
     exact_bound: bool = True
     exact_time: float | None = None
+    stop_when_decided: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,8 +216,23 @@ def _lifted_start(case: _Case, src: Any) -> ReluNetwork | None:
     return net
 
 
+def _stop_at(case: _Case, src: Any, start: ReluNetwork | None, how: _Methods) -> float | None:
+    """The bound at which the solver may stop (``stop_when_decided``), or ``None``."""
+    if not (how.stop_when_decided and start is not None and src.optimal):
+        return None
+    upper = exact_loss(case.target, start)
+    domain = case.red.source_problem.value_range(case.source)
+    tol = Fraction(_tol(float(upper)))
+    red, trace = case.red, case.trace
+    return decisive_bound(lambda v: red.predicted(trace, v), domain, src.value, upper, tol)
+
+
 def _target_optimum(
-    case: _Case, how: _Methods, items: list[Item], start: ReluNetwork | None
+    case: _Case,
+    how: _Methods,
+    items: list[Item],
+    start: ReluNetwork | None,
+    stop_at: float | None = None,
 ) -> TargetOptimum:
     """The target optimum (item ``target optimal``), cross-checked by a second solver."""
     tp, target = case.red.target_problem, case.target
@@ -215,6 +244,7 @@ def _target_optimum(
             time_limit=how.time_limit,
             options=how.solver_options,
             start=start,
+            bound_target=stop_at,
         )
     else:
         opt = _solve_source_side(tp, target, how.source_method)

@@ -77,6 +77,7 @@ def solve_fit(
     time_limit: float | None = None,
     options: dict[str, Any] | None = None,
     start: ReluNetwork | None = None,
+    bound_target: float | None = None,
 ) -> TargetOptimum:
     """Solve a fitting instance to proven optimality with an exact value where possible.
 
@@ -93,7 +94,8 @@ def solve_fit(
 
     ``start`` (e.g. a reduction's lifted network) is handed to the solver as its first
     incumbent when the solver takes one (the MIQP backends, option ``start``), and ignored
-    otherwise; the bound is still the solver's own proof.
+    otherwise; the bound is still the solver's own proof.  ``bound_target`` likewise goes to
+    a solver that takes it (it stops once its bound reaches it).
     """
     opts = dict(options or {})
     name = solver
@@ -103,11 +105,7 @@ def solve_fit(
         note = f"auto chose {name}"
     if name == "enum":
         opts.setdefault("certify", True)
-    if start is not None and name in REGISTRY and "start" in REGISTRY[name].options:
-        opts.setdefault("start", start)
-        note = (
-            f"{note}; seeded with a start network of loss {float(exact_loss(problem, start)):.10g}"
-        )
+    note = _hand_over(problem, name, opts, start, bound_target, note)
     start = time.perf_counter()
     result = exactfit.solve(problem, name, time_limit=time_limit, **opts)
     wall = time.perf_counter() - start
@@ -149,6 +147,27 @@ def solve_fit(
         note=note.strip("; "),
         result=result,
     )
+
+
+def _hand_over(
+    problem: FitProblem,
+    name: str,
+    opts: dict[str, Any],
+    start: ReluNetwork | None,
+    bound_target: float | None,
+    note: str,
+) -> str:
+    """Put ``start`` and ``bound_target`` into ``opts`` when solver ``name`` takes them; the
+    note says what was handed over."""
+    takes = REGISTRY[name].options if name in REGISTRY else ()
+    if start is not None and "start" in takes:
+        opts.setdefault("start", start)
+        loss = float(exact_loss(problem, start))
+        note = f"{note}; seeded with a start network of loss {loss:.10g}"
+    if bound_target is not None and "bound_target" in takes:
+        opts.setdefault("bound_target", bound_target)
+        note = f"{note}; asked to stop at bound {bound_target:.10g}"
+    return note.strip("; ")
 
 
 def _exact_reading(result: Result, note: str) -> tuple[Fraction | None, Any, bool, str]:
