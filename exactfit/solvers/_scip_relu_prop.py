@@ -14,6 +14,10 @@ vertices have opposite signs has ``t ∈ [−0.18, 0.18]`` once the budget rows
 ``(σ(t) − 2)² ≥ 3.3`` enters the bound without a branch on the edge; without the cap each such
 edge had to be branched on separately.  Measured in docs/solvers/scip.md ("ReLU caps").
 
+With a bias the cap needs bounds on ``b`` too; SCIP's ``b`` is free unless something bounds it,
+so on such models the propagator mostly finds nothing to do.  A part that presolve
+multi-aggregated is skipped (SCIP accepts no bound change on it).
+
 Rounding: ``t⁺`` is a sum of at most ``d + 1`` float products, each with relative error below
 2⁻⁵³, so its error is below ``(d + 1)·2⁻⁵³·m`` with ``m = Σ_l |x_l| max(|ℓ_l|, |u_l|) + max(|ℓ_b|,
 |u_b|)``; the caps are raised by ``PAD·m`` (:data:`PAD` = 1e-9 covers ``d`` < 10⁶).  An infinite
@@ -38,7 +42,7 @@ def relu_caps(
     X: np.ndarray, lo: np.ndarray, hi: np.ndarray, blo: float = 0.0, bhi: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Upper bounds on ``σ(x_i·w + b)`` and ``σ(−(x_i·w + b))`` for every row ``x_i`` of ``X``
-    over the box ``lo ≤ w ≤ hi``, ``blo ≤ b ≤ hi`` (``inf`` where a needed bound is infinite),
+    over the box ``lo ≤ w ≤ hi``, ``blo ≤ b ≤ bhi`` (``inf`` where a needed bound is infinite),
     padded outward (module docstring)."""
     pos, neg = np.maximum(X, 0.0), np.minimum(X, 0.0)
     lo = np.where(lo <= -_INF, -np.inf, lo)
@@ -79,11 +83,17 @@ def include_relu_caps(
         def _transformed(self) -> tuple[list[Any], Any, list[Any], list[Any]]:
             if self.vars is None:
                 t = self.model.getTransformedVar
+
+                # A multi-aggregated part cannot take a bound change (SCIP rejects it); its
+                # cap is simply not applied (a cap is only ever a strengthening).
+                def mutable(v: Any) -> Any:
+                    return None if v.getStatus() == "MULTAGGR" else v
+
                 self.vars = (
                     [t(v) for v in W],
                     t(B) if B is not None else None,
-                    [t(P[i]) for i in rows],
-                    [t(Q[i]) for i in rows],
+                    [mutable(t(P[i])) for i in rows],
+                    [mutable(t(Q[i])) for i in rows],
                 )
             return self.vars
 
@@ -102,6 +112,8 @@ def include_relu_caps(
             result = SCIP_RESULT.DIDNOTFIND
             for caps, parts in ((cap_p, p), (cap_q, q)):
                 for k in np.flatnonzero(np.isfinite(caps)).tolist():
+                    if parts[k] is None:
+                        continue
                     infeasible, tightened = self.model.tightenVarUb(parts[k], caps[k])
                     if infeasible:
                         return {"result": SCIP_RESULT.CUTOFF}

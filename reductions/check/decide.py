@@ -97,23 +97,25 @@ def decisive_bound(
     upper: Fraction,
     tol: Fraction,
 ) -> float | None:
-    """A float lower bound that, with ``upper`` (the exact loss of a network in hand, e.g. the
-    lift) as the bracket's other end and the float tolerance ``tol`` of a solver's bound, leaves
-    the true value the only consistent one; ``0.0`` when ``upper`` alone does, ``None`` when
-    no bound does.
+    """A float lower bound at which a solver may stop: with ``upper`` (the exact loss of a
+    network in hand, e.g. the lift) as the bracket's other end and ``tol`` the float tolerance
+    of a solver's bound, ``[stop, upper]`` lies in the true value's predicted interval up to
+    the tolerance (so the relation is tested, not only the other values excluded) and is
+    consistent with the true value alone; ``None`` when the true value's interval has no lower
+    end or no such bound exists.
 
-    It is the :func:`separating_target` raised by ``2·tol`` (a float bound excludes a value only
-    when it clears that value's interval by ``tol``), and checked with
-    :func:`~reductions.check.discrimination.consistent_values` before it is returned: a solver
-    told to stop at it (``bound_target``) stops with a deciding bracket."""
+    It is the predicted lower end minus ``2·tol``: a correct reduction's optimum lies above it,
+    so a correct solver reaches it, while a target optimum below the predicted interval (a
+    wrong reduction) keeps the bound below it and the solve goes on.  Checked with
+    :func:`~reductions.check.discrimination.consistent_values` before it is returned."""
     domain = tuple(domain)
-    if consistent_values(predicted, domain, Fraction(0), upper, tol) == (true,):
-        return 0.0  # the network in hand decides alone (e.g. a κ-set with every edge)
-    t = separating_target(predicted, domain, true, upper)
-    if t is None:
+    lo = predicted(true).lo
+    if lo is None:
         return None
-    stop = t + 2 * tol
-    if stop >= upper or consistent_values(predicted, domain, stop, upper, tol) != (true,):
+    stop = lo - 2 * tol
+    if stop <= 0 or stop >= upper:
+        return None
+    if consistent_values(predicted, domain, stop, upper, tol) != (true,):
         return None
     return float(stop) * (1 + 1e-15)  # a float at or above the rational
 

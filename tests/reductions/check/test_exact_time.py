@@ -4,6 +4,7 @@ no time at all the step is skipped with a note (the verdict then rests on the so
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from fractions import Fraction
 
@@ -39,11 +40,36 @@ def test_no_time_skips_the_step_and_says_so(seconds):
     assert report.verdict == "INCONCLUSIVE"
 
 
+def _solve_taking(monkeypatch, seconds: float) -> None:
+    """Make the target's solve report ``seconds`` of wall time."""
+    steps = sys.modules["reductions.check.steps"]  # (the package name is shadowed by check)
+    real = steps._target_optimum
+
+    def slow(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), wall_s=seconds)
+
+    monkeypatch.setattr(steps, "_target_optimum", slow)
+
+
+@pytest.mark.parametrize(("limit", "took", "given"), [(60, 15.0, 45.0), (30, 29.0, 1.0)])
+def test_the_prover_gets_exactly_what_the_solve_left(monkeypatch, limit, took, given):
+    steps = sys.modules["reductions.check.steps"]
+    seen = []
+    real = steps.with_exact_bound
+
+    def spy(*args):
+        seen.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(steps, "with_exact_bound", spy)
+    _solve_taking(monkeypatch, took)
+    _triangle(time_limit=limit)
+    assert seen == [pytest.approx(given)]
+
+
 def test_a_fit_that_used_the_whole_limit_leaves_nothing(monkeypatch):
     """A solve reported as taking longer than the limit: the step does not start."""
-    steps = sys.modules["reductions.check.steps"]  # (the package name is shadowed by check)
-    clock = iter([0.0, 100.0])
-    monkeypatch.setattr(steps, "perf_counter", lambda: next(clock))
+    _solve_taking(monkeypatch, 100.0)
     report = _triangle(time_limit=60)
     assert "no time left for an exact bound" in report.target.note
     assert report.verdict == "INCONCLUSIVE"

@@ -1,7 +1,8 @@
 """Stopping the fit once its bound decides (``check(..., stop_when_decided=True)``): the stop
-bound leaves only the true source value consistent and lies below the exact optimum (so a
-correct solver reaches it); SCIP's ``bound_target`` stops with limit "budget" and a bound at
-least the target; a check stopped that way is a PASS decided by the bound."""
+bound leaves only the true source value consistent, sits just under the true value's predicted
+interval and below the exact optimum (so a correct solver reaches it); SCIP's
+``bound_target`` stops with limit "budget" and a bound at least the target; a check stopped
+that way is a PASS decided by the bound."""
 
 from __future__ import annotations
 
@@ -49,8 +50,11 @@ def test_the_stop_bound_decides_and_lies_below_the_optimum(name, params, make):
     stop = decisive_bound(pred, c.domain, c.src.value, upper, TOL)
     assert stop is not None
     assert consistent_values(pred, c.domain, Fraction(stop), upper, TOL) == (c.src.value,)
-    # reachable: the true value's interval (which holds the optimum) starts above it
-    assert Fraction(stop) < pred(c.src.value).lo
+    # reachable (the true value's interval, which holds the optimum, starts above it) and
+    # tight against it, so the stopped bracket also tests the relation
+    lo = pred(c.src.value).lo
+    assert lo - 3 * TOL <= Fraction(stop) < lo
+    assert Fraction(stop) <= exactfit.solve(c.problem, "enum").objective_exact
 
 
 def test_no_stop_bound_when_the_map_cannot_discriminate():
@@ -83,5 +87,7 @@ def test_a_check_stopped_at_the_deciding_bound_passes_by_the_bound():
     report = check(get_reduction(name, **params), make(), solver="scip", stop_when_decided=True,
                    exact_bound=False)  # fmt: skip
     assert "asked to stop at bound" in report.target.note
-    assert report.verdict == "PASS" and report.decided_by in ("bound", "optimum"), report.text()
+    # it did stop there: SCIP's "duallimit" is a budget limit, before the optimum was proven
+    assert report.target.result.limit is Limit.BUDGET, report.text()
+    assert report.verdict == "PASS" and report.decided_by == "bound", report.text()
     assert report.discrimination.consistent == (report.source_value,)
