@@ -152,40 +152,45 @@ def test_unknown_solver_is_one_line_and_exit_2(triangle):
     assert "unknown solver 'nope'" in lines[0]
 
 
+@pytest.fixture
+def check_kwargs(monkeypatch):
+    """The keyword arguments the CLI last passed to ``check`` (a spy around the real one)."""
+    rc = sys.modules["reductions.check"]  # the package (its name is shadowed by the function)
+    seen: dict = {}
+    real = rc.check
+
+    def spy(red, source, **kwargs):
+        seen.update(kwargs)
+        return real(red, source, **kwargs)
+
+    monkeypatch.setattr(rc, "check", spy)
+    return seen
+
+
 @pytest.mark.parametrize(("flag", "expected"), [([], True), (["--no-exact-bound"], False)])
-def test_check_passes_the_exact_bound_switch(triangle, monkeypatch, flag, expected):
+def test_check_passes_the_exact_bound_switch(triangle, check_kwargs, flag, expected):
     """``--no-exact-bound`` reaches ``check`` as ``exact_bound=False`` (the default asks the
     prover for a separating bound when the fit stops undecided)."""
-    rc = sys.modules["reductions.check"]  # the package (its name is shadowed by the function)
-    seen = {}
-    real = rc.check
-
-    def spy(red, source, **kwargs):
-        seen.update(kwargs)
-        return real(red, source, **kwargs)
-
-    monkeypatch.setattr(rc, "check", spy)
     assert main(["check", "maxcut_to_relu", str(triangle), "--solver", "enum", *flag]) == 0
-    assert seen["exact_bound"] is expected
+    assert check_kwargs["exact_bound"] is expected
 
 
-def test_check_passes_exact_time(triangle, monkeypatch):
-    """``--exact-time S`` reaches ``check`` as ``exact_time=S`` (default ``None``: what the
-    fit left of ``--time-limit``)."""
-    rc = sys.modules["reductions.check"]
-    seen = {}
-    real = rc.check
-
-    def spy(red, source, **kwargs):
-        seen.update(kwargs)
-        return real(red, source, **kwargs)
-
-    monkeypatch.setattr(rc, "check", spy)
-    assert main(["check", "maxcut_to_relu", str(triangle), "--solver", "enum"]) == 0
-    assert seen["exact_time"] is None
-    args = ["check", "maxcut_to_relu", str(triangle), "--solver", "enum", "--exact-time", "7.5"]
-    assert main(args) == 0
-    assert seen["exact_time"] == 7.5
+@pytest.mark.parametrize(
+    ("flag", "key", "expected"),
+    [
+        ([], "exact_time", None),
+        (["--exact-time", "7.5"], "exact_time", 7.5),
+        ([], "stop_when_decided", False),
+        (["--stop-when-decided"], "stop_when_decided", True),
+    ],
+)
+def test_check_passes_the_exact_time_and_the_stop_switch(
+    triangle, check_kwargs, flag, key, expected
+):
+    """``--exact-time S`` reaches ``check`` as ``exact_time=S`` (default ``None``: what the fit
+    left of ``--time-limit``); ``--stop-when-decided`` as ``stop_when_decided=True``."""
+    assert main(["check", "maxcut_to_relu", str(triangle), "--solver", "enum", *flag]) == 0
+    assert check_kwargs[key] == expected
 
 
 @pytest.mark.parametrize("value", ["-1", "nan", "inf"])
