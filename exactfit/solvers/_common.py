@@ -17,6 +17,7 @@ from exactfit.errors import InputError
 from exactfit.problem import FitProblem, ReluNetwork, Unit
 
 __all__ = [
+    "check_bound_target",
     "check_choice",
     "check_feastol",
     "check_log",

@@ -23,11 +23,12 @@ from reductions.registry import get_reduction
 from reductions.sources import generators as gen
 
 F = Fraction
-KINDS = ("integers", "tiny", "weights", "near-duplicates", "negative labels")
+KINDS = ("integers", "tiny", "weights", "near-duplicates", "negative labels", "bias")
 
 
 def _data(kind: str, seed: int) -> tuple[list[tuple[Fraction, ...]], list[Fraction], list]:
-    """Bias-free points with mirrors for many of them; labels and weights by ``kind``."""
+    """Points with mirrors for many of them and one zero row; labels and weights by ``kind``
+    (``"bias"``: the same points fitted with a bias, where no point has a mirror)."""
     rng = np.random.default_rng(seed)
     d = int(rng.integers(1, 4))
     base = [
@@ -39,8 +40,8 @@ def _data(kind: str, seed: int) -> tuple[list[tuple[Fraction, ...]], list[Fracti
         ]
     if kind == "near-duplicates":
         base += [tuple(v + F(1, 10**9) for v in r) for r in base[:2]]
-    X = base + [tuple(-v for v in r) for r in base if rng.random() < 0.7]
-    lo = -4 if kind == "negative labels" else 0
+    X = base + [tuple(-v for v in r) for r in base if rng.random() < 0.7] + [(F(0),) * d]
+    lo = -4 if kind in ("negative labels", "bias") else 0
     y = [F(int(v), 4) for v in rng.integers(lo, 9, len(X))]
     c = [F(1)] * len(X)
     if kind == "weights":
@@ -58,8 +59,8 @@ def _admits(cap, t: Fraction) -> bool:
     return any(ok)
 
 
-def _net(w, sign: int) -> ReluNetwork:
-    return ReluNetwork((Unit(sign, tuple(F(v) for v in w), F(0)),))
+def _net(w, sign: int, b: float = 0.0) -> ReluNetwork:
+    return ReluNetwork((Unit(sign, tuple(F(v) for v in w), F(b)),))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -67,16 +68,19 @@ def _net(w, sign: int) -> ReluNetwork:
 def test_every_network_within_the_budget_satisfies_its_caps(kind, seed):
     X, y, c = _data(kind, seed)
     rng = np.random.default_rng(100 + seed)
+    bias = kind == "bias"
     for sign in (1, -1):
-        problem = FitProblem(X=X, y=y, sample_weight=c, units=1, bias=False, output_signs=[sign])
+        problem = FitProblem(X=X, y=y, sample_weight=c, units=1, bias=bias, output_signs=[sign])
         mirror = mirror_points(problem)
+        assert not (bias and mirror)
         scale = float(max(abs(v) for row in X for v in row))
         for _ in range(25):
             w = rng.normal(size=problem.d) * 10.0 ** rng.integers(-1, 2) / scale
-            net = _net(w, sign)
+            b = float(rng.normal()) if bias else 0.0
+            net = _net(w, sign, b)
             budget = float(exact_loss(problem, net))  # the network's own loss, rounded
             for cap in budget_caps(problem, sign, mirror, budget):
-                t = sum(a * F(b) for a, b in zip(X[cap.i], w, strict=True))
+                t = sum(a * F(v) for a, v in zip(X[cap.i], w, strict=True)) + F(b)
                 assert _admits(cap, t), (cap, t, budget)
 
 
