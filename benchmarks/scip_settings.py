@@ -189,7 +189,7 @@ def run(problem: FitProblem, start: ReluNetwork | None, variant: str, limit: flo
         lam = 100.0 / float(np.max(np.abs(problem.yf)))
     m = Model("probe")
     m.hideOutput()
-    backend._set_params(m, limit, backend.DEFAULT_FEASTOL["sos1"], {})
+    backend._set_params(m, limit, backend.DEFAULT_FEASTOL["sos1"], {"nlp": False}, lam * lam)
     settings(m, flags)
     W = build(m, problem, flags, cutoff, lam)
     if math.isfinite(cutoff):

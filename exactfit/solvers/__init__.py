@@ -106,6 +106,7 @@ REGISTRY: dict[str, SolverInfo] = {
                 "feastol",
                 "formulation",
                 "log",
+                "nlp",
                 "node_limit",
                 "relu_caps",
                 "seed",

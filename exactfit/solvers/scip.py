@@ -50,6 +50,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,10 @@ DEFAULT_FEASTOL = {"sos1": 1e-8, "indicator": 1e-8}
 #: above 1e-6 of the zero network's loss, and below 1e-14·Σcy² absolute otherwise.
 LOSS_SCALE = 1e6
 
+#: Ipopt's options file for the NLP heuristics (option ``nlp``): MUMPS with AMD ordering, not
+#: METIS, the path of the heap corruption described in :func:`use_nlp` (scipopt/scip#211).
+IPOPT_OPTIONS = Path(__file__).with_name("ipopt.opt")
+
 #: The ways to state the ReLU (see the module docstring); "auto" picks one by
 #: :func:`auto_formulation`.
 FORMULATIONS = ("auto", "sos1", "indicator")
@@ -109,6 +114,19 @@ def auto_formulation(problem: FitProblem) -> str:
     seconds where SOS1 took 36 s, and closed the gap 10-1000× further in 60 s on four larger
     ones; SOS1 stays where it was measured faster (data with a bias, no mirrors)."""
     return "indicator" if mirror_points(problem) else "sos1"
+
+
+def use_nlp(option: Any) -> bool:
+    """Whether SCIP's NLP relaxation and the heuristics that call Ipopt run (option ``nlp``).
+
+    Off by default.  On the 28 library instances SCIP finishes in 10 s, off took 0.28-1.01× the
+    time (median 0.53) with the same optima; at the root of a 500-point two-unit model 2 s
+    against 45 s; at 2000 points they crashed the process (heap corruption in METIS inside
+    Ipopt's MUMPS) or, with AMD ordering, ran 40 s past the time limit.  Measured on the G(14)
+    reduction models they raised the 60 s bound (Max-Cut 15180.9 → 15185.0), hence the option.
+    Figures and commands: docs/solvers/scip.md, "NLP heuristics".
+    """
+    return bool(check_choice("scip: nlp", False if option is None else option, (True, False)))
 
 
 class ScipSolver:
@@ -132,7 +150,9 @@ class ScipSolver:
         (default true: the symmetry-breaking rows of
         :func:`~exactfit.solvers._scip_model.add_fit`), ``budget_rows`` (default true) and
         ``relu_caps`` (default: when a cut-off is known) for the indicator model's budget rows
-        and ReLU caps propagator (docs/solvers/scip.md), ``verbose`` (SCIP's log on the
+        and ReLU caps propagator (docs/solvers/scip.md), ``nlp`` (default false: SCIP's NLP
+        relaxation and the heuristics that use it, with Ipopt's :data:`IPOPT_OPTIONS`; see
+        :func:`use_nlp`), ``verbose`` (SCIP's log on the
         terminal), ``log`` (a path: SCIP's log appended there).  ``progress`` is accepted and
         ignored (live progress goes to :mod:`exactfit.progress`).
         """
@@ -148,15 +168,17 @@ class ScipSolver:
         time_limit = check_time_limit(time_limit)
         start = check_start(self.name, problem, options.get("start"))
         check_log(self.name, options.get("log"))
+        nlp = use_nlp(options.get("nlp"))
         live = MipProgress(self.name, len(problem.sign_vectors()))
-        run = _Run(problem, formulation, feastol, options, "feastol" not in options, live)
+        opts = {**options, "nlp": nlp}
+        run = _Run(problem, formulation, feastol, opts, "feastol" not in options, live)
 
         def solve_one(
             signs: tuple[int, ...], share: float | None, cutoff: float
         ) -> SignModelOutcome:
             return _solve_model(run, signs, share, cutoff)
 
-        stats = {"formulation": formulation, "scale": data_scale(problem)}
+        stats = {"formulation": formulation, "scale": data_scale(problem), "nlp": nlp}
         how = (
             f"SCIP dual bounds in floating point ({formulation} model, feastol {feastol:g}, "
             f"gap limits {OPT_RTOL / 2:g} relative / {OPT_ATOL / 2:g} absolute)"
@@ -318,6 +340,10 @@ def _set_params(
     # exactfit.interrupt handles them for the whole solve instead.
     m.setParam("misc/catchctrlc", False)
     m.setParam("numerics/feastol", feastol)
+    if options["nlp"]:
+        m.setParam("nlpi/ipopt/optfile", str(IPOPT_OPTIONS))
+    else:
+        m.setParam("nlp/disable", True)
     # Stop at half the gap that exactfit.result accepts as OPTIMAL (finalize re-checks it);
     # closing the gap to 0 cost SCIP 10^5 nodes on the last 1e-8.
     m.setParam("limits/gap", OPT_RTOL / 2)

@@ -111,6 +111,18 @@ def test_exact_loss_converts_floats_exactly():
     assert exact_loss(p, net) == F(0.1) ** 2 != F(1, 100)
 
 
+def test_null_loss_is_the_zero_networks_exact_loss_and_not_carried_into_changed_copies():
+    # null_loss is cached on the instance; a copy with other labels or weights must not see
+    # the original's value.
+    p = FitProblem([[-1], [0], [1], [2]], ["1/3", 0, 1, 1], sample_weight=[3, 1, 2, "1/2"])
+    zero = ReluNetwork((Unit(1, (F(0),), F(0)),))
+    assert p.null_loss() == p.null_loss() == exact_loss(p, zero) == F(17, 6)
+    relabelled = p.with_changes(y=[1, 0, 0, "1/7"])
+    assert relabelled.null_loss() == exact_loss(relabelled, zero) == 3 + F(1, 98)
+    reweighted = p.with_changes(sample_weight=[1, 1, 1, 1])
+    assert reweighted.null_loss() == F(1, 9) + 2
+
+
 def test_realizable_planted_network_has_zero_loss():
     rng = np.random.default_rng(3)
     X = rng.integers(-5, 6, size=(30, 3))

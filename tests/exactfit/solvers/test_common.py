@@ -24,8 +24,8 @@ TINY = FitProblem(X=[[0], [1], [2], [3]], y=[0, 1, 1, 3])
 #: What each solver says it takes after an unknown option.
 TAKES = {
     "scip": (
-        "['bound_target', 'budget_rows', 'feastol', 'formulation', 'log', 'node_limit', "
-        "'relu_caps', 'seed', 'start', 'symmetry', 'verbose']"
+        "['bound_target', 'budget_rows', 'feastol', 'formulation', 'log', 'nlp', "
+        "'node_limit', 'relu_caps', 'seed', 'start', 'symmetry', 'verbose']"
     ),
     "ortools": (
         "['backend', 'feastol', 'log', 'node_limit', 'objective', 'seed', 'start', "

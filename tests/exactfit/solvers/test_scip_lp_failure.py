@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 def _run(retry: bool):
     problem = io.read_instance(INSTANCE)
     assert FAILING_SIGNS in problem.sign_vectors()
-    run = scip._Run(problem, "sos1", 1e-8, {}, retry, MipProgress("scip", 6))
+    run = scip._Run(problem, "sos1", 1e-8, {"nlp": True}, retry, MipProgress("scip", 6))
     return scip._solve_model(run, FAILING_SIGNS, 60.0, CUTOFF)
 
 
