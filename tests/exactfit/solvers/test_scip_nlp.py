@@ -1,13 +1,13 @@
-"""SCIP's NLP heuristics: the size rule, the option, Ipopt's options file, and the crash they
-caused.  They corrupt the heap on a 2000-point model (PySCIPOpt 6.3.0's build: Ipopt →
-MUMPS → METIS): "free(): invalid pointer", then an abort (exit −6) or a hang.  The backend
-now runs them only on request (``nlp=True``), with AMD ordering; the crash test runs the model
-that crashed in a child process, so that a regression fails the test instead of killing the
-suite.
+"""SCIP's NLP heuristics: the option, Ipopt's options file, and the crash they caused.
+
+They corrupted the heap on a 2000-point model (PySCIPOpt 6.3.0's build: Ipopt → MUMPS →
+METIS): "free(): invalid pointer", then an abort (exit −6) or a hang.  The backend now runs
+them only on request (``nlp=True``), with AMD ordering.  The crash test runs the model that
+crashed in a child process, so that a regression fails the test instead of killing the suite.
 
 The instance is ``benchmarks/enumeration.py``'s case 2000×2 σ = 0.05, seed 0, rebuilt here;
-with ``nlp=True`` the child aborted after the root LP in every run (docs/solvers/scip.md, "NLP
-heuristics").
+under the old settings (NLP on, METIS ordering) the child aborted after the root LP in every
+run (docs/solvers/scip.md, "NLP heuristics").
 """
 
 from __future__ import annotations
@@ -62,10 +62,10 @@ def test_the_2000_point_model_that_crashed_scip_solves_without_a_crash():
     assert out["objective"] == pytest.approx(out["exact"], rel=1e-12)
 
 
-def _problem(n: int, units: int = 1) -> FitProblem:
+def _problem(n: int) -> FitProblem:
     rng = np.random.default_rng(n)
     X = rng.standard_normal((n, 2)).round(3)
-    return FitProblem(X.tolist(), np.maximum(X[:, 0], 0).round(3).tolist(), units=units)
+    return FitProblem(X.tolist(), np.maximum(X[:, 0], 0).round(3).tolist())
 
 
 def test_the_solve_reports_whether_nlp_ran():
