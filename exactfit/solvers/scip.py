@@ -122,7 +122,7 @@ def use_nlp(option: Any) -> bool:
     Off by default.  On the 28 library instances SCIP finishes in 10 s, off took 0.28-1.01× the
     time (median 0.53) with the same optima; at the root of a 500-point two-unit model 2 s
     against 45 s; at 2000 points they crashed the process (heap corruption in METIS inside
-    Ipopt's MUMPS) or, with AMD ordering, ran 40 s past the time limit.  Measured on the G(14)
+    Ipopt's MUMPS) or, with AMD ordering, ran 40 s past its share of the limit.  On the G(14)
     reduction models they raised the 60 s bound (Max-Cut 15180.9 → 15185.0), hence the option.
     Figures and commands: docs/solvers/scip.md, "NLP heuristics".
     """

@@ -78,7 +78,18 @@ def test_a_bad_nlp_value_is_one_line_naming_the_choices():
         get_solver("scip").solve(_problem(5), nlp="yes")
 
 
-def test_ipopt_reads_amd_ordering_from_the_shipped_options_file():
+def test_the_shipped_options_file_sets_amd_ordering_and_nothing_else():
     lines = [ln.split() for ln in scip.IPOPT_OPTIONS.read_text().splitlines()]
     options = {ln[0]: ln[1:] for ln in lines if ln and not ln[0].startswith("#")}
     assert options == {"mumps_pivot_order": ["0"]}
+
+
+@pytest.mark.parametrize("nlp", [False, True])
+def test_the_option_reaches_scips_parameters(nlp):
+    # The stats only echo the option; this checks what SCIP is actually told.
+    from pyscipopt import Model
+
+    m = Model()
+    scip._set_params(m, None, 1e-8, {"nlp": nlp}, 1.0)
+    assert m.getParam("nlp/disable") is (not nlp)
+    assert m.getParam("nlpi/ipopt/optfile") == (str(scip.IPOPT_OPTIONS) if nlp else "")
